@@ -1,0 +1,1 @@
+"""monespace: terminal client for Wallonia's Mon Espace portal."""
