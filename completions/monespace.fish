@@ -1,0 +1,1 @@
+complete --command monespace --no-files --arguments "(env _MONESPACE_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) monespace)" --condition "env _MONESPACE_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) monespace"

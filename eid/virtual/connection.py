@@ -1,0 +1,122 @@
+"""An in-process stand-in for pyscard's ``CardConnection``.
+
+The reader library talks to a card through the subset of pyscard's
+``CardConnection`` it uses: ``connect``, ``disconnect``, ``getATR``,
+``transmit``, ``getReader``, ``getProtocol`` and ``control``. This class
+offers the same methods on top of the emulator, and raises pyscard's own
+exception classes with pyscard's wording when the card is absent or removed,
+so the library's error handling is exercised exactly as with a real reader.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from eid.virtual.card import CardRemovedError
+
+READER_NAME = "monespace Virtual eID (in-process)"
+#: SCARD_CTL_CODE(3400) on pcsc-lite: CM_IOCTL_GET_FEATURE_REQUEST.
+CM_IOCTL_GET_FEATURE_REQUEST = 0x42000000 + 3400
+T0_PROTOCOL = 1  # pyscard's CardConnection.T0_protocol
+_REMOVED = (
+    "Failed to transmit with protocol T0. The smart card has been removed, "
+    "so that further communication is not possible. (0x80100069)"
+)
+
+
+class EmulatedCard(Protocol):
+    """What the connection needs from a card emulator."""
+
+    atr: bytes
+    present: bool
+
+    def transmit(self, apdu: bytes) -> bytes: ...
+    def reset(self) -> None: ...
+
+
+def _pyscard_error(name: str, message: str) -> Exception:
+    """An instance of ``smartcard.Exceptions.<name>`` (pyscard is a dependency)."""
+    from smartcard import Exceptions
+
+    cls: type[Exception] = getattr(Exceptions, name)
+    return cls(message)
+
+
+class VirtualCardConnection:
+    """pyscard ``CardConnection`` look-alike for an emulated card."""
+
+    def __init__(self, card: EmulatedCard, reader: str = READER_NAME) -> None:
+        self.card = card
+        self.reader = reader
+        self.connected = False
+
+    def connect(
+        self, protocol: int | None = None, mode: Any = None, disposition: Any = None
+    ) -> None:
+        """Power the card up; raises ``NoCardException`` when there is none."""
+        if not self.card.present:
+            raise _pyscard_error(
+                "NoCardException",
+                "Unable to connect: No smart card inserted. (0x8010000C)",
+            )
+        if not self.connected:
+            self.card.reset()
+        self.connected = True
+
+    def disconnect(self) -> None:
+        """Release the card; pyscard's default disposition powers it down."""
+        if self.connected and self.card.present:
+            self.card.reset()
+        self.connected = False
+
+    def release(self) -> None:
+        """pyscard compatibility: same as :meth:`disconnect`."""
+        self.disconnect()
+
+    def getReader(self) -> str:
+        """The reader name shown to the user."""
+        return self.reader
+
+    def getProtocol(self) -> int:
+        """T=0, like the real card."""
+        return T0_PROTOCOL
+
+    def getATR(self) -> list[int]:
+        """The card's ATR as a list of ints."""
+        self._check_present()
+        return list(self.card.atr)
+
+    def transmit(
+        self, command: list[int], protocol: int | None = None
+    ) -> tuple[list[int], int, int]:
+        """Send one APDU; returns ``(data, sw1, sw2)`` like pyscard."""
+        if not self.connected:
+            raise _pyscard_error("CardConnectionException", "Card not connected")
+        try:
+            response = self.card.transmit(bytes(command))
+        except CardRemovedError:
+            self.connected = False
+            raise _pyscard_error("CardConnectionException", _REMOVED) from None
+        return list(response[:-2]), response[-2], response[-1]
+
+    def control(self, controlCode: int, command: list[int] | None = None) -> list[int]:
+        """A reader without PC/SC part 10 features: an empty feature list."""
+        self._check_present()
+        if controlCode == CM_IOCTL_GET_FEATURE_REQUEST:
+            return []
+        raise _pyscard_error(
+            "SmartcardException",
+            f"Failed to control: The request is not supported. (0x8010001F) code {controlCode:#x}",
+        )
+
+    def _check_present(self) -> None:
+        if not self.card.present:
+            self.connected = False
+            raise _pyscard_error("CardConnectionException", _REMOVED)
+
+    def __enter__(self) -> VirtualCardConnection:
+        self.connect()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.disconnect()

@@ -1,0 +1,670 @@
+"""PortalClient and AsyncPortalClient: every endpoint of docs/api.md, typed.
+
+Both clients share one place that decides headers (bearer token,
+``X-Acting-As``, ``User-Agent: monespace/<version>``) and one place that turns
+an error answer into a typed exception (:func:`raise_for_problem`), so the CLI,
+the TUI and bulk runs see the same errors for the same answers. Transport
+failures become :class:`PortalUnavailable`; idempotent GETs are retried once
+when the connection drops, nothing else is (a POST may have reached the
+server — that is what ``Idempotency-Key`` is for).
+
+Tests swap the transport (``transport=httpx.MockTransport(...)``), never the code.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import contextmanager
+from typing import IO, Any, cast
+
+import httpx
+
+from ._exceptions import PortalError, PortalUnavailable, build_error
+from ._models import (
+    AccessLogEntry,
+    Attachment,
+    Challenge,
+    Document,
+    Dossier,
+    Event,
+    Me,
+    Message,
+    Notification,
+    Payment,
+    Procedure,
+    Seal,
+    SealCertificates,
+    Session,
+    ValidationResult,
+)
+from ._pagination import Page, aiterate_pages, iterate_pages
+from ._sse import EventStream
+
+API_PREFIX = "/api/v1"
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+#: The event stream sends a keepalive every 15 s; a longer silence is a dead link.
+STREAM_TIMEOUT = httpx.Timeout(5.0, read=45.0)
+#: Failures after which a GET is tried once more: the request never got an answer.
+_RETRYABLE = (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+
+
+def client_version() -> str:
+    """The installed monespace version, for the User-Agent."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("monespace")
+    except PackageNotFoundError:
+        return "dev"
+
+
+def api_base(portal_url: str) -> str:
+    """The API root for a portal URL given with or without ``/api/v1``."""
+    base = portal_url.rstrip("/")
+    return base if base.endswith(API_PREFIX) else base + API_PREFIX
+
+
+def portal_origin(portal_url: str) -> str:
+    """``scheme://host[:port]`` of a portal URL: what a login challenge must name."""
+    url = httpx.URL(portal_url)
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    port = f":{url.port}" if url.port and url.port != default else ""
+    return f"{url.scheme}://{url.host}{port}"
+
+
+def raise_for_problem(response: httpx.Response) -> None:
+    """Raise the typed exception for an error answer; do nothing on success."""
+    if response.is_success:
+        return
+    raise build_error(
+        response.status_code, _problem_of(response), retry_after=response.headers.get("Retry-After")
+    )
+
+
+def _problem_of(response: httpx.Response) -> dict[str, Any]:
+    """The RFC 9457 object, or one made up from the status when the body is not one."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and ("title" in body or "detail" in body or "type" in body):
+        return body
+    text = response.text.strip()[:200] if response.content else ""
+    return {
+        "type": "about:blank",
+        "title": response.reason_phrase or f"HTTP {response.status_code}",
+        "status": response.status_code,
+        "detail": text if text and not text.startswith("<") else "",
+    }
+
+
+def _transport_error(exc: httpx.HTTPError, url: str) -> PortalUnavailable:
+    if isinstance(exc, httpx.TimeoutException):
+        reason = "the portal did not answer in time"
+    elif isinstance(exc, httpx.ConnectError):
+        reason = "cannot connect to the portal"
+    else:
+        reason = "the connection to the portal was lost"
+    return PortalUnavailable(
+        f"{reason} at {url}",
+        status=None,
+        problem={"type": "about:blank", "title": reason, "detail": f"{reason} at {url}"},
+    )
+
+
+def _query(**params: Any) -> dict[str, Any]:
+    """Query parameters without the unset ones."""
+    return {key: value for key, value in params.items() if value is not None}
+
+
+def _multipart(
+    kind: str, filename: str, content: bytes | IO[bytes], content_type: str | None
+) -> dict[str, Any]:
+    ctype = content_type or "application/octet-stream"
+    return {"data": {"kind": kind}, "files": {"file": (filename, content, ctype)}}
+
+
+class _Base:
+    """What both clients share: configuration and headers."""
+
+    def __init__(
+        self,
+        portal_url: str,
+        *,
+        token: str | None = None,
+        acting_as: str | None = None,
+        user_agent: str | None = None,
+    ) -> None:
+        self.portal_url = portal_url.rstrip("/")
+        self.base_url = api_base(portal_url)
+        self.token = token
+        self.acting_as = acting_as
+        self.user_agent = user_agent or f"monespace/{client_version()}"
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = {"User-Agent": self.user_agent, "Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if self.acting_as:
+            headers["X-Acting-As"] = self.acting_as
+        if extra:
+            headers.update(extra)
+        return headers
+
+    def _url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        if path.startswith(API_PREFIX + "/") or path == "/healthz":
+            return self.portal_url + path
+        return self.base_url + "/" + path.lstrip("/")
+
+
+class PortalClient(_Base):
+    """Synchronous client of the portal API (CLI and TUI)."""
+
+    def __init__(
+        self,
+        portal_url: str,
+        *,
+        token: str | None = None,
+        acting_as: str | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | None = None,
+        user_agent: str | None = None,
+    ) -> None:
+        super().__init__(portal_url, token=token, acting_as=acting_as, user_agent=user_agent)
+        self._http = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> PortalClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- plumbing -----------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        data: dict[str, Any] | None = None,
+        files: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        """Send one request; typed exception on an error answer (``api`` uses this)."""
+        url = self._url(path)
+        attempts = 2 if method.upper() in ("GET", "HEAD") else 1
+        for attempt in range(attempts):
+            try:
+                response = self._http.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    headers=self._headers(headers),
+                    data=data,
+                    files=files,
+                )
+            except _RETRYABLE as exc:
+                if attempt + 1 < attempts:
+                    continue
+                raise _transport_error(exc, self.portal_url) from exc
+            except httpx.HTTPError as exc:
+                raise _transport_error(exc, self.portal_url) from exc
+            raise_for_problem(response)
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.request(method, path, **kwargs)
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise PortalError(
+                f"the portal sent an answer that is not JSON for {method} {path}",
+                status=response.status_code,
+            ) from exc
+
+    def _page(self, path: str, params: dict[str, Any]) -> Page[Any]:
+        return Page.from_json(self._json("GET", path, params=_query(**params)))
+
+    def _download(self, path: str, out: IO[bytes]) -> int:
+        """Stream a body into ``out``; the number of bytes written."""
+        url = self._url(path)
+        try:
+            with self._http.stream("GET", url, headers=self._headers({"Accept": "*/*"})) as resp:
+                if not resp.is_success:
+                    resp.read()
+                    raise_for_problem(resp)
+                written = 0
+                for chunk in resp.iter_bytes():
+                    out.write(chunk)
+                    written += len(chunk)
+                return written
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, self.portal_url) from exc
+
+    # -- health and auth ----------------------------------------------------
+
+    def healthz(self) -> dict[str, Any]:
+        return cast(dict[str, Any], self._json("GET", "/healthz"))
+
+    def create_challenge(self) -> Challenge:
+        return cast(Challenge, self._json("POST", "auth/challenges"))
+
+    def create_session(
+        self, challenge_id: str, certificates: list[str], signature: str, algorithm: str
+    ) -> Session:
+        body = {
+            "challenge_id": challenge_id,
+            "certificates": certificates,
+            "signature": signature,
+            "algorithm": algorithm,
+        }
+        return cast(Session, self._json("POST", "auth/sessions", json=body))
+
+    def logout(self) -> None:
+        self._json("DELETE", "auth/sessions/current")
+
+    def me(self) -> Me:
+        return cast(Me, self._json("GET", "me"))
+
+    # -- catalogue ----------------------------------------------------------
+
+    def list_procedures(
+        self,
+        *,
+        audience: str | None = None,
+        q: str | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> Page[Procedure]:
+        return self._page(
+            "procedures", {"audience": audience, "q": q, "cursor": cursor, "limit": limit}
+        )
+
+    def iter_procedures(
+        self, *, audience: str | None = None, q: str | None = None
+    ) -> Iterator[Procedure]:
+        return iterate_pages(lambda c: self.list_procedures(audience=audience, q=q, cursor=c))
+
+    def get_procedure(self, code: str, *, version: int | None = None) -> Procedure:
+        return cast(
+            Procedure, self._json("GET", f"procedures/{_seg(code)}", params=_query(version=version))
+        )
+
+    # -- dossiers -----------------------------------------------------------
+
+    def create_dossier(
+        self,
+        procedure: str,
+        data: dict[str, Any] | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Dossier:
+        body: dict[str, Any] = {"procedure": procedure}
+        if data is not None:
+            body["data"] = data
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        return cast(Dossier, self._json("POST", "dossiers", json=body, headers=headers))
+
+    def list_dossiers(
+        self,
+        *,
+        status: str | None = None,
+        procedure: str | None = None,
+        applicant: str | None = None,
+        updated_since: str | None = None,
+        cursor: str | None = None,
+        limit: int | None = None,
+    ) -> Page[Dossier]:
+        return self._page(
+            "dossiers",
+            {
+                "status": status,
+                "procedure": procedure,
+                "applicant": applicant,
+                "updated_since": updated_since,
+                "cursor": cursor,
+                "limit": limit,
+            },
+        )
+
+    def iter_dossiers(self, **filters: Any) -> Iterator[Dossier]:
+        return iterate_pages(lambda c: self.list_dossiers(cursor=c, **filters))
+
+    def get_dossier(self, dossier_id: str) -> Dossier:
+        return cast(Dossier, self._json("GET", f"dossiers/{_seg(dossier_id)}"))
+
+    def put_dossier_data(self, dossier_id: str, data: dict[str, Any], *, version: int) -> Dossier:
+        """Replace the data; ``version`` is the one read (StaleVersion if it moved)."""
+        headers = {"If-Match": f'"{version}"'}
+        return cast(
+            Dossier,
+            self._json("PUT", f"dossiers/{_seg(dossier_id)}/data", json=data, headers=headers),
+        )
+
+    def validate_dossier(self, dossier_id: str) -> ValidationResult:
+        return cast(ValidationResult, self._json("POST", f"dossiers/{_seg(dossier_id)}/validate"))
+
+    def submit_dossier(self, dossier_id: str, *, idempotency_key: str | None = None) -> Dossier:
+        """Submit; a fresh key is made when none is given (pass one to retry safely)."""
+        headers = {"Idempotency-Key": idempotency_key or new_idempotency_key()}
+        return cast(
+            Dossier, self._json("POST", f"dossiers/{_seg(dossier_id)}/submit", headers=headers)
+        )
+
+    def withdraw_dossier(self, dossier_id: str) -> Dossier:
+        return cast(Dossier, self._json("POST", f"dossiers/{_seg(dossier_id)}/withdraw"))
+
+    def dossier_events(self, dossier_id: str) -> list[Event]:
+        return cast(
+            list[Event],
+            Page.from_json(self._json("GET", f"dossiers/{_seg(dossier_id)}/events")).items,
+        )
+
+    # -- attachments --------------------------------------------------------
+
+    def add_attachment(
+        self,
+        dossier_id: str,
+        kind: str,
+        filename: str,
+        content: bytes | IO[bytes],
+        *,
+        content_type: str | None = None,
+    ) -> Attachment:
+        parts = _multipart(kind, filename, content, content_type)
+        return cast(
+            Attachment, self._json("POST", f"dossiers/{_seg(dossier_id)}/attachments", **parts)
+        )
+
+    def download_attachment(self, attachment_id: str, out: IO[bytes]) -> int:
+        return self._download(f"attachments/{_seg(attachment_id)}/content", out)
+
+    # -- messages -----------------------------------------------------------
+
+    def list_messages(self, dossier_id: str) -> list[Message]:
+        body = self._json("GET", f"dossiers/{_seg(dossier_id)}/messages")
+        return cast(list[Message], Page.from_json(body).items)
+
+    def send_message(
+        self, dossier_id: str, body: str, *, attachment_ids: list[str] | None = None
+    ) -> Message:
+        payload: dict[str, Any] = {"body": body}
+        if attachment_ids:
+            payload["attachment_ids"] = attachment_ids
+        return cast(
+            Message, self._json("POST", f"dossiers/{_seg(dossier_id)}/messages", json=payload)
+        )
+
+    # -- documents and seals ------------------------------------------------
+
+    def list_documents(
+        self, *, cursor: str | None = None, limit: int | None = None
+    ) -> Page[Document]:
+        return self._page("documents", {"cursor": cursor, "limit": limit})
+
+    def iter_documents(self) -> Iterator[Document]:
+        return iterate_pages(lambda c: self.list_documents(cursor=c))
+
+    def download_document(self, document_id: str, out: IO[bytes]) -> int:
+        return self._download(f"documents/{_seg(document_id)}/content", out)
+
+    def get_seal(self, document_id: str) -> Seal:
+        return cast(Seal, self._json("GET", f"documents/{_seg(document_id)}/seal"))
+
+    def seal_certificates(self) -> SealCertificates:
+        return cast(SealCertificates, self._json("GET", "seal/certificates"))
+
+    # -- payments -----------------------------------------------------------
+
+    def list_payments(
+        self, *, cursor: str | None = None, limit: int | None = None
+    ) -> Page[Payment]:
+        return self._page("payments", {"cursor": cursor, "limit": limit})
+
+    def iter_payments(self) -> Iterator[Payment]:
+        return iterate_pages(lambda c: self.list_payments(cursor=c))
+
+    def get_payment(self, payment_id: str) -> Payment:
+        return cast(Payment, self._json("GET", f"payments/{_seg(payment_id)}"))
+
+    def sandbox_pay(self, payment_id: str) -> Payment:
+        """Sandbox only: the portal plays the bank and marks the payment paid."""
+        return cast(Payment, self._json("POST", f"sandbox/payments/{_seg(payment_id)}/pay"))
+
+    # -- my data ------------------------------------------------------------
+
+    def mydata(self) -> dict[str, Any]:
+        return cast(dict[str, Any], self._json("GET", "mydata"))
+
+    def access_log(
+        self, *, cursor: str | None = None, limit: int | None = None
+    ) -> Page[AccessLogEntry]:
+        return self._page("mydata/access-log", {"cursor": cursor, "limit": limit})
+
+    def iter_access_log(self) -> Iterator[AccessLogEntry]:
+        return iterate_pages(lambda c: self.access_log(cursor=c))
+
+    # -- notifications and events -------------------------------------------
+
+    def list_notifications(
+        self, *, unread: bool | None = None, cursor: str | None = None, limit: int | None = None
+    ) -> Page[Notification]:
+        flag = None if unread is None else ("true" if unread else "false")
+        return self._page("notifications", {"unread": flag, "cursor": cursor, "limit": limit})
+
+    def iter_notifications(self, *, unread: bool | None = None) -> Iterator[Notification]:
+        return iterate_pages(lambda c: self.list_notifications(unread=unread, cursor=c))
+
+    def mark_notification_read(self, notification_id: str) -> None:
+        self._json("POST", f"notifications/{_seg(notification_id)}/read")
+
+    def events(
+        self, *, last_event_id: str | None = None, max_failures: int = 5, retry_delay: float = 1.0
+    ) -> EventStream:
+        """The live event stream; iterate it. It reconnects with Last-Event-ID."""
+        return EventStream(
+            self._open_event_stream,
+            last_event_id=last_event_id,
+            max_failures=max_failures,
+            retry_delay=retry_delay,
+        )
+
+    @contextmanager
+    def _open_event_stream(self, last_event_id: str | None) -> Iterator[Iterable[str]]:
+        extra = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
+        if last_event_id:
+            extra["Last-Event-ID"] = last_event_id
+        try:
+            with self._http.stream(
+                "GET", self._url("events"), headers=self._headers(extra), timeout=STREAM_TIMEOUT
+            ) as resp:
+                if not resp.is_success:
+                    resp.read()
+                    raise_for_problem(resp)
+                yield _guarded_lines(resp.iter_lines(), self.portal_url)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, self.portal_url) from exc
+
+    # -- sandbox ------------------------------------------------------------
+
+    def create_sandbox_card(self, nrn: str, *, applet: str = "1.8", pin: str) -> dict[str, Any]:
+        """Sandbox only: the image of a virtual eID card for a register person.
+
+        The PIN here is the one the new virtual card will hold; it is sent to
+        the sandbox portal only, which builds the card, never logged.
+        """
+        body = {"nrn": nrn, "applet": applet, "pin": pin}
+        return cast(dict[str, Any], self._json("POST", "sandbox/cards", json=body))
+
+
+def _guarded_lines(lines: Iterator[str], url: str) -> Iterator[str]:
+    """Lines of a stream, with a dropped connection turned into PortalUnavailable."""
+    try:
+        yield from lines
+    except httpx.HTTPError as exc:
+        raise _transport_error(exc, url) from exc
+
+
+def new_idempotency_key() -> str:
+    """A fresh key: one per logical write, reused when that write is retried."""
+    return f"monespace-{uuid.uuid4()}"
+
+
+def _seg(value: str) -> str:
+    """A path segment with anything that could escape it quoted."""
+    from urllib.parse import quote
+
+    return quote(str(value), safe="")
+
+
+class AsyncPortalClient(_Base):
+    """Asynchronous client for many dossiers at once (``bulk``).
+
+    Only what bulk filing needs: procedures, dossiers, data, attachments,
+    validation and submission, each with the same errors as the sync client.
+    """
+
+    def __init__(
+        self,
+        portal_url: str,
+        *,
+        token: str | None = None,
+        acting_as: str | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+        user_agent: str | None = None,
+        max_connections: int = 10,
+    ) -> None:
+        super().__init__(portal_url, token=token, acting_as=acting_as, user_agent=user_agent)
+        limits = httpx.Limits(max_connections=max_connections)
+        self._http = httpx.AsyncClient(timeout=timeout, transport=transport, limits=limits)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncPortalClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        data: dict[str, Any] | None = None,
+        files: dict[str, Any] | None = None,
+    ) -> httpx.Response:
+        """Send one request; typed exception on an error answer."""
+        url = self._url(path)
+        attempts = 2 if method.upper() in ("GET", "HEAD") else 1
+        for attempt in range(attempts):
+            try:
+                response = await self._http.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    headers=self._headers(headers),
+                    data=data,
+                    files=files,
+                )
+            except _RETRYABLE as exc:
+                if attempt + 1 < attempts:
+                    continue
+                raise _transport_error(exc, self.portal_url) from exc
+            except httpx.HTTPError as exc:
+                raise _transport_error(exc, self.portal_url) from exc
+            raise_for_problem(response)
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self.request(method, path, **kwargs)
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise PortalError(
+                f"the portal sent an answer that is not JSON for {method} {path}",
+                status=response.status_code,
+            ) from exc
+
+    async def me(self) -> Me:
+        return cast(Me, await self._json("GET", "me"))
+
+    async def get_procedure(self, code: str, *, version: int | None = None) -> Procedure:
+        params = _query(version=version)
+        return cast(Procedure, await self._json("GET", f"procedures/{_seg(code)}", params=params))
+
+    async def create_dossier(
+        self,
+        procedure: str,
+        data: dict[str, Any] | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Dossier:
+        body: dict[str, Any] = {"procedure": procedure}
+        if data is not None:
+            body["data"] = data
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        return cast(Dossier, await self._json("POST", "dossiers", json=body, headers=headers))
+
+    async def get_dossier(self, dossier_id: str) -> Dossier:
+        return cast(Dossier, await self._json("GET", f"dossiers/{_seg(dossier_id)}"))
+
+    async def list_dossiers(self, *, cursor: str | None = None, **filters: Any) -> Page[Dossier]:
+        params = _query(cursor=cursor, **filters)
+        return Page.from_json(await self._json("GET", "dossiers", params=params))
+
+    def iter_dossiers(self, **filters: Any) -> AsyncIterator[Dossier]:
+        return aiterate_pages(lambda c: self.list_dossiers(cursor=c, **filters))
+
+    async def put_dossier_data(
+        self, dossier_id: str, data: dict[str, Any], *, version: int
+    ) -> Dossier:
+        headers = {"If-Match": f'"{version}"'}
+        path = f"dossiers/{_seg(dossier_id)}/data"
+        return cast(Dossier, await self._json("PUT", path, json=data, headers=headers))
+
+    async def add_attachment(
+        self,
+        dossier_id: str,
+        kind: str,
+        filename: str,
+        content: bytes,
+        *,
+        content_type: str | None = None,
+    ) -> Attachment:
+        parts = _multipart(kind, filename, content, content_type)
+        path = f"dossiers/{_seg(dossier_id)}/attachments"
+        return cast(Attachment, await self._json("POST", path, **parts))
+
+    async def validate_dossier(self, dossier_id: str) -> ValidationResult:
+        return cast(
+            ValidationResult, await self._json("POST", f"dossiers/{_seg(dossier_id)}/validate")
+        )
+
+    async def submit_dossier(
+        self, dossier_id: str, *, idempotency_key: str | None = None
+    ) -> Dossier:
+        headers = {"Idempotency-Key": idempotency_key or new_idempotency_key()}
+        path = f"dossiers/{_seg(dossier_id)}/submit"
+        return cast(Dossier, await self._json("POST", path, headers=headers))

@@ -1,0 +1,343 @@
+"""Dossier data from the command line: ``--data FILE``, ``--set path=value``.
+
+Pure functions (no I/O but reading the named file), shared by ``dossier new``
+and ``dossier fill``. Values are typed from the procedure's JSON Schema when
+it is known, so ``--set applicant.postal_code=4000`` stays the string the form
+wants while ``--set works.0.amount=1250`` becomes a number; ``path:=JSON``
+(httpie's syntax) gives a raw JSON value whatever the schema says.
+
+Paths: dotted keys with numeric list indexes (``works.0.amount`` or
+``works[0].amount``), or a JSON pointer (``/works/0/amount``). An index equal
+to the list's length appends.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from monespace_cli.errors import UsageProblem
+from monespace_cli.i18n import _
+
+PathPart = str | int
+_KEY = re.compile(r"[^.\[\]]+")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One ``--set``: where, the text given, and whether that text is raw JSON."""
+
+    path: tuple[PathPart, ...]
+    raw: str
+    is_json: bool = False
+
+    def pointer(self) -> str:
+        return to_pointer(self.path)
+
+
+def to_pointer(path: tuple[PathPart, ...] | list[PathPart]) -> str:
+    """RFC 6901 pointer of a path (the API's way of naming a field)."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def parse_assignment(text: str) -> Assignment:
+    """``path=value`` or ``path:=json`` → Assignment; a UsageProblem when malformed."""
+    match = re.match(r"^([^=]*?)(:?=)(.*)$", text, re.DOTALL)
+    if not match or not match.group(1):
+        raise UsageProblem(_("--set needs path=value, got {text!r}.").format(text=text))
+    path = parse_path(match.group(1))
+    return Assignment(path=path, raw=match.group(3), is_json=match.group(2) == ":=")
+
+
+def parse_path(text: str) -> tuple[PathPart, ...]:
+    """Dotted/bracketed path or JSON pointer → tuple of keys and indexes."""
+    if text.startswith("/"):
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in text[1:].split("/")]
+        if not all(parts):
+            _bad_path(text)
+        return tuple(int(p) if p.isdigit() else p for p in parts)
+    out: list[PathPart] = []
+    for chunk in text.split("."):
+        m = re.fullmatch(r"([^\[\]]*)((?:\[\d+\])*)", chunk)
+        if m is None or not (m.group(1) or m.group(2)):
+            _bad_path(text)
+        key, indexes = m.group(1), m.group(2)
+        if key:
+            out.append(int(key) if key.isdigit() else key)
+        out.extend(int(index) for index in re.findall(r"\[(\d+)\]", indexes))
+    return tuple(out)
+
+
+def _bad_path(text: str) -> NoReturn:
+    raise UsageProblem(_("Invalid field path {path!r}.").format(path=text))
+
+
+def resolve_ref(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    """Follow a local ``$ref`` (``#/$defs/...``); other schemas come back as they are."""
+    seen = 0
+    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and seen < 20:
+        ref = schema["$ref"]
+        if not ref.startswith("#/"):
+            return schema
+        target: Any = root
+        for part in ref[2:].split("/"):
+            target = (
+                target.get(part.replace("~1", "/").replace("~0", "~"), {})
+                if isinstance(target, dict)
+                else {}
+            )
+        merged = {k: v for k, v in schema.items() if k != "$ref"}
+        schema = {**target, **merged} if isinstance(target, dict) else merged
+        seen += 1
+    return schema
+
+
+def schema_at(form: dict[str, Any] | None, path: tuple[PathPart, ...]) -> dict[str, Any] | None:
+    """The sub-schema describing ``path`` in ``form`` (None when unknown)."""
+    if not form:
+        return None
+    node: dict[str, Any] | None = resolve_ref(form, form)
+    for part in path:
+        if node is None:
+            return None
+        if isinstance(part, int):
+            items = node.get("items")
+            node = resolve_ref(items, form) if isinstance(items, dict) else None
+        else:
+            node = _property(node, part, form)
+    return node
+
+
+def _property(node: dict[str, Any], key: str, root: dict[str, Any]) -> dict[str, Any] | None:
+    """A property's schema, also looking into allOf/then/else branches."""
+    props = node.get("properties")
+    if isinstance(props, dict) and isinstance(props.get(key), dict):
+        return resolve_ref(props[key], root)
+    for branch_key in ("allOf", "anyOf", "oneOf"):
+        for branch in node.get(branch_key) or []:
+            if isinstance(branch, dict):
+                found = _property(resolve_ref(branch, root), key, root)
+                if found is not None:
+                    return found
+    for branch_key in ("then", "else"):
+        branch = node.get(branch_key)
+        if isinstance(branch, dict):
+            found = _property(resolve_ref(branch, root), key, root)
+            if found is not None:
+                return found
+    return None
+
+
+def schema_types(schema: dict[str, Any] | None) -> set[str]:
+    """The JSON types a schema allows (from ``type``, ``const`` or ``enum``)."""
+    if not schema:
+        return set()
+    declared = schema.get("type")
+    if isinstance(declared, str):
+        return {declared}
+    if isinstance(declared, list):
+        return {str(t) for t in declared}
+    values = schema.get("enum") or ([schema["const"]] if "const" in schema else [])
+    return {_json_type(v) for v in values}
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "string"
+
+
+_TRUE = {"true", "yes", "y", "oui", "o", "1", "on"}
+_FALSE = {"false", "no", "n", "non", "0", "off"}
+
+
+def coerce(
+    raw: str, schema: dict[str, Any] | None, *, is_json: bool = False, where: str = ""
+) -> Any:
+    """The JSON value for ``raw`` as the schema types it (raw JSON with ``:=``)."""
+    if is_json:
+        try:
+            return json.loads(raw)
+        except ValueError:
+            raise UsageProblem(
+                _("{where}: {raw!r} is not valid JSON.").format(where=where or "--set", raw=raw)
+            ) from None
+    types = schema_types(schema)
+    if not types:
+        return _guess(raw)
+    if "string" in types:
+        return raw
+    if "boolean" in types and raw.strip().lower() in _TRUE | _FALSE:
+        return raw.strip().lower() in _TRUE
+    if "integer" in types:
+        try:
+            return int(raw.strip())
+        except ValueError:
+            pass
+    if "number" in types:
+        try:
+            number = float(raw.strip().replace(",", "."))
+        except ValueError:
+            pass
+        else:
+            return (
+                int(number) if number.is_integer() and "." not in raw and "," not in raw else number
+            )
+    if "null" in types and raw.strip().lower() in ("", "null"):
+        return None
+    if types & {"array", "object"}:
+        return coerce(raw, None, is_json=True, where=where)
+    expected = ", ".join(sorted(types))
+    raise UsageProblem(
+        _("{where}: {raw!r} is not a valid {expected}.").format(
+            where=where or "--set", raw=raw, expected=expected
+        )
+    )
+
+
+def _guess(raw: str) -> Any:
+    """Without a schema: numbers, true/false/null and JSON literals; else the string."""
+    text = raw.strip()
+    if (
+        text in ("true", "false", "null")
+        or re.fullmatch(r"-?\d+(\.\d+)?", text)
+        or text[:1] in "[{"
+    ):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return raw
+    return raw
+
+
+def set_path(data: dict[str, Any], path: tuple[PathPart, ...], value: Any) -> None:
+    """Put ``value`` at ``path``, creating objects and lists on the way."""
+    if not path:
+        raise UsageProblem(_("An empty field path cannot be set."))
+    node: Any = data
+    for i, part in enumerate(path):
+        last = i == len(path) - 1
+        nxt: Any = value if last else ([] if isinstance(path[i + 1], int) else {})
+        if isinstance(part, int):
+            if not isinstance(node, list):
+                raise UsageProblem(
+                    _("{path}: not a list.").format(path=to_pointer(path[:i]) or "/")
+                )
+            if part > len(node):
+                raise UsageProblem(
+                    _("{path}: index {index} skips items (the list has {n}).").format(
+                        path=to_pointer(path[:i]) or "/", index=part, n=len(node)
+                    )
+                )
+            if part == len(node):
+                node.append(nxt)
+            elif last:
+                node[part] = value
+        else:
+            if not isinstance(node, dict):
+                raise UsageProblem(
+                    _("{path}: not an object.").format(path=to_pointer(path[:i]) or "/")
+                )
+            if last or node.get(part) is None:
+                node[part] = nxt
+        if not last:
+            node = node[part]
+            if not isinstance(node, list if isinstance(path[i + 1], int) else dict):
+                what = _("not a list") if isinstance(path[i + 1], int) else _("not an object")
+                raise UsageProblem(f"{to_pointer(path[: i + 1])}: {what}.")
+
+
+def apply_assignments(
+    data: dict[str, Any], assignments: list[str], form: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Apply every ``--set`` in order to a copy of ``data``."""
+    out = json.loads(json.dumps(data))
+    for text in assignments:
+        assignment = parse_assignment(text)
+        schema = schema_at(form, assignment.path)
+        value = coerce(
+            assignment.raw, schema, is_json=assignment.is_json, where=assignment.pointer()
+        )
+        set_path(out, assignment.path, value)
+    return out
+
+
+def _yaml_loader() -> Any:
+    """A safe YAML loader that keeps dates as strings (the API wants ``YYYY-MM-DD`` text)."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return Loader
+
+
+def parse_data_text(text: str, source: str) -> dict[str, Any]:
+    """JSON or YAML text → a data object; a clear error otherwise."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        import yaml
+
+        try:
+            value = yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a SafeLoader subclass
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1})" if mark is not None else ""
+            raise UsageProblem(
+                _("{source} is neither JSON nor YAML{where}.").format(source=source, where=where)
+            ) from None
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise UsageProblem(_("{source} must hold an object (field: value).").format(source=source))
+    return value
+
+
+def load_data(source: str, stdin: TextIO) -> dict[str, Any]:
+    """The data object from ``--data FILE`` or ``--data -`` (stdin)."""
+    if source == "-":
+        return parse_data_text(stdin.read(), _("standard input"))
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageProblem(_("No such file: {path}").format(path=source)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageProblem(
+            _("Cannot read {path}: {detail}").format(path=source, detail=exc)
+        ) from None
+    return parse_data_text(text, source)
+
+
+def parse_attach(text: str) -> tuple[str, Path]:
+    """``kind=FILE`` → (kind, path); the file must exist."""
+    kind, sep, name = text.partition("=")
+    if not sep or not kind or not name:
+        raise UsageProblem(_("--attach needs kind=FILE, got {text!r}.").format(text=text))
+    return kind, existing_file(name)
+
+
+def existing_file(name: str) -> Path:
+    """A path to a readable regular file, or a clear usage error."""
+    path = Path(name)
+    if not path.is_file():
+        raise UsageProblem(_("No such file: {path}").format(path=name))
+    return path

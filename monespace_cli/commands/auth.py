@@ -1,0 +1,242 @@
+"""``monespace auth login|status|logout|token``: the eID session.
+
+Login is the challenge–response of docs/api.md: the portal's challenge (its
+``origin`` must be the profile's portal — the card never signs for another
+site), the authentication certificate and CA chain from the card, the PIN
+(hidden prompt, the reader's keypad, or ``--pin-stdin`` for scripts),
+``login_signature`` over :func:`eid.login.login_message`, then
+``POST /auth/sessions``. The PIN goes to the card only: it is never printed,
+logged, stored or sent to the portal.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from monespace_cli.app import noun_app
+from monespace_cli.config import origin_of
+from monespace_cli.context import Factory, current
+from monespace_cli.errors import AuthProblem, CardProblem, UsageProblem
+from monespace_cli.i18n import _
+from monespace_cli.output import Column
+
+if TYPE_CHECKING:
+    from monespace_cli.client import Challenge, PortalClient
+
+app = noun_app(_("Log in with your eID card, see or end the session."))
+
+#: A challenge lives 120 s on the portal; fetch a new one when the PIN took long.
+CHALLENGE_REFRESH_AFTER = 60.0
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _der(certificate: Any) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return bytes(certificate.public_bytes(Encoding.DER))
+
+
+def _checked_challenge(f: Factory, client: PortalClient) -> Challenge:
+    """A fresh challenge, refused when it names another portal than the profile's."""
+    challenge = client.create_challenge()
+    expected = origin_of(f.portal_url)
+    if origin_of(str(challenge.get("origin", ""))) != expected:
+        raise AuthProblem(
+            _(
+                "The portal asked to sign for {got}, but this profile's portal is {expected}:"
+                " refusing to sign."
+            ).format(got=challenge.get("origin"), expected=expected),
+            hint=_("Check the profile's URL (monespace profile list)."),
+        )
+    return challenge
+
+
+def _reader_has_pinpad(reader: str | None) -> bool:
+    """Whether the reader that will be used has a PIN keypad."""
+    import eid
+
+    for info in eid.list_readers():
+        if (reader is None and info.card_present) or info.name == reader:
+            return bool(info.pinpad)
+    return False
+
+
+def _verify_pin(f: Factory, card: Any, *, reader: str | None, pin_stdin: bool, force: bool) -> None:
+    """Verify the PIN on the card: keypad, stdin or hidden prompt — never kept."""
+    if pin_stdin:
+        pin = f.io.stdin.readline().strip()
+        if not pin:
+            raise UsageProblem(_("--pin-stdin was given but stdin had no PIN."))
+    elif _reader_has_pinpad(reader):
+        f.io.info(_("Enter your PIN on the reader's keypad."))
+        card.verify_pin_pinpad()
+        return
+    else:
+        pin = f.secret(_("eID PIN"), flag="--pin-stdin")
+    try:
+        card.verify_pin(pin, force_last_try=force)
+    finally:
+        del pin
+
+
+def _sign_in(f: Factory, reader: str | None, pin_stdin: bool, force: bool) -> dict[str, Any]:
+    """Run the whole login; returns the portal's session answer."""
+    import eid
+    from eid.login import login_message
+
+    with f.client(auth="none") as client:
+        challenge = _checked_challenge(f, client)
+        fetched = time.monotonic()
+        with eid.open_card(reader) as card:
+            certs = card.read_certificates()
+            if certs.authentication is None:
+                raise CardProblem(_("The card has no authentication certificate."))
+            chain = [c for c in (certs.authentication, certs.ca, certs.root) if c is not None]
+            _verify_pin(f, card, reader=reader, pin_stdin=pin_stdin, force=force)
+            if time.monotonic() - fetched > CHALLENGE_REFRESH_AFTER:
+                challenge = _checked_challenge(f, client)
+            message = login_message(
+                str(challenge["origin"]), str(challenge["id"]), str(challenge["nonce"])
+            )
+            algorithm, signature = card.login_signature(message)
+        session = client.create_session(
+            str(challenge["id"]), [_b64(_der(c)) for c in chain], _b64(signature), algorithm
+        )
+    return dict(session)
+
+
+def _person_label(person: Any) -> str:
+    if not isinstance(person, dict):
+        return ""
+    name = f"{person.get('given_names', '')} {person.get('surname', '')}".strip()
+    return f"{name} ({person.get('nrn', '')})" if person.get("nrn") else name
+
+
+@app.command("login")
+def login(
+    reader: Annotated[
+        str | None,
+        typer.Option(
+            "--reader", help=_("Card reader to use (see monespace eid readers)."), metavar="NAME"
+        ),
+    ] = None,
+    pin_stdin: Annotated[
+        bool, typer.Option("--pin-stdin", help=_("Read the PIN from standard input (scripts)."))
+    ] = False,
+    force_last_try: Annotated[
+        bool,
+        typer.Option("--force-last-try", help=_("Try the PIN even when one try is left.")),
+    ] = False,
+) -> None:
+    """Log in with your eID card and its PIN; the token is kept for the next commands."""
+    f = current()
+    session = _sign_in(f, reader, pin_stdin, force_last_try)
+    stored = f.tokens.save(f.profile.name, f.portal_url, str(session["token"]))
+    if stored.source == "keyring" and f.environ.get("MONESPACE_TOKEN"):
+        f.io.warn(_("warning: MONESPACE_TOKEN is set and takes precedence over the new token."))
+    result = {
+        "portal": f.portal_url,
+        "person": session.get("person"),
+        "expires_at": session.get("expires_at"),
+        "token_stored_in": stored.source,
+    }
+    if f.printer.human:
+        f.io.success(
+            _("Logged in to {portal} as {who}, until {until}.").format(
+                portal=f.portal_url,
+                who=_person_label(session.get("person")),
+                until=session.get("expires_at"),
+            )
+        )
+    else:
+        f.printer.object(result)
+
+
+def _where(source: str, location: str) -> str:
+    if source == "env":
+        return _("the MONESPACE_TOKEN environment variable")
+    if source == "keyring":
+        return _("the system keyring ({backend})").format(backend=location)
+    return _("the file {path} (plain text, readable only by you)").format(path=location)
+
+
+@app.command("status")
+def status() -> None:
+    """Who is logged in, until when, and where the token is stored."""
+    f = current()
+    stored = f.stored_token()
+    if stored is None:
+        raise AuthProblem(
+            _("You are not logged in to {portal}.").format(portal=f.portal_url),
+            hint=_("Log in with: monespace auth login"),
+        )
+    with f.client() as client:
+        me = client.me()
+    result = {
+        "portal": f.portal_url,
+        "profile": f.profile.name,
+        "person": me.get("person"),
+        "session_expires_at": me.get("session_expires_at"),
+        "acting_as": f.acting_as,
+        "token_source": stored.source,
+        "token_location": stored.location,
+    }
+    if f.printer.human:
+        f.printer.object(
+            {**result, "token": _where(stored.source, stored.location)},
+            [
+                Column("portal", _("Portal")),
+                Column("profile", _("Profile")),
+                Column("person", _("Logged in as"), _person_label),
+                Column("session_expires_at", _("Until")),
+                Column("acting_as", _("Acting as")),
+                Column("token", _("Token stored in")),
+            ],
+        )
+    else:
+        f.printer.object(result)
+
+
+@app.command("logout")
+def logout() -> None:
+    """End the session on the portal and forget the token here."""
+    from monespace_cli.client import AuthenticationRequired, PortalError
+
+    f = current()
+    stored = f.stored_token()
+    if stored is None:
+        f.io.info(_("You are not logged in to {portal}.").format(portal=f.portal_url))
+        return
+    failure: PortalError | None = None
+    try:
+        with f.client() as client:
+            client.logout()
+    except AuthenticationRequired:
+        pass  # already expired or revoked: nothing left to revoke
+    except PortalError as exc:
+        failure = exc
+    removed = f.tokens.delete(f.profile.name, f.portal_url)
+    if stored.source == "env":
+        f.io.warn(_("The token comes from MONESPACE_TOKEN: unset it in your environment."))
+    if failure is not None:
+        if removed:
+            f.io.warn(_("The token was deleted here, but the portal could not revoke it."))
+        raise failure
+    f.io.success(_("Logged out of {portal}.").format(portal=f.portal_url))
+
+
+@app.command("token")
+def token() -> None:
+    """Print the session token (for scripts: keep it secret)."""
+    f = current()
+    value = f.token()
+    if f.io.stdout_tty:
+        f.io.warn(_("warning: this token gives access to your account; do not share it."))
+    f.printer.text(value)

@@ -1,0 +1,115 @@
+"""French and English messages through gettext.
+
+Command names and API field names stay English; what a person reads (errors,
+confirmations, table headers) follows the locale. The language comes from
+the usual variables in gettext's order — ``LANGUAGE``, ``LC_ALL``,
+``LC_MESSAGES``, ``LANG`` — so ``LANG=fr_BE.UTF-8`` gives French and a
+German or Dutch locale falls back to English messages.
+
+Usage in a command module::
+
+    from monespace_cli.i18n import _
+
+    raise CliError(_("No procedure {code} in the catalogue.").format(code=code))
+
+Always format *after* translating (``_("…{x}…").format(x=…)``), so the
+catalogue holds one msgid per sentence. The catalogues live in
+``monespace_cli/locale/<lang>/LC_MESSAGES/monespace.po``; the compiled
+``.mo`` files are committed (``python -m monespace_cli.i18n_compile`` rebuilds
+them; a test checks they are in sync).
+
+Translations load on first use, not at import time, so ``--help`` pays
+nothing for them.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from pathlib import Path
+
+DOMAIN = "monespace"
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = ("fr", "en")
+
+_translation: gettext.NullTranslations | None = None
+
+
+def translation() -> gettext.NullTranslations:
+    """The catalogue for the current locale (English msgids when none matches)."""
+    global _translation
+    if _translation is None:
+        _translation = gettext.translation(DOMAIN, LOCALE_DIR, fallback=True)
+    return _translation
+
+
+def _(message: str) -> str:
+    """Translate one message (the msgid is the English text)."""
+    return translation().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Translate a message whose form depends on a count."""
+    return translation().ngettext(singular, plural, n)
+
+
+def preferred_languages() -> list[str]:
+    """Two-letter languages the user asked for, most wanted first.
+
+    Used to choose among the portal's multilingual fields (``title.fr``,
+    ``title.en``, ``title.de``) — a German speaker gets German titles where
+    the portal has them even though messages fall back to English.
+    """
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            langs = []
+            for part in value.split(":"):
+                lang = part.split(".")[0].split("@")[0].split("_")[0].lower()
+                if lang and lang not in ("c", "posix") and lang not in langs:
+                    langs.append(lang)
+            return langs
+    return []
+
+
+def pick_language(values: object) -> str:
+    """Pick the best text from a ``{"fr": …, "en": …}`` object for this user.
+
+    Falls back to English, then French, then any language; a plain string is
+    returned as it is.
+    """
+    if not isinstance(values, dict):
+        return "" if values is None else str(values)
+    for lang in [*preferred_languages(), "en", "fr"]:
+        text = values.get(lang)
+        if text:
+            return str(text)
+    for text in values.values():
+        if text:
+            return str(text)
+    return ""
+
+
+def N_(message: str) -> str:
+    """Mark a string for the catalogue without translating it (gettext idiom)."""
+    return message
+
+
+#: Strings Typer prints through the stdlib's global ``gettext`` (help sections,
+#: a few errors). Listed so the extractor puts them in our catalogue.
+FRAMEWORK_MESSAGES = (
+    N_("Options"),
+    N_("Arguments"),
+    N_("Commands"),
+    N_("Missing command."),
+    N_("No such command {name!r}."),
+    N_("required"),
+    N_("default: {default}"),
+    N_("Aborted!"),
+)
+
+
+def install_global() -> None:
+    """Point the stdlib's global gettext at our catalogue, for Typer's own strings."""
+    gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(DOMAIN)

@@ -1,0 +1,79 @@
+"""``/auth``: eID challenge–response login and logout (docs/api.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from portal.api.serialize import person_json, rfc3339
+from portal.auth import login
+from portal.auth.deps import CurrentPrincipal, DbSession
+from portal.auth.trust import load_trust
+from portal.config import Settings
+from portal.models import utcnow
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class SessionRequest(BaseModel):
+    """The card's answer to a challenge."""
+
+    challenge_id: Annotated[str, Field(min_length=1, max_length=100)]
+    certificates: Annotated[list[Annotated[str, Field(max_length=20000)]], Field(min_length=1, max_length=5)]
+    signature: Annotated[str, Field(min_length=1, max_length=2000)]
+    algorithm: Annotated[str, Field(description='"RS256" (applet 1.7) or "ES384" (applet 1.8)')]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _origin(request: Request) -> str:
+    """The configured public origin, or (sandbox / unset) the request's own origin."""
+    configured = _settings(request).public_origin
+    if configured:
+        return configured.rstrip("/")
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+@router.post("/challenges", status_code=201, summary="Start an eID login")
+def create_challenge(request: Request, db: DbSession) -> dict[str, Any]:
+    """A single-use nonce bound to the portal's origin, valid 120 s."""
+    settings = _settings(request)
+    challenge = login.create_challenge(db, _origin(request), settings.challenge_ttl_seconds)
+    db.commit()
+    return {
+        "id": challenge.id,
+        "nonce": challenge.nonce,
+        "origin": challenge.origin,
+        "expires_at": rfc3339(challenge.expires_at),
+    }
+
+
+@router.post("/sessions", status_code=201, summary="Finish an eID login")
+def create_session(request: Request, body: SessionRequest, db: DbSession) -> dict[str, Any]:
+    """Check the card's signature and certificate; answer a session token."""
+    settings = _settings(request)
+    token, row, person = login.log_in(
+        db,
+        load_trust(settings),
+        body.challenge_id,
+        body.certificates,
+        body.signature,
+        body.algorithm,
+        settings.session_ttl_seconds,
+    )
+    db.commit()
+    return {"token": token, "expires_at": rfc3339(row.expires_at), "person": person_json(person)}
+
+
+@router.delete("/sessions/current", status_code=204, summary="Log out")
+def delete_session(principal: CurrentPrincipal, db: DbSession) -> Response:
+    """Revoke the token of this request."""
+    row = db.merge(principal.session)
+    row.revoked_at = utcnow()
+    db.commit()
+    return Response(status_code=204)

@@ -1,0 +1,209 @@
+"""``/dossiers``: create, list, read, edit, validate, submit, withdraw, history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+
+from portal import dossiers, idempotency, states
+from portal.api.serialize import dossier_json
+from portal.auth.deps import Actor, CurrentActor, DbSession
+from portal.models import Dossier, Person
+from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
+from portal.problems import Problem
+
+router = APIRouter(prefix="/dossiers", tags=["dossiers"])
+_KIND = "dossiers"
+
+IdempotencyKeyHeader = Annotated[
+    str | None, Header(alias="Idempotency-Key", max_length=200, description="retry-safe key")
+]
+DossierId = Annotated[str, "MSP-YYYY-NNNNNN"]
+
+
+class CreateDossier(BaseModel):
+    """Body of ``POST /dossiers``."""
+
+    procedure: Annotated[str, Field(min_length=1, max_length=60)]
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+def _full(db: DbSession, dossier: Dossier) -> dict[str, Any]:
+    creator = db.get(Person, dossier.created_by)
+    assert creator is not None
+    return dossier_json(dossier, creator=creator, attachments=dossiers.attachments_of(db, dossier))
+
+
+def _with_etag(body: dict[str, Any], status_code: int = 200) -> JSONResponse:
+    return JSONResponse(body, status_code=status_code, headers={"ETag": f'"{body["version"]}"'})
+
+
+def _idempotent(
+    db: DbSession,
+    actor: Actor,
+    key: str | None,
+    scope: str,
+    request: dict[str, Any],
+    action: Any,
+    status_code: int,
+) -> JSONResponse:
+    """Run ``action`` once per key; replay its stored answer on a retry."""
+    key = idempotency.check_key(key)
+    digest = idempotency.fingerprint(request)
+    if key is not None:
+        earlier = idempotency.previous(db, actor.person.nrn, scope, key, digest)
+        if earlier is not None:
+            return _with_etag(earlier.response, earlier.status_code)
+    body = action()
+    if key is not None:
+        idempotency.remember(db, actor.person.nrn, scope, key, digest, status_code, body)
+    try:
+        db.commit()
+    except IntegrityError:  # the same key raced in from a parallel retry
+        db.rollback()
+        if key is None:
+            raise
+        earlier = idempotency.previous(db, actor.person.nrn, scope, key, digest)
+        if earlier is None:
+            raise
+        return _with_etag(earlier.response, earlier.status_code)
+    return _with_etag(body, status_code)
+
+
+@router.post("", status_code=201, summary="Start a dossier (draft, prefilled)")
+def create_dossier(
+    body: CreateDossier,
+    actor: CurrentActor,
+    db: DbSession,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """A new draft for the acting context; supplied data wins over prefill."""
+
+    def action() -> dict[str, Any]:
+        dossier = dossiers.create(db, actor, body.procedure, body.data)
+        return _full(db, dossier)
+
+    request = {"body": body.model_dump(), "acting_as": actor.acting_as}
+    return _idempotent(db, actor, idempotency_key, "create-dossier", request, action, 201)
+
+
+def _parse_since(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Problem("bad-request", "updated_since must be an RFC 3339 time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _after(key: list[Any] | None) -> tuple[dt.datetime, int] | None:
+    if key is None:
+        return None
+    try:
+        at, pk = key
+        return dt.datetime.fromisoformat(at), int(pk)
+    except (TypeError, ValueError):
+        raise Problem("bad-request", "the cursor is not valid for this list") from None
+
+
+@router.get("", summary="List dossiers of the acting context")
+def list_dossiers(
+    actor: CurrentActor,
+    db: DbSession,
+    status: Annotated[str | None, Query(description=" | ".join(states.STATUSES))] = None,
+    procedure: Annotated[str | None, Query(max_length=60)] = None,
+    applicant: Annotated[str | None, Query(max_length=20)] = None,
+    updated_since: Annotated[str | None, Query(max_length=40)] = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> dict[str, Any]:
+    """Newest change first (``updated_at`` desc, ``id`` desc); no ``data``."""
+    if status is not None and status not in states.STATUSES:
+        raise Problem("bad-request", f"unknown status {status!r}")
+    rows = dossiers.list_page(
+        db,
+        actor,
+        status=status,
+        procedure=procedure,
+        applicant=applicant,
+        updated_since=_parse_since(updated_since),
+        after=_after(decode_cursor(_KIND, cursor)),
+        limit=limit + 1,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    creators = {p.nrn: p for p in db.query(Person).filter(Person.nrn.in_({r.created_by for r in rows}))}
+    items = [dossier_json(r, creator=creators[r.created_by], with_data=False) for r in rows]
+    next_key = [rows[-1].updated_at.isoformat(), rows[-1].id] if more else None
+    return page(items, next_key, _KIND)
+
+
+@router.get("/{dossier_id}", summary="One dossier (with ETag)")
+def get_dossier(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> JSONResponse:
+    """The dossier with its data; ``ETag: "<version>"``."""
+    return _with_etag(_full(db, dossiers.get_visible(db, actor, dossier_id)))
+
+
+@router.put("/{dossier_id}/data", summary="Replace the dossier's data (If-Match)")
+def put_data(
+    dossier_id: DossierId,
+    actor: CurrentActor,
+    db: DbSession,
+    data: Annotated[dict[str, Any], Body(description="the whole data object")],
+    if_match: Annotated[str | None, Header(alias="If-Match", max_length=100)] = None,
+) -> JSONResponse:
+    """Draft or awaiting_complement only; 428 without If-Match, 412 when stale."""
+    dossier = dossiers.get_visible(db, actor, dossier_id)
+    dossiers.update_data(db, actor, dossier, data, if_match)
+    db.commit()
+    return _with_etag(_full(db, dossier))
+
+
+@router.post("/{dossier_id}/validate", summary="Check the dossier (never 422)")
+def validate(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> dict[str, Any]:
+    """Every field error and the missing required attachments."""
+    dossier = dossiers.get_visible(db, actor, dossier_id)
+    errors, missing = dossiers.problems_of(db, dossier)
+    body: dict[str, Any] = {"valid": not errors and not missing, "errors": errors}
+    body["missing_attachments"] = missing
+    return body
+
+
+@router.post("/{dossier_id}/submit", summary="Submit the dossier")
+def submit(
+    dossier_id: DossierId,
+    actor: CurrentActor,
+    db: DbSession,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    """Submitted, with receipt (and payment when there is a fee); 422 with every problem."""
+    dossier = dossiers.get_visible(db, actor, dossier_id)
+
+    def action() -> dict[str, Any]:
+        dossiers.submit(db, actor, dossier)
+        return _full(db, dossier)
+
+    request = {"dossier": dossier.id}
+    return _idempotent(db, actor, idempotency_key, f"submit:{dossier.id}", request, action, 200)
+
+
+@router.post("/{dossier_id}/withdraw", summary="Withdraw the dossier")
+def withdraw(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> JSONResponse:
+    """From draft, submitted or awaiting_complement; else 409."""
+    dossier = dossiers.get_visible(db, actor, dossier_id)
+    dossiers.withdraw(db, actor, dossier)
+    db.commit()
+    return _with_etag(_full(db, dossier))
+
+
+@router.get("/{dossier_id}/events", summary="The dossier's history")
+def events(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> dict[str, Any]:
+    """Every event in time order: who, acting as whom, when, old → new."""
+    dossier = dossiers.get_visible(db, actor, dossier_id)
+    return {"items": [dossiers.event_json(e, dossier) for e in dossiers.events_of(db, dossier)]}

@@ -1,0 +1,24 @@
+"""``GET /me``: the logged-in person and the contexts they may act in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from portal import authz
+from portal.api.serialize import person_json, rfc3339
+from portal.auth.deps import CurrentPrincipal, DbSession
+
+router = APIRouter(tags=["me"])
+
+
+@router.get("/me", summary="Who am I, and for whom may I act")
+def me(principal: CurrentPrincipal, db: DbSession) -> dict[str, Any]:
+    """The person, their contexts (self first), and when the session ends."""
+    contexts = authz.contexts_for(db, principal.person)
+    return {
+        "person": person_json(principal.person),
+        "contexts": [c.to_json() for c in contexts],
+        "session_expires_at": rfc3339(principal.session.expires_at),
+    }

@@ -1,0 +1,147 @@
+"""The portal's FastAPI application factory.
+
+``create_app(settings)`` wires settings, database, error handlers and the
+routers. Nothing happens at import time: tests and ``monespace-portal serve``
+each build their own app with their own settings.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal import config as config_module
+from portal.config import Settings
+from portal.db import make_engine, make_sessionmaker
+from portal.problems import Problem, install_handlers
+
+log = logging.getLogger("portal")
+
+API_PREFIX = "/api/v1"
+
+#: Core routers (module path, attribute). Periphery routers are listed in
+#: ``PERIPHERY_ROUTERS`` and included when their module exists.
+CORE_ROUTERS = (
+    "portal.api.auth",
+    "portal.api.me",
+    "portal.api.catalog",
+    "portal.api.dossiers",
+    "portal.api.sandbox",
+)
+# --- periphery routers (H4 "periphery" adds its modules here) ---------------
+PERIPHERY_ROUTERS: tuple[str, ...] = (
+    "portal.api.attachments",
+    "portal.api.messages",
+    "portal.api.documents",
+    "portal.api.payments",
+    "portal.api.mydata",
+    "portal.api.notifications",
+    "portal.api.events",
+)
+# --- end periphery routers ---------------------------------------------------
+
+
+class BodyLimit:
+    """Refuse JSON bodies over the limit with 413 before reading them.
+
+    Multipart uploads are exempt: the attachment endpoint streams them with
+    its own (larger, configurable) limit.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self._exempt(scope):
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._refuse(scope, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise Problem("too-large", f"the request body exceeds {self.limit} bytes")
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+    @staticmethod
+    def _exempt(scope: Scope) -> bool:
+        content_type = _header(scope, b"content-type") or ""
+        return content_type.lower().startswith("multipart/")
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        problem = Problem("too-large", f"the request body exceeds {self.limit} bytes")
+        response = problem.response(scope.get("path"))
+        await response(scope, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _routers() -> list[APIRouter]:
+    routers = []
+    for module_name in CORE_ROUTERS:
+        routers.append(importlib.import_module(module_name).router)
+    for module_name in PERIPHERY_ROUTERS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        routers.append(module.router)
+    return routers
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A ready-to-serve portal for ``settings`` (default: from the environment)."""
+    settings = settings or config_module.from_env()
+    app = FastAPI(
+        title="Mon Espace portal API",
+        version="1.0.0",
+        description="Sandbox/reference implementation of Wallonia's Mon Espace portal API.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.extensions = {}
+    install_handlers(app)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, Any]:
+        """Liveness: the process answers (no database round trip)."""
+        return {"status": "ok"}
+
+    for router in _routers():
+        app.include_router(router, prefix=API_PREFIX)
+    # --- periphery (H4): seal key, SMTP mailer, settings for the services ---
+    from portal.services.periphery import install as install_periphery
+
+    install_periphery(app)
+    # --- end periphery ---------------------------------------------------------
+    app.add_middleware(BodyLimit, limit=settings.max_json_body)
+    return app

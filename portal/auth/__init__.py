@@ -1,0 +1,1 @@
+"""eID authentication: challenges, certificate checks, sessions, request principals."""

@@ -1,0 +1,129 @@
+"""FastAPI dependencies: who is calling (bearer token) and for whom (X-Acting-As).
+
+Every authenticated endpoint depends on :func:`current_actor` (or
+:func:`current_principal` when no context is involved, e.g. ``/me``), so the
+token and context checks cannot be forgotten in one place and done in
+another.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal import authz
+from portal.auth.tokens import token_hash
+from portal.db import get_session
+from portal.models import AuthSession, Person, utcnow
+from portal.problems import Problem
+
+_bearer = HTTPBearer(auto_error=False, description="Session token from POST /auth/sessions")
+_BCE = re.compile(r"\d{10}")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated person and their login session."""
+
+    person: Person
+    session: AuthSession
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A principal acting in one context (``X-Acting-As``)."""
+
+    person: Person
+    session: AuthSession
+    context: authz.Context
+
+    @property
+    def acting_as(self) -> str:
+        """``"me"`` or the organisation's BCE number."""
+        return self.context.id
+
+    @property
+    def visibility(self) -> authz.Visibility:
+        """Which dossiers this actor may see."""
+        return authz.visibility(self.person, self.context)
+
+    @property
+    def applicant(self) -> tuple[str, str, str]:
+        """``(kind, id, name)`` of the applicant a new dossier gets."""
+        if self.context.kind == "person":
+            return "person", self.person.nrn, self.person.name
+        assert self.context.bce is not None
+        return "organisation", self.context.bce, self.context.name
+
+
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+def current_principal(
+    db: DbSession,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The person behind the bearer token; 401 when missing, unknown, expired or revoked."""
+    if credentials is None or not credentials.credentials:
+        raise Problem(
+            "authentication-required",
+            "log in first: this request needs an Authorization: Bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    row = db.scalar(
+        select(AuthSession).where(AuthSession.token_sha256 == token_hash(credentials.credentials))
+    )
+    if row is None:
+        raise _failed("the session token is not valid")
+    if row.revoked_at is not None:
+        raise _failed("the session was ended (logged out); log in again")
+    if row.expires_at <= utcnow():
+        raise _failed("the session has expired; log in again")
+    return Principal(person=row.person, session=row)
+
+
+def _failed(detail: str) -> Problem:
+    return Problem(
+        "authentication-required",
+        detail,
+        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+    )
+
+
+def current_actor(
+    db: DbSession,
+    principal: Annotated[Principal, Depends(current_principal)],
+    x_acting_as: Annotated[
+        str,
+        Header(
+            alias="X-Acting-As",
+            description='"me" or the 10-digit BCE number of an organisation',
+            max_length=20,
+        ),
+    ] = authz.ME,
+) -> Actor:
+    """The principal in the context it asks for; 403 for a context it does not hold."""
+    acting_as = x_acting_as.strip().replace(".", "").replace(" ", "") or authz.ME
+    if acting_as.lower() == authz.ME:
+        acting_as = authz.ME
+    elif not _BCE.fullmatch(acting_as):
+        raise Problem(
+            "bad-request", 'X-Acting-As must be "me" or a 10-digit enterprise (BCE) number'
+        )
+    context = authz.find_context(db, principal.person, acting_as)
+    if context is None:
+        raise Problem(
+            "forbidden",
+            f"you hold no role allowing you to act for organisation {acting_as}",
+        )
+    return Actor(person=principal.person, session=principal.session, context=context)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -1,0 +1,147 @@
+"""``monespace-portal``: init, serve and seed the portal server.
+
+Plain argparse and lazy imports: ``monespace-portal --help`` loads neither
+FastAPI nor SQLAlchemy. Errors a user can cause (bad database URL, missing
+sandbox file, port in use) end with one line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="monespace-portal",
+        description="The Mon Espace portal API server (reference implementation and sandbox).",
+        epilog="Database: MONESPACE_PORTAL_DATABASE_URL (default: a SQLite file in the "
+        "user data folder). Sandbox mode: MONESPACE_PORTAL_SANDBOX=1.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    init = sub.add_parser("init", help="create or migrate the database (Alembic)")
+    init.add_argument(
+        "--sandbox", action="store_true", help="also load the sandbox registers and catalogue"
+    )
+    serve = sub.add_parser("serve", help="run the API server (uvicorn)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8470)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--sandbox", action="store_true", help="turn sandbox mode on")
+    serve.add_argument("--log-level", default="info")
+    seed = sub.add_parser("seed", help="insert N realistic dossiers (benchmarks)")
+    seed.add_argument("--dossiers", type=int, required=True, metavar="N")
+    seed.add_argument("--seed", type=int, default=42, help="random seed (reproducible data)")
+    return parser
+
+
+def _settings(sandbox: bool = False):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from portal.config import from_env
+
+    settings = from_env()
+    return replace(settings, sandbox=True) if sandbox else settings
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Migrate to the newest schema; with --sandbox load the sandbox data."""
+    from portal.db import make_engine, make_sessionmaker
+    from portal.migrations import upgrade
+
+    settings = _settings(args.sandbox)
+    upgrade(settings.database_url)
+    print(f"database ready: {_safe_url(settings.database_url)}", file=sys.stderr)
+    if args.sandbox:
+        from portal.sandbox.loader import load_sandbox
+
+        engine = make_engine(settings.database_url)
+        with make_sessionmaker(engine)() as db:
+            report = load_sandbox(db)
+            db.commit()
+        engine.dispose()
+        print(f"sandbox loaded: {report}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run uvicorn with the app factory."""
+    import os
+
+    import uvicorn
+
+    if args.sandbox:
+        os.environ["MONESPACE_PORTAL_SANDBOX"] = "1"
+    uvicorn.run(
+        "portal.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        proxy_headers=False,
+    )
+    return EXIT_OK
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    """Bulk-insert dossiers for benchmarks."""
+    import time
+
+    from portal.db import make_engine
+    from portal.seed import seed_dossiers
+
+    if args.dossiers < 0:
+        print("error: --dossiers must be 0 or more", file=sys.stderr)
+        return EXIT_FAILURE
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    start = time.perf_counter()
+    count = seed_dossiers(engine, args.dossiers, seed=args.seed)
+    elapsed = time.perf_counter() - start
+    engine.dispose()
+    print(f"seeded {count} dossiers in {elapsed:.1f} s", file=sys.stderr)
+    return EXIT_OK
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _describe(exc: Exception) -> str:
+    """One readable line for an error, without SQL or a traceback."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    if isinstance(exc, DBAPIError):
+        return f"database error: {type(exc.orig).__name__}: {str(exc.orig).splitlines()[0]}"
+    if isinstance(exc, ArgumentError):
+        return f"invalid MONESPACE_PORTAL_DATABASE_URL: {exc}"
+    return str(exc) or type(exc).__name__
+
+
+COMMANDS = {"init": cmd_init, "serve": cmd_serve, "seed": cmd_seed}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``monespace-portal``."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one clear line, never a traceback
+        print(f"error: {_describe(exc)}", file=sys.stderr)
+        logging.getLogger("portal").debug("command failed", exc_info=True)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

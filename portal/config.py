@@ -1,0 +1,108 @@
+"""The portal's settings, read once from the environment.
+
+Why a plain dataclass and not pydantic-settings: the portal has a handful of
+settings, all from environment variables, and one small explicit function is
+easier to audit than a settings framework (and not installed here). Tests
+build a ``Settings`` directly and hand it to ``create_app``.
+
+Variables (all optional):
+
+- ``MONESPACE_PORTAL_DATABASE_URL`` — SQLAlchemy URL; default a SQLite file
+  in the platformdirs data folder of "monespace-portal".
+- ``MONESPACE_PORTAL_SANDBOX`` — "1"/"true" turns on sandbox mode (sandbox
+  PKI trusted, sandbox-only endpoints).
+- ``MONESPACE_PORTAL_PKI_DIR`` — sandbox PKI directory (default: ``pki``
+  under the data folder).
+- ``MONESPACE_PORTAL_PUBLIC_ORIGIN`` — the origin bound into login
+  signatures, e.g. ``https://monespace.wallonie.be``.
+- ``MONESPACE_PORTAL_TRUST_ANCHORS`` / ``MONESPACE_PORTAL_CRLS`` — production
+  trust anchors and CRLs: PEM or DER files, several separated by ``:``.
+- ``MONESPACE_PORTAL_MAX_UPLOAD`` — attachment size limit in bytes (20 MB).
+- ``MONESPACE_PORTAL_SMTP_URL`` — e.g. ``smtp://127.0.0.1:8025``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+APP_NAME = "monespace-portal"
+DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
+#: The largest JSON request body accepted (dossier data is small; attachments
+#: go through their own streaming limit).
+DEFAULT_MAX_JSON_BODY = 2 * 1024 * 1024
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def data_dir() -> Path:
+    """The per-user folder where the default database and sandbox PKI live."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the portal is configured with."""
+
+    database_url: str
+    sandbox: bool = False
+    pki_dir: Path | None = None
+    public_origin: str | None = None
+    trust_anchor_files: tuple[Path, ...] = ()
+    crl_files: tuple[Path, ...] = ()
+    max_upload: int = DEFAULT_MAX_UPLOAD
+    max_json_body: int = DEFAULT_MAX_JSON_BODY
+    smtp_url: str | None = None
+    challenge_ttl_seconds: int = 120
+    session_ttl_seconds: int = 12 * 3600
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def effective_pki_dir(self) -> Path:
+        """Where the sandbox PKI is (configured, or under the data folder)."""
+        return self.pki_dir if self.pki_dir is not None else data_dir() / "pki"
+
+
+class ConfigError(ValueError):
+    """A setting has a value the portal cannot use; the message names it."""
+
+
+def _paths(value: str | None) -> tuple[Path, ...]:
+    return tuple(Path(p) for p in (value or "").split(os.pathsep) if p)
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number of bytes, not {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive")
+    return value
+
+
+def default_database_url() -> str:
+    """A SQLite file in the data folder (the folder is created when needed)."""
+    return f"sqlite:///{data_dir() / 'portal.sqlite3'}"
+
+
+def from_env(env: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings from ``env`` (default ``os.environ``)."""
+    env = os.environ if env is None else env
+    pki = env.get("MONESPACE_PORTAL_PKI_DIR")
+    return Settings(
+        database_url=env.get("MONESPACE_PORTAL_DATABASE_URL") or default_database_url(),
+        sandbox=env.get("MONESPACE_PORTAL_SANDBOX", "").strip().lower() in _TRUE,
+        pki_dir=Path(pki) if pki else None,
+        public_origin=(env.get("MONESPACE_PORTAL_PUBLIC_ORIGIN") or None),
+        trust_anchor_files=_paths(env.get("MONESPACE_PORTAL_TRUST_ANCHORS")),
+        crl_files=_paths(env.get("MONESPACE_PORTAL_CRLS")),
+        max_upload=_int(env, "MONESPACE_PORTAL_MAX_UPLOAD", DEFAULT_MAX_UPLOAD),
+        smtp_url=env.get("MONESPACE_PORTAL_SMTP_URL") or None,
+    )

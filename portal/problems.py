@@ -1,0 +1,191 @@
+"""RFC 9457 problem details: the one shape of every error the portal returns.
+
+Why one module: the client maps each ``type`` slug to an exception
+(docs/api.md), so the slugs, titles and statuses must come from a single
+table. Endpoints raise :class:`Problem` (or use the helpers); the handlers
+installed by :func:`install_handlers` turn it, FastAPI's own errors and any
+unexpected exception into ``application/problem+json``. An unexpected
+exception becomes a 500 with an ``error_id`` that is also in the server log —
+never a traceback or SQL text in the answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+
+log = logging.getLogger("portal.errors")
+
+TYPE_BASE = "https://monespace.example/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+#: kind → (status, title)
+KINDS: dict[str, tuple[int, str]] = {
+    "bad-request": (400, "Bad request"),
+    "authentication-required": (401, "Authentication required"),
+    "authentication-failed": (401, "Authentication failed"),
+    "forbidden": (403, "Forbidden"),
+    "not-found": (404, "Not found"),
+    "method-not-allowed": (405, "Method not allowed"),
+    "conflict": (409, "Conflict"),
+    "stale-version": (412, "Stale version"),
+    "too-large": (413, "Too large"),
+    "unsupported-media-type": (415, "Unsupported media type"),
+    "validation-failed": (422, "Validation failed"),
+    "precondition-required": (428, "Precondition required"),
+    "rate-limited": (429, "Too many requests"),
+    "internal-error": (500, "Internal error"),
+    "unavailable": (503, "Service unavailable"),
+}
+_KIND_OF_STATUS = {status: kind for kind, (status, _title) in KINDS.items()}
+
+
+class FieldError(dict[str, str]):
+    """``{"pointer": "/a/b", "message": "..."}`` — one entry of ``errors``."""
+
+    def __init__(self, pointer: str, message: str) -> None:
+        super().__init__(pointer=pointer, message=message)
+
+
+class Problem(Exception):
+    """An error answer; raise it anywhere in a request."""
+
+    def __init__(
+        self,
+        kind: str,
+        detail: str,
+        *,
+        errors: Sequence[Mapping[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"unknown problem kind {kind!r}")
+        super().__init__(detail)
+        self.kind = kind
+        self.status, self.title = KINDS[kind]
+        self.detail = detail
+        self.errors = [dict(e) for e in errors] if errors is not None else None
+        self.headers = dict(headers or {})
+        self.extra = dict(extra or {})
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        """The JSON body of the answer."""
+        body: dict[str, Any] = {
+            "type": TYPE_BASE + self.kind,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if instance:
+            body["instance"] = instance
+        if self.errors is not None:
+            body["errors"] = self.errors
+        body.update(self.extra)
+        return body
+
+    def response(self, instance: str | None = None) -> JSONResponse:
+        """The problem as an HTTP response."""
+        return JSONResponse(
+            self.body(instance), status_code=self.status, headers=self.headers, media_type=MEDIA_TYPE
+        )
+
+
+def not_found(what: str) -> Problem:
+    """404 for a thing that does not exist *or that the caller may not see*."""
+    return Problem("not-found", f"{what} not found")
+
+
+def conflict(detail: str) -> Problem:
+    """409, e.g. a state transition that is not allowed."""
+    return Problem("conflict", detail)
+
+
+def validation_failed(detail: str, errors: Iterable[Mapping[str, str]]) -> Problem:
+    """422 with every field error."""
+    return Problem("validation-failed", detail, errors=list(errors))
+
+
+def pointer_of(location: Sequence[Any]) -> str:
+    """A JSON pointer (RFC 6901) from a path of keys and indexes."""
+    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in location]
+    return "/" + "/".join(parts) if parts else ""
+
+
+def _request_validation_errors(exc: RequestValidationError) -> tuple[str, list[FieldError]]:
+    errors: list[FieldError] = []
+    malformed = False
+    for err in exc.errors():
+        loc = list(err.get("loc", ()))
+        where = loc[0] if loc else "body"
+        if err.get("type") == "json_invalid":
+            malformed = True
+        path = loc[1:] if where == "body" else loc
+        message = str(err.get("msg", "invalid value"))
+        if where in ("query", "header", "path"):
+            message = f"{where} parameter: {message}"
+        errors.append(FieldError(pointer_of(path), message))
+    if malformed:
+        return "bad-request", errors
+    return "validation-failed", errors
+
+
+async def _on_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Problem)
+    return exc.response(request.url.path)
+
+
+async def _on_request_validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    kind, errors = _request_validation_errors(exc)
+    if kind == "bad-request":
+        detail = "the request body is not valid JSON"
+        return Problem(kind, detail, errors=errors).response(request.url.path)
+    count = len(errors)
+    detail = f"the request has {count} invalid field{'s' if count != 1 else ''}"
+    return validation_failed(detail, errors).response(request.url.path)
+
+
+async def _on_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    kind = _KIND_OF_STATUS.get(exc.status_code)
+    if kind is None:
+        kind = "bad-request" if exc.status_code < 500 else "internal-error"
+    detail = exc.detail if isinstance(exc.detail, str) else KINDS[kind][1]
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no such path: {request.url.path}"
+    problem = Problem(kind, detail, headers=exc.headers)
+    problem.status = exc.status_code
+    return problem.response(request.url.path)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    error_id = secrets.token_hex(8)
+    log.error(
+        "unexpected error %s on %s %s",
+        error_id,
+        request.method,
+        request.url.path,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    problem = Problem(
+        "internal-error",
+        f"the portal failed to handle this request; quote error id {error_id} to support",
+        extra={"error_id": error_id},
+    )
+    return problem.response(request.url.path)
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Make every error of ``app`` a problem-details answer."""
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_request_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    app.add_exception_handler(Exception, _on_unexpected)

@@ -1,0 +1,1 @@
+"""Sandbox authentic sources (data files) and their loader."""

@@ -1,0 +1,1 @@
+"""Domain services behind the periphery endpoints (documents, seal, payments, mail...)."""

@@ -1,0 +1,126 @@
+"""What the portal accepts as an attachment: sniffed type, safe name, digest.
+
+Why sniff instead of trusting the client: the declared content type and the
+file name are whatever the uploader says. An agent's browser or PDF viewer
+later opens the bytes, so the portal keeps only files whose *structure* is a
+PDF, a PNG or a JPEG — a ZIP renamed `.pdf` or an HTML page renamed `.png`
+is refused (415). The check walks the format's structure (PNG chunk CRCs,
+JPEG segments, PDF header/trailer), not just the first bytes, so a file that
+starts with a magic number and then carries something else is refused too.
+
+File names are kept only for display and download: path parts, control and
+bidi characters are removed, length is capped, and the extension is set from
+the sniffed type so a name never lies about the content.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import unicodedata
+import zlib
+from pathlib import PurePosixPath, PureWindowsPath
+
+PDF = "application/pdf"
+PNG = "image/png"
+JPEG = "image/jpeg"
+ACCEPTED_TYPES = (PDF, PNG, JPEG)
+EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg"}
+MAX_FILENAME_LENGTH = 120
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PDF_EOF_WINDOW = 1024  # readers accept %%EOF within the last 1024 bytes
+_PDF_FORBIDDEN_PREFIXES = (b"PK\x03\x04", b"<", b"\x1f\x8b")  # zip, html/xml, gzip
+
+
+def sniff(data: bytes) -> str | None:
+    """Return the content type proven by the bytes' structure, or None."""
+    if _is_pdf(data):
+        return PDF
+    if _is_png(data):
+        return PNG
+    if _is_jpeg(data):
+        return JPEG
+    return None
+
+
+def _is_pdf(data: bytes) -> bool:
+    """A PDF starts with `%PDF-1.x`/`%PDF-2.x` and ends with a trailer.
+
+    Checking the end as well refuses a ZIP or HTML with a PDF header glued
+    on (PDF readers look for `startxref`/`%%EOF` at the end of the file).
+    """
+    if not re.match(rb"%PDF-[12]\.\d", data[:8]):
+        return False
+    tail = data[-_PDF_EOF_WINDOW:]
+    if b"%%EOF" not in tail or b"startxref" not in data[-_PDF_EOF_WINDOW * 2 :]:
+        return False
+    return b"PK\x05\x06" not in tail  # a ZIP's end-of-central-directory: a polyglot
+
+
+def _is_png(data: bytes) -> bool:
+    """Walk every chunk: IHDR first, valid CRCs, IEND last with nothing after."""
+    if not data.startswith(_PNG_SIGNATURE):
+        return False
+    pos, first = len(_PNG_SIGNATURE), True
+    while pos + 12 <= len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        end = pos + 12 + length
+        if end > len(data) or (first and (kind != b"IHDR" or length != 13)):
+            return False
+        (crc,) = struct.unpack(">I", data[end - 4 : end])
+        if zlib.crc32(data[pos + 4 : end - 4]) != crc:
+            return False
+        if kind == b"IEND":
+            return end == len(data)
+        pos, first = end, False
+    return False
+
+
+def _is_jpeg(data: bytes) -> bool:
+    """Walk the marker segments up to the scan, then require the EOI marker."""
+    if not data.startswith(b"\xff\xd8\xff") or not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+        return False
+    pos = 2
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:
+            return False
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            pos += 1
+            continue
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length
+            pos += 2
+            continue
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        if length < 2:
+            return False
+        if marker == 0xDA:  # start of scan: entropy-coded data follows up to EOI
+            return pos + 2 + length < len(data)
+        pos += 2 + length
+    return False
+
+
+_UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_RESERVED_WINDOWS = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)$", re.IGNORECASE)
+
+
+def sanitise_filename(name: str | None, content_type: str) -> str:
+    """Return a display name that is safe on every OS and honest about its type.
+
+    Keeps the last path component only (both `/` and `\\` separators), drops
+    control, format (bidi overrides) and reserved characters, leading dots,
+    Windows device names, caps the length, and sets the extension from the
+    sniffed content type.
+    """
+    raw = unicodedata.normalize("NFC", name or "")
+    raw = PureWindowsPath(PurePosixPath(raw.replace("\\", "/")).name).name
+    cleaned = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C")
+    cleaned = _UNSAFE_CHARS.sub("_", cleaned).strip().lstrip(".").strip()
+    stem = cleaned.rsplit(".", 1)[0] if "." in cleaned else cleaned
+    stem = stem.strip(" .") or "attachment"
+    if _RESERVED_WINDOWS.match(stem):
+        stem = f"_{stem}"
+    extension = EXTENSIONS[content_type]
+    return stem[: MAX_FILENAME_LENGTH - len(extension)] + extension

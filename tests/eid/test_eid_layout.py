@@ -1,0 +1,89 @@
+"""TLV encoding of the BELPIC data files (content v5.4 §6.1) and file paths."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eid.layout import (
+    PATHS,
+    Fid,
+    TlvError,
+    decode_tlv,
+    der_length,
+    encode_length,
+    encode_tlv,
+    iter_tlv,
+)
+
+
+def test_paths_are_absolute_without_the_mf() -> None:
+    # SELECT FILE P1=08: "absolute path without the identifier of the MF".
+    assert PATHS["identity"] == bytes.fromhex("DF014031")
+    assert PATHS["cert_rrn"] == bytes.fromhex("DF00503C")
+    assert PATHS["basic_public_key"] == bytes.fromhex("DF014040")
+    assert all(not path.startswith(b"\x3f\x00") for path in PATHS.values())
+    assert Fid.SGN_ADDRESS == 0x4034
+
+
+@pytest.mark.parametrize(
+    ("length", "encoded"),
+    [(0, "00"), (1, "01"), (127, "7f"), (128, "80"), (254, "fe"), (255, "ff00"),
+     (300, "ff2d"), (510, "ffff00"), (766, "ffffff01")],
+)
+def test_length_encoding_follows_the_spec(length: int, encoded: str) -> None:
+    assert encode_length(length).hex() == encoded
+
+
+def test_decode_known_file_with_zero_padding() -> None:
+    data = bytes.fromhex("0002 0001 0103 616263 0200".replace(" ", "")) + b"\x00" * 20
+    assert decode_tlv(data) == {0: b"\x00\x01", 1: b"abc", 2: b""}
+
+
+def test_truncated_value_is_an_error() -> None:
+    with pytest.raises(TlvError, match="claims 5 bytes"):
+        iter_tlv(bytes.fromhex("010561"))
+
+
+def test_truncated_length_is_an_error() -> None:
+    with pytest.raises(TlvError, match="length runs past"):
+        iter_tlv(bytes.fromhex("01ffff"))
+
+
+def test_repeated_tag_keeps_first_value() -> None:
+    assert decode_tlv(encode_tlv([(1, b"a"), (1, b"b")])) == {1: b"a"}
+
+
+def test_der_length() -> None:
+    assert der_length(bytes.fromhex("3003020101") + b"\x00" * 10) == 5
+    assert der_length(bytes.fromhex("308201000000")) == 4 + 256
+    assert der_length(b"\x00" * 10) == 0
+    with pytest.raises(TlvError):
+        der_length(bytes.fromhex("3085"))
+
+
+fields_strategy = st.lists(
+    st.tuples(st.integers(0, 255), st.binary(max_size=600)), max_size=12
+)
+
+
+@given(fields_strategy)
+def test_round_trip(fields: list[tuple[int, bytes]]) -> None:
+    # The padding rule makes a trailing empty tag-0 element indistinguishable
+    # from padding; real files start with tag 0 and never end with it.
+    encoded = encode_tlv(fields)
+    decoded = [(f.tag, f.value) for f in iter_tlv(encoded)]
+    if fields and not any(encoded[len(encode_tlv(fields[:1])):]):
+        return
+    assert decoded == fields
+
+
+@settings(max_examples=400)
+@given(st.binary(max_size=2048))
+def test_any_bytes_decode_or_raise_tlv_error(data: bytes) -> None:
+    try:
+        fields = iter_tlv(data)
+    except TlvError:
+        return
+    assert sum(len(f.value) for f in fields) <= len(data)

@@ -1,0 +1,181 @@
+"""pytest fixtures for tests through the real pcscd and vsmartcard's vpcd.
+
+``pcscd`` (session): uses a running pcscd, or starts ``pcscd -f -a`` (root
+only) and stops that process — and only that one — at the end. Under
+pytest-xdist every worker takes a shared lock for its session, and the
+worker that started pcscd waits for the others before stopping it.
+
+``vpcd_card`` (function): a factory, ``vpcd_card(image)`` puts a virtual
+card (a CardImage, any emulator, or None for a non-eID card) in the vpcd
+slot 0 reader and returns the running ``VpcdBridge`` once pyscard can
+connect to it. The slot is held under an exclusive lock for the test, so
+parallel workers take turns.
+
+Tests using them are marked ``pcscd`` and skipped with the reason when
+pcscd or vpcd are not installed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
+VPCD_CONFIG = Path("/etc/reader.conf.d/vpcd")
+VPCD_READER = "Virtual PCD 00 00"
+VPCD_PORT = 35963
+_LOCK_DIR = Path(tempfile.gettempdir())
+
+
+@dataclass
+class Pcscd:
+    """The pcscd the tests talk to."""
+
+    started_by_us: bool
+    pid: int | None
+
+
+def pcscd_missing_reason() -> str | None:
+    """Why pcscd tests cannot run here, or None when they can."""
+    if shutil.which("pcscd") is None and not Path("/usr/sbin/pcscd").exists():
+        return "pcscd is not installed (apt-get install pcscd)"
+    if not VPCD_CONFIG.exists():
+        return "vsmartcard's vpcd is not installed (apt-get install vsmartcard-vpcd)"
+    try:
+        import smartcard  # noqa: F401
+    except ImportError:
+        return "pyscard is not installed"
+    return None
+
+
+def pcscd_running() -> bool:
+    """Whether a pcscd answers on its socket."""
+    if not PCSCD_SOCKET.exists():
+        return False
+    with socket.socket(socket.AF_UNIX) as s:
+        try:
+            s.connect(str(PCSCD_SOCKET))
+        except OSError:
+            return False
+    return True
+
+
+def _lock(name: str, mode: int) -> IO[Any]:
+    handle = open(_LOCK_DIR / f"monespace-{name}.lock", "a+")
+    fcntl.flock(handle, mode)
+    return handle
+
+
+def _wait_for_reader(timeout: float = 15.0) -> None:
+    from smartcard.System import readers
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):
+            if any(str(r) == VPCD_READER for r in readers()):
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"pcscd is running but the reader {VPCD_READER!r} did not appear")
+
+
+@pytest.fixture(scope="session")
+def pcscd() -> Iterator[Pcscd]:
+    """A pcscd with the vpcd reader, started here if none runs."""
+    reason = pcscd_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    process: subprocess.Popen[bytes] | None = None
+    with contextlib.closing(_lock("pcscd-start", fcntl.LOCK_EX)):
+        if not pcscd_running():
+            if os.geteuid() != 0:
+                pytest.skip("pcscd is not running and only root can start it here")
+            pcscd_bin = shutil.which("pcscd") or "/usr/sbin/pcscd"
+            process = subprocess.Popen(
+                [pcscd_bin, "-f", "-a"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            deadline = time.monotonic() + 10
+            while not pcscd_running() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        users = _lock("pcscd-users", fcntl.LOCK_SH)
+    try:
+        _wait_for_reader()
+        yield Pcscd(started_by_us=process is not None, pid=process.pid if process else None)
+    finally:
+        if process is None:
+            users.close()
+        else:
+            fcntl.flock(users, fcntl.LOCK_UN)
+            fcntl.flock(users, fcntl.LOCK_EX)  # wait for the other workers
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            users.close()
+
+
+def wait_card_usable(timeout: float = 15.0) -> None:
+    """Until pyscard connects to the card in the vpcd reader."""
+    from smartcard.System import readers
+
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            reader = next(r for r in readers() if str(r) == VPCD_READER)
+            conn = reader.createConnection()
+            conn.connect()
+            conn.disconnect()
+            return
+        except Exception as exc:
+            last = exc
+            time.sleep(0.1)
+    raise RuntimeError(f"the virtual card never became usable in {VPCD_READER!r}: {last}")
+
+
+@pytest.fixture
+def vpcd_card(pcscd: Pcscd) -> Iterator[Callable[..., Any]]:
+    """Factory: ``vpcd_card(image_or_card_or_None)`` → running ``VpcdBridge``."""
+    from eid.virtual import CardImage, NonEidCard, VirtualCard
+    from eid.virtual.vpcd import VpcdBridge
+
+    bridges: list[VpcdBridge] = []
+    slot: list[IO[Any]] = []
+
+    def start(card: Any = None, *, wait: bool = True) -> VpcdBridge:
+        if not slot:
+            slot.append(_lock(f"vpcd-{VPCD_PORT}", fcntl.LOCK_EX))
+        for old in bridges:
+            old.stop()
+        if isinstance(card, CardImage):
+            card = VirtualCard(card)
+        elif card is None:
+            card = NonEidCard()
+        bridge = VpcdBridge(card, port=VPCD_PORT, reconnect_delay=0.1).start()
+        bridges.append(bridge)
+        if not bridge.wait_connected(15):
+            raise RuntimeError("vpcd did not accept the virtual card")
+        if wait:
+            wait_card_usable()
+        return bridge
+
+    try:
+        yield start
+    finally:
+        for bridge in bridges:
+            bridge.stop()
+        for handle in slot:
+            handle.close()
