@@ -187,7 +187,7 @@ def _explain_portal_error(exc: BaseException) -> CliError | None:
             hint=_(_UNREACHABLE_HINT),
         )
     message = _("The portal failed: {detail}").format(detail=text)
-    if exc.error_id:
+    if exc.error_id and exc.error_id not in message:
         message += " " + _("(error id {error_id})").format(error_id=exc.error_id)
     return CliError(message)
 

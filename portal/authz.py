@@ -156,11 +156,10 @@ def _self_context(person: Person) -> Context:
 def _organisation_contexts(session: Session, grants: dict[str, _Grant]) -> list[Context]:
     if not grants:
         return []
-    names = dict(
-        session.execute(
-            select(Organisation.bce, Organisation.name).where(Organisation.bce.in_(grants))
-        ).tuples()
+    rows = session.execute(
+        select(Organisation.bce, Organisation.name).where(Organisation.bce.in_(grants))
     )
+    names = {bce: name for bce, name in rows}
     result = []
     for bce in sorted(grants):
         grant = grants[bce]

@@ -203,9 +203,9 @@ def make_be_iban(bank: int | str, account: int | str) -> str:
     Adds the national check (first ten digits mod 97, 0 → 97) and the IBAN
     check digits. ``make_be_iban(539, 75470)`` → ``BE68539007547034``.
     """
-    bank_s, account_s = f"{int(bank):03d}", f"{int(account):07d}"
-    if len(bank_s) != 3 or len(account_s) != 7:
+    if not (0 <= int(bank) <= 999 and 0 <= int(account) <= 9_999_999):
         raise ValueError("bank code is 3 digits, account number 7")
+    bank_s, account_s = f"{int(bank):03d}", f"{int(account):07d}"
     national = int(bank_s + account_s) % 97 or 97
     bban = f"{bank_s}{account_s}{national:02d}"
     # B=11, E=14, then "00" as placeholder check digits.

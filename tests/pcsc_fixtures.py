@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import os
 import shutil
 import socket
@@ -116,6 +117,9 @@ def pcscd() -> Iterator[Pcscd]:
         if process is None:
             users.close()
         else:
+            # pyscard connections release their PC/SC context when collected;
+            # collect them while pcscd still answers, not after.
+            gc.collect()
             fcntl.flock(users, fcntl.LOCK_UN)
             fcntl.flock(users, fcntl.LOCK_EX)  # wait for the other workers
             process.terminate()
@@ -125,6 +129,18 @@ def pcscd() -> Iterator[Pcscd]:
                 process.kill()
                 process.wait()
             users.close()
+
+
+def close_quietly(conn: Any) -> None:
+    """Disconnect and release a pyscard connection, whatever state it is in.
+
+    A connection left to the garbage collector releases its PC/SC context
+    in ``__del__``; if pcscd is gone by then, pyscard raises from there.
+    """
+    with contextlib.suppress(Exception):
+        conn.disconnect()
+    with contextlib.suppress(Exception):
+        conn.release()
 
 
 def wait_card_usable(timeout: float = 15.0) -> None:
@@ -137,8 +153,10 @@ def wait_card_usable(timeout: float = 15.0) -> None:
         try:
             reader = next(r for r in readers() if str(r) == VPCD_READER)
             conn = reader.createConnection()
-            conn.connect()
-            conn.disconnect()
+            try:
+                conn.connect()
+            finally:
+                close_quietly(conn)
             return
         except Exception as exc:
             last = exc

@@ -18,10 +18,7 @@ READER_NAME = "monespace Virtual eID (in-process)"
 #: SCARD_CTL_CODE(3400) on pcsc-lite: CM_IOCTL_GET_FEATURE_REQUEST.
 CM_IOCTL_GET_FEATURE_REQUEST = 0x42000000 + 3400
 T0_PROTOCOL = 1  # pyscard's CardConnection.T0_protocol
-_REMOVED = (
-    "Failed to transmit with protocol T0. The smart card has been removed, "
-    "so that further communication is not possible. (0x80100069)"
-)
+_REMOVED = "Failed to transmit with protocol T0"
 
 
 class EmulatedCard(Protocol):
@@ -34,12 +31,16 @@ class EmulatedCard(Protocol):
     def reset(self) -> None: ...
 
 
-def _pyscard_error(name: str, message: str) -> Exception:
-    """An instance of ``smartcard.Exceptions.<name>`` (pyscard is a dependency)."""
-    from smartcard import Exceptions
+def _pyscard_error(name: str, message: str, code: str) -> Exception:
+    """``smartcard.Exceptions.<name>`` with the PC/SC code ``smartcard.scard.<code>``.
 
-    cls: type[Exception] = getattr(Exceptions, name)
-    return cls(message)
+    pyscard formats the message from the code exactly as for a real reader.
+    """
+    from smartcard import Exceptions, scard
+
+    cls = getattr(Exceptions, name)
+    error: Exception = cls(message, hresult=getattr(scard, code))
+    return error
 
 
 class VirtualCardConnection:
@@ -55,10 +56,7 @@ class VirtualCardConnection:
     ) -> None:
         """Power the card up; raises ``NoCardException`` when there is none."""
         if not self.card.present:
-            raise _pyscard_error(
-                "NoCardException",
-                "Unable to connect: No smart card inserted. (0x8010000C)",
-            )
+            raise _pyscard_error("NoCardException", "Unable to connect", "SCARD_E_NO_SMARTCARD")
         if not self.connected:
             self.card.reset()
         self.connected = True
@@ -91,12 +89,16 @@ class VirtualCardConnection:
     ) -> tuple[list[int], int, int]:
         """Send one APDU; returns ``(data, sw1, sw2)`` like pyscard."""
         if not self.connected:
-            raise _pyscard_error("CardConnectionException", "Card not connected")
+            raise _pyscard_error(
+                "CardConnectionException", "Card not connected", "SCARD_E_INVALID_HANDLE"
+            )
         try:
             response = self.card.transmit(bytes(command))
         except CardRemovedError:
             self.connected = False
-            raise _pyscard_error("CardConnectionException", _REMOVED) from None
+            raise _pyscard_error(
+                "CardConnectionException", _REMOVED, "SCARD_W_REMOVED_CARD"
+            ) from None
         return list(response[:-2]), response[-2], response[-1]
 
     def control(self, controlCode: int, command: list[int] | None = None) -> list[int]:
@@ -105,14 +107,13 @@ class VirtualCardConnection:
         if controlCode == CM_IOCTL_GET_FEATURE_REQUEST:
             return []
         raise _pyscard_error(
-            "SmartcardException",
-            f"Failed to control: The request is not supported. (0x8010001F) code {controlCode:#x}",
+            "CardConnectionException", "Failed to control", "SCARD_E_UNSUPPORTED_FEATURE"
         )
 
     def _check_present(self) -> None:
         if not self.card.present:
             self.connected = False
-            raise _pyscard_error("CardConnectionException", _REMOVED)
+            raise _pyscard_error("CardConnectionException", _REMOVED, "SCARD_W_REMOVED_CARD")
 
     def __enter__(self) -> VirtualCardConnection:
         self.connect()

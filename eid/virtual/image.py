@@ -73,7 +73,7 @@ class CardImage:
         content = self.file(name)
         if name in ("identity", "address"):
             tag = 0x07 if name == "identity" else 0x01
-            fields = decode_tlv(content.rstrip(b"\x00"))
+            fields = decode_tlv(content)  # trailing zero padding is skipped
             value = fields[tag]
             fields[tag] = bytes([value[0] ^ 0x01]) + value[1:]
             padding = len(content) - len(encode_tlv(fields))

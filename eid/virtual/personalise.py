@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from eid.layout import AddressTag, Fid, IdentityTag, encode_tlv, path_of
-from eid.pki import SandboxPKI
+from eid.pki import PersonCredentials, SandboxPKI
 from eid.pki.storage import PrivateKey
 from eid.virtual import pkcs15
 from eid.virtual.cardholder import CardholderData
@@ -134,14 +134,25 @@ def _der_cert(cert: x509.Certificate) -> bytes:
 
 
 def build_card(
-    cardholder: CardholderData, pki: SandboxPKI, applet: str = "1.8", pin: str = "1234"
+    cardholder: CardholderData,
+    pki: SandboxPKI,
+    applet: str = "1.8",
+    pin: str = "1234",
+    *,
+    credentials: PersonCredentials | None = None,
 ) -> CardImage:
-    """Personalise a card of ``applet`` for ``cardholder`` with keys from ``pki``."""
+    """Personalise a card of ``applet`` for ``cardholder`` with keys from ``pki``.
+
+    ``credentials`` overrides the person's usual certificates, e.g. with
+    ``pki.issue_expired(...)``, ``issue_revoked`` or ``issue_unknown_ca``.
+    """
     if applet not in ATRS:
         raise ValueError(f"unknown applet {applet!r} (expected 1.7 or 1.8)")
     if not (pin.isdigit() and 4 <= len(pin) <= 12):
         raise ValueError("the PIN must be 4 to 12 digits")
-    creds = pki.issue_person(cardholder, applet)
+    creds = credentials or pki.issue_person(cardholder, applet)
+    if creds.applet != applet:
+        raise ValueError(f"credentials are for applet {creds.applet}, not {applet}")
     rrn_key = pki.rrn_key(applet)
     photo = cardholder.photo or sandbox_photo(cardholder.nrn)
     basic_key = ec.generate_private_key(ec.SECP384R1()) if applet == "1.8" else None

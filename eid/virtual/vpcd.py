@@ -22,6 +22,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
@@ -35,6 +36,10 @@ log = logging.getLogger(__name__)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 35963  # vpcd slot 0; slot n listens on 35963 + n
 _POLL = 0.2  # seconds between checks of the stop / remove flags
+#: pcscd polls a reader every 0.4 s and only reports a change it saw itself:
+#: a card back within one poll (or after a failed transmit) is never seen
+#: again. Staying out this long makes every removal visible.
+MIN_ABSENCE = 1.0
 
 CTRL_OFF, CTRL_ON, CTRL_RESET, CTRL_ATR = 0x00, 0x01, 0x02, 0x04
 
@@ -64,6 +69,7 @@ class VpcdBridge:
         self._inserted.set()
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
+        self._removed_at = 0.0
 
     # -- control from tests / the CLI -------------------------------------------
 
@@ -84,6 +90,7 @@ class VpcdBridge:
     def remove(self) -> None:
         """Simulate pulling the card: close the socket and stay away until :meth:`insert`."""
         self._inserted.clear()
+        self._removed_at = time.monotonic()
         self._close()
 
     def insert(self) -> None:
@@ -101,6 +108,10 @@ class VpcdBridge:
         """Connect, answer vpcd, reconnect on loss; return when stopped."""
         while not self.stop_event.is_set():
             if not self._inserted.wait(_POLL):
+                continue
+            away = self._removed_at + MIN_ABSENCE - time.monotonic()
+            if away > 0:
+                self.stop_event.wait(away)
                 continue
             try:
                 sock = socket.create_connection((self.host, self.port), timeout=2)

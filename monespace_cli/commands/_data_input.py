@@ -160,8 +160,8 @@ def _json_type(value: Any) -> str:
     return "string"
 
 
-_TRUE = {"true", "yes", "y", "oui", "o", "1", "on"}
-_FALSE = {"false", "no", "n", "non", "0", "off"}
+TRUE_WORDS = {"true", "yes", "y", "oui", "o", "1", "on"}
+FALSE_WORDS = {"false", "no", "n", "non", "0", "off"}
 
 
 def coerce(
@@ -180,8 +180,8 @@ def coerce(
         return _guess(raw)
     if "string" in types:
         return raw
-    if "boolean" in types and raw.strip().lower() in _TRUE | _FALSE:
-        return raw.strip().lower() in _TRUE
+    if "boolean" in types and raw.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+        return raw.strip().lower() in TRUE_WORDS
     if "integer" in types:
         try:
             return int(raw.strip())

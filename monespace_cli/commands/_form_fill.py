@@ -71,10 +71,21 @@ class FormFiller:
         schema = di.resolve_ref(schema, self.root)
         types = di.schema_types(schema)
         if "object" in types or ("properties" in schema and not types):
+            if not required and not current and not self._wanted(schema, path):
+                return _UNSET
             return self._object(schema, current if isinstance(current, dict) else {}, path)
         if "array" in types:
             return self._array(schema, current if isinstance(current, list) else [], path)
         return self._scalar(schema, current, path, required)
+
+    def _wanted(self, schema: dict[str, Any], path: tuple[di.PathPart, ...]) -> bool:
+        """An optional group left empty so far: fill it only if the person says so."""
+        question = _("Fill in {title}? (y/n)").format(title=self._title(schema, path))
+        while True:
+            answer = self.ask(question, "n").strip().lower()
+            if answer in di.TRUE_WORDS | di.FALSE_WORDS:
+                return answer in di.TRUE_WORDS
+            self.say("  " + _("Answer y or n."))
 
     def _object(
         self, schema: dict[str, Any], current: dict[str, Any], path: tuple[di.PathPart, ...]

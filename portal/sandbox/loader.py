@@ -9,14 +9,16 @@ mandates by the tuple that identifies them), so ``monespace-portal init
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.models import (
@@ -76,16 +78,36 @@ def _date(value: str | None) -> dt.date | None:
 def load_sandbox(db: Session, directory: Path = SANDBOX_DIR) -> LoadReport:
     """Upsert every sandbox record into the database (caller commits)."""
     report = LoadReport()
-    report.persons = _load_persons(db, _read(directory / "persons.json"))
-    report.organisations = _load_organisations(db, _read(directory / "organisations.json"))
-    report.services = _load_services(db, _read(directory / "services.json"))
+    with _blame("persons.json"):
+        report.persons = _load_persons(db, _read(directory / "persons.json"))
+    with _blame("organisations.json"):
+        report.organisations = _load_organisations(db, _read(directory / "organisations.json"))
+    with _blame("services.json"):
+        report.services = _load_services(db, _read(directory / "services.json"))
     procedures = sorted((directory / "procedures").glob("*.json"))
-    report.procedures = _load_procedures(db, (_read(p) for p in procedures))
+    with _blame("procedures/*.json"):
+        report.procedures = _load_procedures(db, (_read(p) for p in procedures))
     roles_path = directory / "roles.json"
     if roles_path.exists():
-        report.roles, report.mandates = _load_roles(db, _read(roles_path))
-    db.flush()
+        with _blame("roles.json"):
+            report.roles, report.mandates = _load_roles(db, _read(roles_path))
     return report
+
+
+@contextlib.contextmanager
+def _blame(name: str) -> Iterator[None]:
+    """Name the file whose records broke a constraint (or lack a field)."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise SandboxDataError(
+            f"{name}: a record refers to something that does not exist or is duplicated "
+            f"({str(exc.orig).splitlines()[0]})"
+        ) from None
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, SandboxDataError):
+            raise
+        raise SandboxDataError(f"{name}: malformed record ({type(exc).__name__}: {exc})") from None
 
 
 def _load_persons(db: Session, records: list[dict[str, Any]]) -> int:

@@ -1,11 +1,11 @@
-"""Which dossiers, documents and payments a caller may see.
+"""Which dossiers, documents and payments a caller may see, and may change.
 
 Why one module: every periphery endpoint answers 404 — never 403 — for
-another person's dossier (docs/api.md), and the rule must be the same for a
+another's dossier (docs/api.md), and the rule must be the same for a
 dossier, its attachments, its messages, its documents and its payments. The
-rule is H3's visibility (`portal.authz.visibility`): the applicant must be
-the acting context, and a context reached through roles or mandates only
-sees procedures of its domains.
+rule is the dossier core's (`portal.dossiers.get_visible`, built on
+`portal.authz.visibility`): the applicant must be the acting context, and a
+context reached through roles or mandates only sees its domains.
 """
 
 from __future__ import annotations
@@ -14,8 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.auth.deps import Actor
-from portal.models import Dossier, Procedure, parse_dossier_id
-from portal.problems import not_found
+from portal.dossiers import get_visible
+from portal.models import Dossier, Procedure
+from portal.problems import Problem, not_found
+
+__all__ = ["get_visible", "may_see", "procedure_domain", "require_write", "visible_by_pk"]
 
 
 def procedure_domain(db: Session, dossier: Dossier) -> str | None:
@@ -31,18 +34,19 @@ def may_see(db: Session, actor: Actor, dossier: Dossier) -> bool:
     return seen.domains is None or procedure_domain(db, dossier) in seen.domains
 
 
-def visible_dossier(db: Session, actor: Actor, public_id: str) -> Dossier:
-    """The dossier with this public id if the actor may see it; else 404."""
-    parsed = parse_dossier_id(public_id)
-    dossier = db.get(Dossier, parsed[1]) if parsed else None
-    if dossier is None or dossier.public_id != public_id or not may_see(db, actor, dossier):
-        raise not_found(f"dossier {public_id}")
-    return dossier
-
-
-def visible_dossier_by_pk(db: Session, actor: Actor, pk: int | None, what: str) -> Dossier:
-    """The owning dossier of a document/payment/attachment, or 404 for `what`."""
+def visible_by_pk(db: Session, actor: Actor, pk: int | None, what: str) -> Dossier:
+    """The dossier owning a document/payment/attachment, or 404 naming `what`."""
     dossier = db.get(Dossier, pk) if pk is not None else None
     if dossier is None or not may_see(db, actor, dossier):
         raise not_found(what)
     return dossier
+
+
+def require_write(db: Session, actor: Actor, dossier: Dossier) -> None:
+    """403 when the context may only consult this dossier (a `consult` role)."""
+    domain = procedure_domain(db, dossier) or ""
+    if not actor.context.covers(domain, write=True):
+        raise Problem(
+            "forbidden",
+            f"your role for {actor.context.name} only allows consulting {domain} dossiers",
+        )

@@ -59,7 +59,8 @@ def receipt_lines(db: Session, dossier: Dossier) -> list[pdf.PdfLine | str]:
         f"Démarche / Procedure : {titles.get('fr', dossier.title)} ({dossier.procedure_code},"
         f" version {dossier.procedure_version})",
         f"    {titles.get('en', '')}",
-        f"Demandeur / Applicant : {dossier.applicant_name} ({applicant_ref} {dossier.applicant_id})",
+        f"Demandeur / Applicant : {dossier.applicant_name}"
+        f" ({applicant_ref} {dossier.applicant_id})",
         f"Introduit par / Filed by : {creator.name if creator else dossier.created_by}",
         f"Reçu le / Received on : {_local(received)}",
         f"    UTC : {received.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}",
@@ -108,7 +109,12 @@ def file_document(
     db.add(document)
     db.flush()  # the document row exists before its event refers to it
     record_event(
-        db, dossier, "document", actor_nrn=actor_nrn, acting_as=acting_as, new=kind,
+        db,
+        dossier,
+        "document",
+        actor_nrn=actor_nrn,
+        acting_as=acting_as,
+        new=kind,
         detail=document_id,
     )
     return document

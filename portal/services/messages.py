@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import states
-from portal.dossiers import record_event
 from portal.api.serialize import actor_json, attachment_json, rfc3339
+from portal.dossiers import record_event, touch
 from portal.models import Attachment, Dossier, Message, Person, utcnow
 from portal.problems import conflict, validation_failed
 
@@ -30,8 +30,13 @@ MAX_ATTACHMENTS = 10
 #: A thread is open once the dossier reached the administration, and stays
 #: readable (not writable) once it is closed or withdrawn.
 OPEN_STATUSES = frozenset(
-    {states.SUBMITTED, states.IN_REVIEW, states.AWAITING_COMPLEMENT, states.ACCEPTED,
-     states.REFUSED}
+    {
+        states.SUBMITTED,
+        states.IN_REVIEW,
+        states.AWAITING_COMPLEMENT,
+        states.ACCEPTED,
+        states.REFUSED,
+    }
 )
 
 
@@ -67,6 +72,7 @@ def _move(db: Session, dossier: Dossier, new: str, actor: Person, acting_as: str
     if not states.allowed(old, new):
         raise conflict(f"dossier {dossier.public_id} is {old}: it cannot become {new}")
     dossier.status = new
+    touch(dossier)
     record_event(
         db, dossier, "status_changed", actor_nrn=actor.nrn, acting_as=acting_as, old=old, new=new
     )
@@ -116,9 +122,10 @@ def post_message(
     db.flush()
     for attachment in attachments:
         attachment.message_id = message.id
-    dossier.updated_at = now
-    dossier.version += 1
-    record_event(db, dossier, "message", actor_nrn=author.nrn, acting_as=acting_as, detail=message.id)
+    dossier.updated_at = now  # the version (ETag) moves only with data or status
+    record_event(
+        db, dossier, "message", actor_nrn=author.nrn, acting_as=acting_as, detail=message.id
+    )
     return message
 
 

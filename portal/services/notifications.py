@@ -116,7 +116,10 @@ def notify(db: Session, event: DossierEvent, dossier: Dossier | None = None) -> 
     for person in recipients(db, dossier, event):
         title = title_for(event, public_id, person.language)
         note = Notification(
-            recipient_nrn=person.nrn, at=event.at or utcnow(), kind=event.type, dossier_id=dossier.id,
+            recipient_nrn=person.nrn,
+            at=event.at or utcnow(),
+            kind=event.type,
+            dossier_id=dossier.id,
             title=title,
         )
         db.add(note)

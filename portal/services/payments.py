@@ -81,8 +81,13 @@ def create_payment(session: Session, dossier: Dossier) -> Payment | None:
     session.flush()  # the id goes into the dossier and the event
     dossier.payment_id = payment.id
     record_event(
-        session, dossier, "payment", actor_nrn=dossier.created_by, acting_as=dossier.acting_as,
-        new="pending", detail=payment.id,
+        session,
+        dossier,
+        "payment",
+        actor_nrn=dossier.created_by,
+        acting_as=dossier.acting_as,
+        new="pending",
+        detail=payment.id,
     )
     return payment
 
@@ -102,8 +107,14 @@ def mark_paid(db: Session, payment: Payment, dossier: Dossier, actor_nrn: str) -
         raise conflict(f"payment {payment.id} is {status}, it cannot be paid")
     payment.status, payment.paid_at = "paid", utcnow()
     record_event(
-        db, dossier, "payment", actor_nrn=actor_nrn, acting_as=dossier.acting_as,
-        old="pending", new="paid", detail=payment.id,
+        db,
+        dossier,
+        "payment",
+        actor_nrn=actor_nrn,
+        acting_as=dossier.acting_as,
+        old="pending",
+        new="paid",
+        detail=payment.id,
     )
     return payment
 

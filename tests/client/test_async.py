@@ -24,7 +24,10 @@ def test_bulk_path_requests() -> None:
 
     async def scenario() -> None:
         async with AsyncPortalClient(
-            "http://portal.test", token="t", acting_as="0123456749", transport=httpx.MockTransport(handler)
+            "http://portal.test",
+            token="t",
+            acting_as="0123456749",
+            transport=httpx.MockTransport(handler),
         ) as portal:
             await portal.get_procedure("RENO")
             await portal.create_dossier("RENO", {"a": 1}, idempotency_key="row-1")
@@ -49,7 +52,9 @@ def test_bulk_path_requests() -> None:
 
 @pytest.mark.parametrize(("status", "cls"), [(404, NotFound), (412, StaleVersion)])
 def test_async_errors(status: int, cls: type) -> None:
-    transport = httpx.MockTransport(lambda r: httpx.Response(status, json={"title": "x", "status": status}))
+    transport = httpx.MockTransport(
+        lambda r: httpx.Response(status, json={"title": "x", "status": status})
+    )
 
     async def scenario() -> None:
         async with AsyncPortalClient("http://portal.test", transport=transport) as portal:

@@ -23,11 +23,14 @@ PREFIX = "https://monespace.example/problems/"
 
 
 def problem(status: int, kind: str, detail: str, **extra: object) -> httpx.Response:
-    body = {"type": PREFIX + kind, "title": kind.replace("-", " "), "status": status, "detail": detail}
+    body = {
+        "type": PREFIX + kind,
+        "title": kind.replace("-", " "),
+        "status": status,
+        "detail": detail,
+    }
     body.update(extra)
-    return httpx.Response(
-        status, json=body, headers={"Content-Type": "application/problem+json"}
-    )
+    return httpx.Response(status, json=body, headers={"Content-Type": "application/problem+json"})
 
 
 def client_answering(response: httpx.Response) -> PortalClient:

@@ -87,7 +87,9 @@ def test_path_segments_are_quoted() -> None:
 def test_attachment_is_multipart_with_kind() -> None:
     rec = Recorder({"id": "att_1"}, status=201)
     with make(rec) as portal:
-        portal.add_attachment("MSP-1", "quote", "devis.pdf", b"%PDF-1.4 hello", content_type="application/pdf")
+        portal.add_attachment(
+            "MSP-1", "quote", "devis.pdf", b"%PDF-1.4 hello", content_type="application/pdf"
+        )
     req = rec.requests[0]
     assert req.headers["Content-Type"].startswith("multipart/form-data")
     body = req.content
@@ -187,7 +189,9 @@ def test_logout_accepts_204() -> None:
         assert request.url.path == "/api/v1/auth/sessions/current"
         return httpx.Response(204)
 
-    with PortalClient("http://portal.test", token="t", transport=httpx.MockTransport(handler)) as portal:
+    with PortalClient(
+        "http://portal.test", token="t", transport=httpx.MockTransport(handler)
+    ) as portal:
         assert portal.logout() is None
 
 

@@ -21,7 +21,9 @@ def _name(cn: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
 
 
-def _cert(subject: str, key, issuer: str, issuer_key, ca: bool, days: int = 365) -> x509.Certificate:
+def _cert(
+    subject: str, key, issuer: str, issuer_key, ca: bool, days: int = 365
+) -> x509.Certificate:
     return (
         x509.CertificateBuilder()
         .subject_name(_name(subject))

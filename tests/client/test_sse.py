@@ -50,7 +50,12 @@ def test_retry_field_is_read() -> None:
     assert event is not None and event.retry == 2500
 
 
-@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc", "Zl", "Zp"]), max_size=30), max_size=5))
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(blacklist_categories=["Cs", "Cc", "Zl", "Zp"]), max_size=30),
+        max_size=5,
+    )
+)
 def test_data_round_trips(values: list[str]) -> None:
     lines: list[str] = []
     for i, value in enumerate(values):
@@ -104,7 +109,7 @@ def test_client_stream_sends_last_event_id_and_stops_on_auth_error() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request.headers.get("Last-Event-ID"))
         if len(seen) == 1:
-            body = b"id: 7\nevent: submitted\ndata: {\"id\": \"7\"}\n\n"
+            body = b'id: 7\nevent: submitted\ndata: {"id": "7"}\n\n'
             return httpx.Response(200, content=body, headers={"Content-Type": "text/event-stream"})
         return httpx.Response(401, json={"title": "token expired", "status": 401})
 

@@ -2,25 +2,17 @@
 
 The in-process virtual card (eid.virtual, by the vcard helper) is the card
 under test for unit tests; tests through the real pcscd + vpcd reuse the
-fixtures of tests/pcsc_fixtures.py.
+fixtures of tests/pcsc_fixtures.py (``pcscd``, ``vpcd_card``), registered
+by tests/conftest.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-_TESTS = Path(__file__).resolve().parent.parent
-for _path in (str(_TESTS.parent), str(_TESTS)):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
-
-from pcsc_fixtures import pcscd, vpcd_card  # noqa: E402, F401 - fixtures reused, not copied
 
 APPLETS = ("1.7", "1.8")
 NRN = "85073003328"
@@ -82,10 +74,3 @@ def open_virtual() -> Callable[[Any], Any]:
     import eid
 
     return lambda card: eid.open_card(connection=card.connection())
-
-
-def cert_path(role: str) -> str:
-    """CardImage path key of a certificate file, as eid.layout names it."""
-    from eid.layout import PATHS
-
-    return "3F00" + PATHS[f"cert_{role}"].hex().upper()

@@ -29,8 +29,17 @@ def test_paths_are_absolute_without_the_mf() -> None:
 
 @pytest.mark.parametrize(
     ("length", "encoded"),
-    [(0, "00"), (1, "01"), (127, "7f"), (128, "80"), (254, "fe"), (255, "ff00"),
-     (300, "ff2d"), (510, "ffff00"), (766, "ffffff01")],
+    [
+        (0, "00"),
+        (1, "01"),
+        (127, "7f"),
+        (128, "80"),
+        (254, "fe"),
+        (255, "ff00"),
+        (300, "ff2d"),
+        (510, "ffff00"),
+        (766, "ffffff01"),
+    ],
 )
 def test_length_encoding_follows_the_spec(length: int, encoded: str) -> None:
     assert encode_length(length).hex() == encoded
@@ -63,9 +72,7 @@ def test_der_length() -> None:
         der_length(bytes.fromhex("3085"))
 
 
-fields_strategy = st.lists(
-    st.tuples(st.integers(0, 255), st.binary(max_size=600)), max_size=12
-)
+fields_strategy = st.lists(st.tuples(st.integers(0, 255), st.binary(max_size=600)), max_size=12)
 
 
 @given(fields_strategy)
@@ -74,7 +81,7 @@ def test_round_trip(fields: list[tuple[int, bytes]]) -> None:
     # from padding; real files start with tag 0 and never end with it.
     encoded = encode_tlv(fields)
     decoded = [(f.tag, f.value) for f in iter_tlv(encoded)]
-    if fields and not any(encoded[len(encode_tlv(fields[:1])):]):
+    if fields and not any(encoded[len(encode_tlv(fields[:1])) :]):
         return
     assert decoded == fields
 

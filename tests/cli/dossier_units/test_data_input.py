@@ -39,9 +39,9 @@ FORM = {
 }
 
 keys = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8)
-paths = st.lists(st.one_of(keys, st.integers(min_value=0, max_value=3)), min_size=1, max_size=4).filter(
-    lambda p: isinstance(p[0], str)
-)
+paths = st.lists(
+    st.one_of(keys, st.integers(min_value=0, max_value=3)), min_size=1, max_size=4
+).filter(lambda p: isinstance(p[0], str))
 
 
 def dotted(path: list[str | int]) -> str:
@@ -62,7 +62,9 @@ def test_assignment_keeps_the_value_text_whole(path: list[str | int], value: str
     assert not parsed.is_json
 
 
-@given(st.dictionaries(keys, st.one_of(st.integers(), st.booleans(), st.text(max_size=5)), min_size=1))
+@given(
+    st.dictionaries(keys, st.one_of(st.integers(), st.booleans(), st.text(max_size=5)), min_size=1)
+)
 def test_setting_every_key_rebuilds_the_object(values: dict) -> None:
     data: dict = {}
     for key, value in values.items():

@@ -30,14 +30,18 @@ FORM = {
             "items": {
                 "type": "object",
                 "required": ["amount"],
-                "properties": {"amount": {"type": "string", "pattern": r"^\d+\.\d{2}$", "title": "Amount"}},
+                "properties": {
+                    "amount": {"type": "string", "pattern": r"^\d+\.\d{2}$", "title": "Amount"}
+                },
             },
         },
     },
 }
 
 
-def run(answers: list[str], data: dict, prefilled: dict | None = None) -> tuple[dict, list[str], list[str]]:
+def run(
+    answers: list[str], data: dict, prefilled: dict | None = None
+) -> tuple[dict, list[str], list[str]]:
     feed: Iterator[str] = iter(answers)
     questions: list[str] = []
     said: list[str] = []
@@ -69,7 +73,9 @@ def test_fills_in_x_ui_order_with_prefill_default_and_retries() -> None:
         "oui",
         "",  # note: optional, left empty
     ]
-    result, questions, said = run(answers, {"applicant": {"name": "Marie Dubois"}}, {"/applicant/name": "rn"})
+    result, questions, said = run(
+        answers, {"applicant": {"name": "Marie Dubois"}}, {"/applicant/name": "rn"}
+    )
     assert result == {
         "applicant": {"name": "Marie Dubois", "iban": "BE68539007547034"},
         "kind": "windows",
@@ -105,7 +111,11 @@ def test_sandbox_style_ranks_titles_labels_and_checkboxes() -> None:
                 "minItems": 1,
                 "x-ui": {"widget": "checkboxes", "order": 2},
             },
-            "iban": {"type": "string", "pattern": "^BE[0-9]{14}$", "x-ui": {"widget": "iban", "order": 3}},
+            "iban": {
+                "type": "string",
+                "pattern": "^BE[0-9]{14}$",
+                "x-ui": {"widget": "iban", "order": 3},
+            },
             "permit": {
                 "type": "string",
                 "enum": ["A", "B"],

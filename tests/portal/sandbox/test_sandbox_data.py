@@ -21,7 +21,17 @@ from portal.identifiers import (
 from .sandbox_files import load, organisations_by_bce, persons_by_nrn
 
 ADDRESS_KEYS = {"street", "number", "box", "postal_code", "municipality", "country"}
-DOMAINS = {"employment", "economy", "housing", "environment", "planning", "health", "nature", "animals", "non_profit"}
+DOMAINS = {
+    "employment",
+    "economy",
+    "housing",
+    "environment",
+    "planning",
+    "health",
+    "nature",
+    "animals",
+    "non_profit",
+}
 TODAY = date(2026, 11, 23)  # the sandbox story is told as of this date
 
 
@@ -35,7 +45,18 @@ def _check_address(address: dict[str, Any]) -> None:
 def test_persons_shape_and_count() -> None:
     persons = load("persons.json")
     assert len(persons) >= 24
-    keys = {"nrn", "given_names", "surname", "birth_date", "sex", "nationality", "language", "email", "birth_place", "address"}
+    keys = {
+        "nrn",
+        "given_names",
+        "surname",
+        "birth_date",
+        "sex",
+        "nationality",
+        "language",
+        "email",
+        "birth_place",
+        "address",
+    }
     for p in persons:
         assert keys <= set(p) <= keys | {"household"}, p["nrn"]
         assert p["nationality"] == "BE" and p["language"] in {"fr", "de", "nl"}
@@ -121,12 +142,15 @@ def test_roles_reference_existing_people_and_organisations() -> None:
         assert m["beneficiary"] in orgs and m["mandataire"] in orgs
         assert m["state"] in {"active", "proposed", "refused", "revoked"}
         assert set(m["domains"]) <= DOMAINS
+        assert m["proposed_by"] in {m["beneficiary"], m["mandataire"]}
     for mr in roles["mandate_roles"]:
         assert mr["mandataire"] in orgs and mr["nrn"] in persons
         assert mr["level"] in {"consult", "act", "manage"}
         covering = [
-            m for m in roles["mandates"]
-            if m["mandataire"] == mr["mandataire"] and mr.get("beneficiary", m["beneficiary"]) == m["beneficiary"]
+            m
+            for m in roles["mandates"]
+            if m["mandataire"] == mr["mandataire"]
+            and mr.get("beneficiary", m["beneficiary"]) == m["beneficiary"]
         ]
         assert any(mr["domain"] in m["domains"] for m in covering), mr
 
@@ -155,12 +179,18 @@ def test_accounting_firm_story() -> None:
     assert states.count("active") >= 5
     assert states.count("proposed") == 1
     assert states.count("expired") == 1
-    employees = {mr["nrn"] for mr in roles["mandate_roles"] if mr["mandataire"] == firm and mr["level"] != "manage"}
+    employees = {
+        mr["nrn"]
+        for mr in roles["mandate_roles"]
+        if mr["mandataire"] == firm and mr["level"] != "manage"
+    }
     assert len(employees) >= 2
     assert not employees & set(orgs[firm]["legal_reps"])
 
 
-@pytest.mark.parametrize("name", ["persons.json", "organisations.json", "services.json", "roles.json"])
+@pytest.mark.parametrize(
+    "name", ["persons.json", "organisations.json", "services.json", "roles.json"]
+)
 def test_files_end_with_newline_and_are_utf8(name: str) -> None:
     from .sandbox_files import SANDBOX
 

@@ -125,6 +125,12 @@ def test_iban_worked_example() -> None:
     assert not is_valid_iban("BE68")
 
 
+@pytest.mark.parametrize(("bank", "account"), [(-1, 5), (1000, 5), (539, 10_000_000), (539, -3)])
+def test_make_be_iban_rejects_out_of_range_parts(bank: int, account: int) -> None:
+    with pytest.raises(ValueError):
+        make_be_iban(bank, account)
+
+
 def test_iban_belgian_national_check_is_enforced() -> None:
     # Valid IBAN check digits computed over a BBAN with a wrong national check.
     bban = "5390075470" + "35"
@@ -134,8 +140,19 @@ def test_iban_belgian_national_check_is_enforced() -> None:
 
 @pytest.mark.parametrize(
     ("code", "ok"),
-    [("1300", True), ("1499", True), ("4700", True), ("5000", True), ("7999", True),
-     ("1000", False), ("1500", False), ("3000", False), ("8000", False), ("500", False), ("50OO", False)],
+    [
+        ("1300", True),
+        ("1499", True),
+        ("4700", True),
+        ("5000", True),
+        ("7999", True),
+        ("1000", False),
+        ("1500", False),
+        ("3000", False),
+        ("8000", False),
+        ("500", False),
+        ("50OO", False),
+    ],
 )
 def test_wallonia_postal_codes(code: str, ok: bool) -> None:
     assert is_wallonia_postal_code(code) is ok
@@ -210,14 +227,25 @@ _SCHEMA = {
 def test_format_checker_accepts_valid_values() -> None:
     validator = Draft202012Validator(_SCHEMA, format_checker=format_checker())
     validator.validate(
-        {"nrn": "85073003328", "bce": "0403019261", "iban": "BE68539007547034", "postal_code": "5000", "day": "2026-11-23"}
+        {
+            "nrn": "85073003328",
+            "bce": "0403019261",
+            "iban": "BE68539007547034",
+            "postal_code": "5000",
+            "day": "2026-11-23",
+        }
     )
 
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("nrn", "85073003329"), ("bce", "0403019262"), ("iban", "BE69539007547034"),
-     ("postal_code", "1000"), ("day", "2026-02-30")],
+    [
+        ("nrn", "85073003329"),
+        ("bce", "0403019262"),
+        ("iban", "BE69539007547034"),
+        ("postal_code", "1000"),
+        ("day", "2026-02-30"),
+    ],
 )
 def test_format_checker_rejects_invalid_values(field: str, value: str) -> None:
     validator = Draft202012Validator(_SCHEMA, format_checker=format_checker())

@@ -1,0 +1,94 @@
+"""Payments of fees, and the sandbox bank (docs/api.md "Payments")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from sqlalchemy import Select, or_, select
+
+from portal.auth.deps import Actor, CurrentActor, DbSession
+from portal.models import Dossier, Payment, Procedure
+from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
+from portal.problems import Problem, not_found
+from portal.services.payments import mark_paid, payment_json
+
+router = APIRouter(tags=["payments"])
+_KIND = "payments"
+
+
+def _payable(actor: Actor) -> Select[Payment, Dossier]:
+    """Payments of the acting context's dossiers (within its domains)."""
+    seen = actor.visibility
+    query = (
+        select(Payment, Dossier)
+        .join(Dossier, Dossier.id == Payment.dossier_id)
+        .where(Payment.payer_kind == seen.applicant_kind, Payment.payer_id == seen.applicant_id)
+    )
+    if seen.domains is not None:
+        query = query.join(Procedure, Procedure.code == Dossier.procedure_code).where(
+            Procedure.domain.in_(sorted(seen.domains))
+        )
+    return query
+
+
+def _visible_payment(db: DbSession, actor: Actor, payment_id: str) -> tuple[Payment, Dossier]:
+    row = db.execute(_payable(actor).where(Payment.id == payment_id)).first()
+    if row is None:
+        raise not_found(f"payment {payment_id}")
+    return row[0], row[1]
+
+
+def _after(cursor: str | None) -> tuple[datetime, str] | None:
+    key = decode_cursor(_KIND, cursor)
+    if key is None:
+        return None
+    try:
+        return datetime.fromisoformat(str(key[0])), str(key[1])
+    except (IndexError, ValueError):
+        raise Problem("bad-request", "the cursor is not valid for this list") from None
+
+
+@router.get("/payments", summary="The acting context's payments")
+def list_payments(
+    actor: CurrentActor, db: DbSession, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+) -> dict[str, Any]:
+    """Newest first (`created_at` desc, `id` desc)."""
+    query = _payable(actor)
+    after = _after(cursor)
+    if after is not None:
+        at, last_id = after
+        query = query.where(
+            or_(Payment.created_at < at, (Payment.created_at == at) & (Payment.id < last_id))
+        )
+    rows = db.execute(
+        query.order_by(Payment.created_at.desc(), Payment.id.desc()).limit(limit + 1)
+    ).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = rows[-1][0] if more else None
+    return page(
+        [payment_json(p, d) for p, d in rows],
+        [last.created_at.isoformat(), last.id] if last else None,
+        _KIND,
+    )
+
+
+@router.get("/payments/{payment_id}", summary="One payment, with its EPC QR payload")
+def get_payment(payment_id: str, actor: CurrentActor, db: DbSession) -> dict[str, Any]:
+    """The `Payment`; 404 for a payment of another context."""
+    return payment_json(*_visible_payment(db, actor, payment_id))
+
+
+@router.post("/sandbox/payments/{payment_id}/pay", summary="Sandbox only: play the bank")
+def sandbox_pay(
+    payment_id: str, request: Request, actor: CurrentActor, db: DbSession
+) -> dict[str, Any]:
+    """Mark a pending payment paid, as the bank's statement would (404 outside sandbox)."""
+    if not request.app.state.settings.sandbox:
+        raise not_found("sandbox endpoint")
+    payment, dossier = _visible_payment(db, actor, payment_id)
+    mark_paid(db, payment, dossier, actor.person.nrn)
+    db.commit()
+    return payment_json(payment, dossier)

@@ -1,0 +1,47 @@
+"""Virtual eID card images for register persons (sandbox only).
+
+The portal knows the register (names, address, birth data) and shares the
+sandbox PKI directory with the cards, so it is the natural place to hand a
+developer "the card of person X": the image's certificates are issued by the
+PKI the portal trusts, and the identity/address files carry the register's
+data signed by the sandbox RRN certificate. The photo is the deterministic
+sandbox photo of the NRN. The PIN is only written into the image the caller
+receives; it is never stored or logged by the portal.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from portal.models import Person
+
+NATIONALITIES = {"BE": "Belge"}
+
+
+def card_image(person: Person, pki_dir: Path, applet: str, pin: str) -> dict[str, Any]:
+    """The CardImage JSON of ``person``'s card for ``applet``."""
+    from eid.pki import SandboxPKI
+    from eid.virtual import CardholderData, build_card
+
+    address = person.address
+    street = f"{address.get('street', '')} {address.get('number', '')}".strip()
+    if address.get("box"):
+        street += f" bte {address['box']}"
+    holder = CardholderData(
+        nrn=person.nrn,
+        surname=person.surname,
+        given_names=person.given_names,
+        birth_date=person.birth_date,
+        sex=person.sex,
+        street_and_number=street,
+        zip_code=str(address.get("postal_code", "")),
+        municipality=str(address.get("municipality", "")),
+        nationality=NATIONALITIES.get(person.nationality, person.nationality),
+        birth_place=person.birth_place or "",
+        issuing_municipality=str(address.get("municipality", "")),
+    )
+    image = build_card(holder, SandboxPKI.open(pki_dir), applet, pin)
+    result: dict[str, Any] = json.loads(image.to_json())
+    return result

@@ -1,0 +1,97 @@
+"""The real CLI without a portal: usage, profiles, global options, no blocking prompts."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from monespace_cli.app import hoist_global_options
+
+
+def test_help_and_version(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("--help")
+    assert result.code == 0
+    for noun in ("auth", "profile", "context", "catalog", "api", "completion"):
+        assert f"\n  {noun} " in result.out
+    assert "tui" not in result.out.split("Commands:")[-1]
+    version = cli("--version")
+    assert version.code == 0 and version.out.startswith("monespace ")
+
+
+def test_usage_errors_exit_2(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("nosuchnoun").code == 2
+    assert cli("catalog", "list", "--nosuchoption").code == 2
+    bad = cli("-o", "xml", "profile", "list")
+    assert bad.code == 2 and "xml" in bad.err
+    bad_context = cli("--as", "12", "profile", "list")
+    assert bad_context.code == 2 and "10-digit" in bad_context.err
+
+
+def test_profiles_end_to_end(cli, home: Path) -> None:  # type: ignore[no-untyped-def]
+    listed = cli("profile", "list")
+    assert listed.code == 0 and listed.out.split("\t")[:3] == ["*", "sandbox", "http://127.0.0.1:8470"]
+    added = cli("profile", "add", "prod", "https://portal.example/", "--context", "0403.170.701")
+    assert added.code == 0, added.err
+    assert cli("profile", "use", "prod").code == 0
+    config = tomllib.loads((home / "monespace" / "config.toml").read_text())
+    assert config["current_profile"] == "prod"
+    assert config["profiles"]["prod"] == {"portal": "https://portal.example", "context": "0403170701"}
+    as_json = cli("profile", "list", "-o", "json")
+    assert [p["name"] for p in __import__("json").loads(as_json.out)] == ["sandbox", "prod"]
+    assert cli("profile", "use", "nope").code == 2
+    assert cli("profile", "add", "bad name", "http://x").code == 2
+    assert cli("profile", "add", "x", "ftp://x").code == 2
+    assert cli("profile", "remove", "prod").code == 0
+    assert "prod" not in cli("profile", "list").out
+
+
+def test_environment_overrides_profile(cli) -> None:  # type: ignore[no-untyped-def]
+    cli("profile", "add", "prod", "https://portal.example")
+    listed = cli("profile", "list", MONESPACE_PROFILE="prod")
+    assert listed.out.splitlines()[1].startswith("*\tprod")
+    assert cli("profile", "list", MONESPACE_PROFILE="ghost").code == 2
+
+
+def test_global_options_anywhere() -> None:
+    assert hoist_global_options(["catalog", "list", "-o", "json", "--as", "me"]) == [
+        "-o", "json", "--as", "me", "catalog", "list",
+    ]
+    assert hoist_global_options(["api", "GET", "x", "--jq=.items", "--", "--debug"]) == [
+        "--jq=.items", "api", "GET", "x", "--", "--debug",
+    ]
+    assert hoist_global_options(["-ojson", "x"]) == ["-ojson", "x"]
+
+
+def test_portal_down_is_one_clear_sentence(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("catalog", "list", MONESPACE_PORTAL="http://127.0.0.1:9")
+    assert result.code == 1
+    assert result.err.startswith("error: The portal cannot be reached")
+    assert "Traceback" not in result.err
+    debug = cli("--debug", "catalog", "list", MONESPACE_PORTAL="http://127.0.0.1:9")
+    assert "Traceback" in debug.err
+
+
+def test_not_logged_in_is_exit_3(cli) -> None:  # type: ignore[no-untyped-def]
+    for args in (["auth", "status"], ["auth", "token"], ["context", "list"]):
+        result = cli(*args)
+        assert result.code == 3, args
+        assert "monespace auth login" in result.err
+
+
+def test_login_never_waits_for_a_pin_without_a_terminal(cli) -> None:  # type: ignore[no-untyped-def]
+    """stdin is /dev/null: the command fails fast (or on the portal), never hangs."""
+    result = cli("auth", "login", MONESPACE_PORTAL="http://127.0.0.1:9")
+    assert result.code in (1, 2, 6)
+
+
+def test_api_usage_errors(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("api", "FETCH", "me").code == 2
+    assert cli("api", "POST", "dossiers", "--data", "{bad").code == 2
+    assert cli("api", "POST", "dossiers", "--paginate").code == 2
+    assert cli("api", "GET", "me", "-H", "nocolon").code == 2
+    assert cli("api", "POST", "x", "-f", "novalue").code == 2
+
+
+def test_catalog_audience_is_checked(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("catalog", "list", "--audience", "martians")
+    assert result.code == 2 and "martians" in result.err
