@@ -9,7 +9,8 @@ the card layer above only sees data or a typed error.
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from eid.errors import (
     CardCommunicationError,
@@ -59,9 +60,7 @@ _SW_TEXT = {
 class Connection(Protocol):
     """The part of pyscard's CardConnection this library uses."""
 
-    def transmit(
-        self, command: list[int], protocol: object = ...
-    ) -> tuple[list[int], int, int]: ...
+    def transmit(self, command: list[int], protocol: Any = ...) -> tuple[list[int], int, int]: ...
 
     def getATR(self) -> list[int]: ...
 
@@ -89,6 +88,11 @@ def status_error(sw: int, what: str) -> EidError:
 
 def _transport_error(exc: Exception) -> EidError:
     """Map a pyscard (or virtual card) transport exception to our types."""
+    from eid.pcsc import translate
+
+    error = translate(exc)
+    if type(error) is not EidError:
+        return error
     text = str(exc).lower()
     if "remov" in text or "reset" in text or "no smart card" in text:
         return CardRemoved("The card was removed from the reader.")
@@ -153,16 +157,22 @@ class CardChannel:
         """SELECT by AID (P1=04); returns the status word (callers judge it)."""
         return self.transmit(bytes([0x00, 0xA4, 0x04, 0x0C, len(aid)]) + aid)[1]
 
-    def read_binary(self, max_size: int = MAX_OFFSET + 1) -> bytes:
-        """READ BINARY the current EF to its end, in chunks of READ_CHUNK."""
+    def read_binary(
+        self, max_size: int = MAX_OFFSET + 1, *, size_hint: Callable[[bytes], int] | None = None
+    ) -> bytes:
+        """READ BINARY the current EF to its end, in chunks of READ_CHUNK.
+
+        ``size_hint(first_chunk)`` may tell the real content length (e.g. the
+        DER length of a certificate in a zero-padded file), so the padding is
+        never read: half the APDUs for certificate files.
+        """
         out = bytearray()
         while len(out) < max_size:
             offset = len(out)
             if offset > MAX_OFFSET:
                 raise CardCommunicationError("A card file is larger than 32 KiB.")
             le = min(READ_CHUNK, max_size - offset)
-            cmd = bytes([0x00, 0xB0, offset >> 8, offset & 0xFF, le])
-            data, sw = self.transmit(cmd)
+            data, sw = self.transmit(bytes([0x00, 0xB0, offset >> 8, offset & 0xFF, le]))
             if sw == SW_WRONG_OFFSET:
                 break
             if sw != SW_OK:
@@ -170,9 +180,11 @@ class CardChannel:
             out += data
             if len(data) < le or not data:
                 break
-        return bytes(out)
+            if offset == 0 and size_hint is not None:
+                max_size = min(max_size, max(size_hint(bytes(out)), len(out)))
+        return bytes(out[:max_size])
 
-    def read_file(self, path: bytes) -> bytes:
+    def read_file(self, path: bytes, *, size_hint: Callable[[bytes], int] | None = None) -> bytes:
         """Select by path then read the whole file."""
         self.select_path(path)
-        return self.read_binary()
+        return self.read_binary(size_hint=size_hint)

@@ -82,11 +82,10 @@ class EidCard:
         self.close()
 
     def close(self) -> None:
-        """Disconnect; errors on an already-gone card are ignored."""
-        try:
-            self.channel.connection.disconnect()
-        except Exception:  # noqa: BLE001, S110 - nothing useful to do on close
-            pass
+        """Disconnect and release; errors on an already-gone card are ignored."""
+        from eid.pcsc import release_quietly
+
+        release_quietly(self.channel.connection)
 
     def __repr__(self) -> str:
         return f"EidCard(reader={self.reader_name!r})"
@@ -133,9 +132,14 @@ class EidCard:
     # -- files ---------------------------------------------------------------
 
     def read_file(self, name: str) -> bytes:
-        """A whole file by its name in ``eid.layout.PATHS`` (cached)."""
+        """A whole file by its name in ``eid.layout.PATHS`` (cached).
+
+        Certificate files are read up to the end of their DER object only:
+        cards pad them with 50 to 2500 zero bytes (content v4.01 / v5.4 §8).
+        """
         if name not in self._files:
-            self._files[name] = self.channel.read_file(layout.PATHS[name])
+            hint = _der_size_hint if name.startswith("cert_") else None
+            self._files[name] = self.channel.read_file(layout.PATHS[name], size_hint=hint)
         return self._files[name]
 
     def read_identity(self) -> Identity:
@@ -323,6 +327,14 @@ class EidCard:
             return ES384, self.sign_digest(digest, key="authentication", hash_alg="sha384")
         digest = hashlib.sha256(message).digest()
         return RS256, self.sign_digest(digest, key="authentication", hash_alg="sha256")
+
+
+def _der_size_hint(first_chunk: bytes) -> int:
+    """Length of the DER object a file starts with; 0 (read nothing more) if none."""
+    try:
+        return layout.der_length(first_chunk)
+    except layout.TlvError:
+        return layout.MAX_FILE_SIZE
 
 
 def _raise_for_pin_status(sw: int, what: str) -> None:

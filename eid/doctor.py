@@ -282,7 +282,9 @@ def run_checks(reader: str | None = None, *, connection: Any = None) -> list[Che
                     blocker = name
     finally:
         if state.connection is not None and connection is None:
-            _quiet(state.connection.disconnect)
+            from eid.pcsc import release_quietly
+
+            release_quietly(state.connection)
     return checks
 
 
@@ -298,13 +300,6 @@ def _run_step(step: Callable[[_State], Check], name: str, state: _State) -> Chec
             f"unexpected error: {type(exc).__name__}: {exc}",
             "Send the report (--report FILE) to support.",
         )
-
-
-def _quiet(action: Callable[[], object]) -> None:
-    try:
-        action()
-    except Exception:  # noqa: BLE001, S110 - cleanup only
-        pass
 
 
 def failed(checks: list[Check]) -> bool:

@@ -257,6 +257,8 @@ DOCUMENT_TYPES: dict[str, str] = {
 # 0x00 after tag 0 has been seen ends the file.
 
 _LENGTH_STEP = 0xFF
+#: READ BINARY offsets are 15 bits: no file can be larger.
+MAX_FILE_SIZE = 0x8000
 
 
 class TlvError(ValueError):

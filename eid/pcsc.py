@@ -18,6 +18,10 @@ _SCARD_E_SERVICE_STOPPED = 0x8010001E
 _SCARD_E_NO_READERS_AVAILABLE = 0x8010002E
 _SCARD_E_NO_SMARTCARD = 0x8010000C
 _SCARD_W_REMOVED_CARD = 0x80100069
+_SCARD_W_RESET_CARD = 0x80100068
+_SCARD_W_UNPOWERED_CARD = 0x80100067
+_SCARD_E_NOT_TRANSACTED = 0x80100016  # what pcscd says when the card left mid-APDU
+_SCARD_E_READER_UNAVAILABLE = 0x80100017
 _SCARD_E_UNKNOWN_READER = 0x80100009
 
 
@@ -49,8 +53,12 @@ def translate(exc: BaseException) -> EidError:
         return PcscUnavailable("The PC/SC service (pcscd) is not running.")
     if code == _SCARD_E_NO_READERS_AVAILABLE:
         return NoReader("No smart-card reader is connected.")
-    if code == _SCARD_W_REMOVED_CARD:
+    if code in (_SCARD_W_REMOVED_CARD, _SCARD_E_NOT_TRANSACTED, _SCARD_W_UNPOWERED_CARD):
         return CardRemoved("The card was removed from the reader.")
+    if code == _SCARD_W_RESET_CARD:
+        return CardRemoved("The card was reset by another program.")
+    if code == _SCARD_E_READER_UNAVAILABLE:
+        return NoReader("The card reader was unplugged.")
     if name == "NoCardException" or code == _SCARD_E_NO_SMARTCARD:
         return NoCard("There is no card in the reader.")
     text = str(exc).lower()
@@ -93,6 +101,7 @@ def connect(reader: Any) -> Any:
     try:
         connection.connect()
     except Exception as exc:  # noqa: BLE001
+        release_quietly(connection)
         raise translate(exc) from None
     return connection
 
@@ -103,12 +112,13 @@ def _reader_info(reader: Any) -> ReaderInfo:
     try:
         connection.connect()
     except Exception:  # noqa: BLE001 - empty slot or card in use: report as no card
+        release_quietly(connection)
         return ReaderInfo(str(reader), False, None, _direct_pinpad(reader))
     try:
         atr = bytes(connection.getATR()).hex().upper()
         pinpad = FEATURE_VERIFY_PIN_DIRECT in reader_features(connection)
     finally:
-        _quiet_disconnect(connection)
+        release_quietly(connection)
     return ReaderInfo(str(reader), True, atr, pinpad)
 
 
@@ -118,20 +128,34 @@ def _direct_pinpad(reader: Any) -> bool:
         from smartcard.scard import SCARD_SHARE_DIRECT
 
         connection = reader.createConnection()
+    except Exception:  # noqa: BLE001 - direct mode is optional in drivers
+        return False
+    try:
         connection.connect(mode=SCARD_SHARE_DIRECT)
     except Exception:  # noqa: BLE001 - direct mode is optional in drivers
+        release_quietly(connection)
         return False
     try:
         return FEATURE_VERIFY_PIN_DIRECT in reader_features(connection)
     finally:
-        _quiet_disconnect(connection)
+        release_quietly(connection)
 
 
-def _quiet_disconnect(connection: Any) -> None:
-    try:
-        connection.disconnect()
-    except Exception:  # noqa: BLE001, S110 - already gone is fine
-        pass
+def release_quietly(connection: Any) -> None:
+    """Disconnect and release the PC/SC context now, not in ``__del__``.
+
+    pyscard releases contexts in its destructor, which at interpreter exit
+    prints "Exception ignored … Failed to release context"; releasing
+    explicitly keeps stderr clean.
+    """
+    for action in ("disconnect", "release"):
+        method = getattr(connection, action, None)
+        if method is None:
+            continue
+        try:
+            method()
+        except Exception:  # noqa: BLE001, S112 - already gone is fine
+            continue
 
 
 def list_readers() -> list[ReaderInfo]:

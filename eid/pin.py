@@ -47,6 +47,8 @@ def wipe(buffer: bytearray) -> None:
 @contextmanager
 def pin_blocks(*pins: str) -> Iterator[bytearray]:
     """Yield the concatenated PIN blocks of ``pins``, wiped on exit."""
+    for pin in pins:
+        check_pin_format(pin)  # all of them before any block exists
     blocks = [pin_block(pin) for pin in pins]
     joined = bytearray().join(blocks)
     try:

@@ -34,6 +34,7 @@ from typer.core import TyperGroup
 
 from monespace_cli.errors import CliError, ExitCode, UsageProblem, report
 from monespace_cli.i18n import N_, _, install_global
+from monespace_cli.startup import speed_up
 
 PROG = "monespace"
 #: Click's own help-option text, marked here so the catalogue translates it.
@@ -118,6 +119,7 @@ class LazyGroup(TyperGroup):
         command = typer.main.get_command(module.app)
         command.name = cmd_name
         _translate_help(command)
+        speed_up(command)
         self.commands[cmd_name] = command
         return command
 
@@ -305,6 +307,7 @@ def build_command() -> click.Command:
     """The Click command behind ``monespace`` (also used by completion)."""
     command = typer.main.get_command(app)
     _translate_help(command)
+    speed_up(command)
     return command
 
 

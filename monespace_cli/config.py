@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -145,6 +144,8 @@ def check_context(value: str) -> str:
 
 def load_config(directory: Path) -> Config:
     """Read ``config.toml``; a missing file gives the default sandbox profile."""
+    import tomllib
+
     path = directory / CONFIG_FILE
     config = Config(path=path)
     data: dict[str, object] = {}

@@ -91,7 +91,9 @@ def compile_po(catalog: dict[str, str]) -> bytes:
         koffsets += [id_len, id_off + key_start]
         voffsets += [str_len, str_off + value_start]
     header = struct.pack("Iiiiiii", 0x950412DE, 0, count, 7 * 4, 7 * 4 + count * 8, 0, 0)
-    table = struct.pack(f"{len(koffsets)}i", *koffsets) + struct.pack(f"{len(voffsets)}i", *voffsets)
+    table = struct.pack(f"{len(koffsets)}i", *koffsets) + struct.pack(
+        f"{len(voffsets)}i", *voffsets
+    )
     return header + table + ids + strs
 
 
@@ -155,7 +157,9 @@ def render_po(lang: str, msgids: list[str], translations: dict[str, str]) -> str
 
 def source_files() -> list[Path]:
     """The modules whose messages go into the catalogue."""
-    return sorted(p for p in PACKAGE_DIR.rglob("*.py") if "client" not in p.relative_to(PACKAGE_DIR).parts)
+    return sorted(
+        p for p in PACKAGE_DIR.rglob("*.py") if "client" not in p.relative_to(PACKAGE_DIR).parts
+    )
 
 
 def update(check: bool = False) -> list[str]:

@@ -34,8 +34,6 @@ goes to stderr) and ``[]`` in JSON: never an error.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -291,6 +289,9 @@ class Printer:
             )
 
     def _csv(self, items: Iterable[Any]) -> None:
+        import csv
+        import io
+
         flat = [flatten(item) for item in items]
         fieldnames: list[str] = []
         for row in flat:

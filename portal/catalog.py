@@ -32,7 +32,9 @@ def version_of(
     return procedure, row
 
 
-def item_json(db: Session, procedure: Procedure, row: ProcedureVersion, *, with_form: bool) -> dict[str, Any]:
+def item_json(
+    db: Session, procedure: Procedure, row: ProcedureVersion, *, with_form: bool
+) -> dict[str, Any]:
     """The catalogue item of docs/api.md (plus ``form`` on the detail)."""
     definition = row.definition
     service = db.get(Service, procedure.service_code)
@@ -65,9 +67,8 @@ def procedures_page(
     )
     if after is not None:
         query = query.where(Procedure.code > after)
-    rows = [tuple(r) for r in db.execute(query).all()]
-    result = []
-    for procedure, row in rows:
+    result: list[tuple[Procedure, ProcedureVersion]] = []
+    for procedure, row in db.execute(query).all():
         if audience and audience not in (row.definition.get("audience") or []):
             continue
         if q and not _matches(row.definition, procedure.code, q):
@@ -75,7 +76,7 @@ def procedures_page(
         result.append((procedure, row))
         if len(result) >= limit:
             break
-    return result  # type: ignore[return-value]
+    return result
 
 
 def _matches(definition: dict[str, Any], code: str, q: str) -> bool:

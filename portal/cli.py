@@ -11,6 +11,10 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from portal.config import Settings
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -40,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(sandbox: bool = False):  # type: ignore[no-untyped-def]
+def _settings(sandbox: bool = False) -> Settings:
     from dataclasses import replace
 
     from portal.config import from_env
@@ -138,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - one clear line, never a traceback
+    except Exception as exc:
         print(f"error: {_describe(exc)}", file=sys.stderr)
         logging.getLogger("portal").debug("command failed", exc_info=True)
         return EXIT_FAILURE

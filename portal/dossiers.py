@@ -263,9 +263,7 @@ def create(db: Session, actor: Actor, procedure_code: str, supplied: dict[str, A
         )
     audience = version.definition.get("audience") or []
     applicant_audiences = (
-        {"citizen"}
-        if actor.context.kind == "person"
-        else {"enterprise", "non_profit"}
+        {"citizen"} if actor.context.kind == "person" else {"enterprise", "non_profit"}
     )
     if audience and not applicant_audiences & set(audience):
         raise Problem(
@@ -345,9 +343,7 @@ def update_data(
         raise conflict(f"the data of a dossier in status {dossier.status!r} cannot be changed")
     dossier.data = data
     touch(dossier)
-    record_event(
-        db, dossier, "data_updated", actor_nrn=actor.person.nrn, acting_as=actor.acting_as
-    )
+    record_event(db, dossier, "data_updated", actor_nrn=actor.person.nrn, acting_as=actor.acting_as)
     return dossier
 
 
@@ -376,7 +372,13 @@ def change_status(db: Session, actor: Actor, dossier: Dossier, new: str, event_t
     dossier.status = new
     touch(dossier)
     record_event(
-        db, dossier, event_type, actor_nrn=actor.person.nrn, acting_as=actor.acting_as, old=old, new=new
+        db,
+        dossier,
+        event_type,
+        actor_nrn=actor.person.nrn,
+        acting_as=actor.acting_as,
+        old=old,
+        new=new,
     )
 
 
@@ -388,7 +390,10 @@ def submit(db: Session, actor: Actor, dossier: Dossier) -> Dossier:
     if errors or missing:
         all_errors = [
             *errors,
-            *(FieldError(f"/attachments/{kind}", "this attachment is required") for kind in missing),
+            *(
+                FieldError(f"/attachments/{kind}", "this attachment is required")
+                for kind in missing
+            ),
         ]
         raise Problem(
             "validation-failed",

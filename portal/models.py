@@ -221,7 +221,9 @@ class Dossier(Base):
             ["procedure_versions.procedure_code", "procedure_versions.version"],
         ),
         # Keyset pagination of "my dossiers", newest change first.
-        Index("ix_dossiers_applicant_updated", "applicant_kind", "applicant_id", "updated_at", "id"),
+        Index(
+            "ix_dossiers_applicant_updated", "applicant_kind", "applicant_id", "updated_at", "id"
+        ),
         Index("ix_dossiers_procedure_status", "procedure_code", "status"),
     )
 
@@ -350,9 +352,7 @@ class Document(Base):
     """An official document in a person's or organisation's vault, sealed."""
 
     __tablename__ = "documents"
-    __table_args__ = (
-        Index("ix_documents_owner_created", "owner_kind", "owner_id", "created_at"),
-    )
+    __table_args__ = (Index("ix_documents_owner_created", "owner_kind", "owner_id", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("doc"))
     owner_kind: Mapped[str] = mapped_column(String(20))
@@ -374,9 +374,7 @@ class Payment(Base):
     """A fee to pay for a dossier, by SEPA transfer with a structured communication."""
 
     __tablename__ = "payments"
-    __table_args__ = (
-        Index("ix_payments_payer_created", "payer_kind", "payer_id", "created_at"),
-    )
+    __table_args__ = (Index("ix_payments_payer_created", "payer_kind", "payer_id", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("pay"))
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)

@@ -21,9 +21,7 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="page size (max 500)")]
-Cursor = Annotated[
-    str | None, Query(max_length=500, description="opaque cursor from next_cursor")
-]
+Cursor = Annotated[str | None, Query(max_length=500, description="opaque cursor from next_cursor")]
 
 
 def encode_cursor(kind: str, key: list[Any]) -> str:

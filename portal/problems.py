@@ -94,7 +94,10 @@ class Problem(Exception):
     def response(self, instance: str | None = None) -> JSONResponse:
         """The problem as an HTTP response."""
         return JSONResponse(
-            self.body(instance), status_code=self.status, headers=self.headers, media_type=MEDIA_TYPE
+            self.body(instance),
+            status_code=self.status,
+            headers=self.headers,
+            media_type=MEDIA_TYPE,
         )
 
 

@@ -166,6 +166,51 @@ def login(sign_login: Callable[..., dict[str, Any]]) -> Callable[..., str]:
     return do_login
 
 
+@pytest.fixture
+def card_login() -> Callable[..., str]:
+    """``card_login(target, nrn, applet="1.8", pin="1234") -> token`` through the whole stack.
+
+    The portal builds the person's card (``POST /sandbox/cards``), the virtual
+    card (H1) answers APDUs in-process, the eid library (H2) reads the
+    certificates, verifies the PIN on the card and signs — as ``monespace
+    auth login`` does, minus PC/SC.
+    """
+
+    def do_login(target: Any, nrn: str, applet: str = "1.8", pin: str = "1234") -> str:
+        from cryptography.hazmat.primitives import serialization
+
+        from eid.login import login_message
+        from eid.session import open_card
+        from eid.virtual import CardImage, VirtualCard
+
+        with _http(target) as client:
+            built = client.post(
+                "/api/v1/sandbox/cards", json={"nrn": nrn, "applet": applet, "pin": pin}
+            )
+            assert built.status_code == 201, built.text
+            image = CardImage.from_json(built.content)
+            with open_card(connection=VirtualCard(image).connection()) as card:
+                chain = card.read_certificates().chain()
+                card.verify_pin(pin)
+                challenge = client.post("/api/v1/auth/challenges").json()
+                message = login_message(challenge["origin"], challenge["id"], challenge["nonce"])
+                algorithm, signature = card.login_signature(message)
+            body = {
+                "challenge_id": challenge["id"],
+                "certificates": [
+                    base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode()
+                    for c in chain
+                ],
+                "signature": base64.b64encode(signature).decode(),
+                "algorithm": algorithm,
+            }
+            answer = client.post("/api/v1/auth/sessions", json=body)
+            assert answer.status_code == 201, answer.text
+            return str(answer.json()["token"])
+
+    return do_login
+
+
 # --- databases ---------------------------------------------------------------
 
 

@@ -164,6 +164,43 @@ def wait_card_usable(timeout: float = 15.0) -> None:
     raise RuntimeError(f"the virtual card never became usable in {VPCD_READER!r}: {last}")
 
 
+def card_state(reader: str = VPCD_READER) -> str:
+    """ "present", "empty" or "unknown": pcscd's view of the reader right now."""
+    from smartcard import scard
+
+    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hresult != scard.SCARD_S_SUCCESS:
+        return "unknown"
+    try:
+        hresult, states = scard.SCardGetStatusChange(
+            context, 0, [(reader, scard.SCARD_STATE_UNAWARE)]
+        )
+        if hresult != scard.SCARD_S_SUCCESS or not states:
+            return "unknown"
+        event = states[0][1]
+        if event & scard.SCARD_STATE_EMPTY:
+            return "empty"
+        if event & scard.SCARD_STATE_PRESENT:
+            return "present"
+        return "unknown"
+    finally:
+        scard.SCardReleaseContext(context)
+
+
+def wait_card_absent(timeout: float = 5.0) -> None:
+    """Until pcscd has seen the removal (it polls vpcd about every 0.4 s).
+
+    Before that, a transmit fails with "Transaction failed"
+    (SCARD_E_NOT_TRANSACTED) rather than "card removed": wait here when a
+    test wants pcscd's removal error.
+    """
+    deadline = time.monotonic() + timeout
+    while card_state() != "empty":
+        if time.monotonic() > deadline:
+            raise RuntimeError("pcscd did not notice the card removal")
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def vpcd_card(pcscd: Pcscd) -> Iterator[Callable[..., Any]]:
     """Factory: ``vpcd_card(image_or_card_or_None)`` → running ``VpcdBridge``."""

@@ -70,31 +70,10 @@ class SandboxPKI:
         """Load the PKI in ``directory``, creating whatever is missing."""
         directory = Path(directory)
         with locked(directory):
-            cas: dict[str, Issuer] = {}
-            for family, applet in (("ec", "1.8"), ("rsa", "1.7")):
-                root = _ca(directory, f"{family}-root", applet, None, _ROOT_CN[family])
-                cas[f"{family}-root"] = root
-                cas[f"{family}-citizen"] = _ca(
-                    directory, f"{family}-citizen-ca", applet, root, _CITIZEN_CN[family]
-                )
-                cas[f"{family}-rrn"] = _leaf(
-                    directory, f"{family}-rrn", applet, root, profiles.rrn_certificate
-                )
-                untrusted = _ca(
-                    directory, f"untrusted-{family}-root", applet, None, _UNTRUSTED_ROOT_CN[family]
-                )
-                cas[f"untrusted-{family}-citizen"] = _ca(
-                    directory,
-                    f"untrusted-{family}-citizen-ca",
-                    applet,
-                    untrusted,
-                    _UNTRUSTED_CN[family],
-                )
-                cas[f"untrusted-{family}-root"] = untrusted
-            cas["seal-ca"] = _ca(
-                directory, "seal-ca", "1.8", cas["ec-root"], "monespace Sandbox Seal CA"
-            )
-            cas["seal"] = _leaf(directory, "seal", "1.8", cas["seal-ca"], profiles.seal_certificate)
+            cas = {**_hierarchy(directory, "ec"), **_hierarchy(directory, "rsa")}
+            seal_ca = _ca(directory, "seal-ca", "1.8", cas["ec-root"], "monespace Sandbox Seal CA")
+            cas["seal-ca"] = seal_ca
+            cas["seal"] = _leaf(directory, "seal", "1.8", seal_ca, profiles.seal_certificate)
         return cls(directory, cas)
 
     # -- what relying parties need ---------------------------------------------
@@ -232,6 +211,27 @@ _UNTRUSTED_CN = {
     "rsa": "monespace Sandbox UNTRUSTED Citizen CA RSA",
 }
 _CA_SERIAL = {"ec": "202602", "rsa": "202601"}
+
+
+def _hierarchy(directory: Path, family: str) -> dict[str, Issuer]:
+    """Root, citizen CA and RRN signer of one family, plus its untrusted twin."""
+    applet = "1.8" if family == "ec" else "1.7"
+    root = _ca(directory, f"{family}-root", applet, None, _ROOT_CN[family])
+    citizen = _ca(directory, f"{family}-citizen-ca", applet, root, _CITIZEN_CN[family])
+    rrn = _leaf(directory, f"{family}-rrn", applet, root, profiles.rrn_certificate)
+    rogue_root = _ca(
+        directory, f"untrusted-{family}-root", applet, None, _UNTRUSTED_ROOT_CN[family]
+    )
+    rogue = _ca(
+        directory, f"untrusted-{family}-citizen-ca", applet, rogue_root, _UNTRUSTED_CN[family]
+    )
+    return {
+        f"{family}-root": root,
+        f"{family}-citizen": citizen,
+        f"{family}-rrn": rrn,
+        f"untrusted-{family}-root": rogue_root,
+        f"untrusted-{family}-citizen": rogue,
+    }
 
 
 def _default_not_after(person: CertificateHolder) -> dt.datetime:

@@ -119,6 +119,11 @@ class CardImage:
         """Inverse of :meth:`to_dict`."""
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ValueError(f"not a card image (expected format {FORMAT!r})")
+        if data.get("applet") not in ("1.7", "1.8"):
+            raise ValueError("card image applet must be 1.7 or 1.8")
+        pin = data.get("pin")
+        if not (isinstance(pin, str) and pin.isdigit() and 4 <= len(pin) <= 12):
+            raise ValueError("card image PIN must be 4 to 12 digits")
         try:
             keys = data["keys"]
             return cls(

@@ -70,6 +70,7 @@ class VpcdBridge:
         self._sock: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._removed_at = 0.0
+        self._warned = False
 
     # -- control from tests / the CLI -------------------------------------------
 
@@ -116,10 +117,14 @@ class VpcdBridge:
             try:
                 sock = socket.create_connection((self.host, self.port), timeout=2)
             except OSError as exc:
-                log.debug("vpcd at %s:%s not reachable (%s); retrying", self.host, self.port, exc)
+                self._report_unreachable(exc)
                 self.stop_event.wait(self.reconnect_delay)
                 continue
+            self._warned = False
             self._sock = sock
+            # One small response per request: Nagle + delayed ACK would add
+            # ~40 ms to every APDU.
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock.settimeout(_POLL)
             self.connected.set()
             log.info("virtual card inserted in vpcd at %s:%s", self.host, self.port)
@@ -131,6 +136,19 @@ class VpcdBridge:
                 self.connected.clear()
                 self._close()
                 self.card.reset()
+
+    def _report_unreachable(self, exc: OSError) -> None:
+        """Say once, at warning level, why the card is not in a reader yet."""
+        if self._warned:
+            log.debug("vpcd at %s:%s still not reachable (%s)", self.host, self.port, exc)
+            return
+        self._warned = True
+        log.warning(
+            "waiting for vpcd on %s:%s (%s): is pcscd running with vsmartcard-vpcd installed?",
+            self.host,
+            self.port,
+            exc.strerror or exc,
+        )
 
     def _answer(self, sock: socket.socket) -> None:
         while not self.stop_event.is_set() and self._inserted.is_set():
@@ -169,6 +187,7 @@ class VpcdBridge:
         while len(data) < n:
             if self.stop_event.is_set() or not self._inserted.is_set():
                 raise _Closed
+            _quick_ack(sock)
             try:
                 chunk = sock.recv(n - len(data))
             except TimeoutError:
@@ -186,6 +205,19 @@ class VpcdBridge:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
+
+
+def _quick_ack(sock: socket.socket) -> None:
+    """Acknowledge at once what arrives (Linux; the flag resets after each use).
+
+    vpcd writes a message's length and its body in two ``send`` calls with
+    Nagle on: the body waits for our ACK of the length, which delayed ACK
+    holds back ~40 ms. Quick ACK makes an APDU round trip sub-millisecond.
+    """
+    quickack = getattr(socket, "TCP_QUICKACK", None)
+    if quickack is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, quickack, 1)
 
 
 @contextlib.contextmanager

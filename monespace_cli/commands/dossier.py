@@ -9,6 +9,8 @@ so a person sees what they did not type and can check it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,7 +18,7 @@ import typer
 
 from monespace_cli.app import noun_app
 from monespace_cli.context import Factory, current
-from monespace_cli.errors import RejectedInput, UsageProblem, field_lines
+from monespace_cli.errors import CliError, RejectedInput, UsageProblem, field_lines
 from monespace_cli.i18n import _
 from monespace_cli.output import Column
 
@@ -177,6 +179,29 @@ def _upload(client: PortalClient, dossier_id: str, kind: str, path: Path) -> dic
         return dict(client.add_attachment(dossier_id, kind, path.name, handle, content_type=ctype))
 
 
+def _new_key() -> str:
+    from monespace_cli.client import new_idempotency_key
+
+    return new_idempotency_key()
+
+
+@contextmanager
+def _retry_hint(command: list[str], key: str) -> Iterator[None]:
+    """When a write may or may not have reached the portal, say how to retry it safely."""
+    from monespace_cli.client import PortalUnavailable
+
+    try:
+        yield
+    except PortalUnavailable as exc:
+        retry = " ".join([*command, "--idempotency-key", key])
+        raise CliError(
+            _("The portal cannot be reached: {detail}").format(detail=exc),
+            hint=_("It may have received the request. Retry safely with: {command}").format(
+                command=retry
+            ),
+        ) from exc
+
+
 # -- new --------------------------------------------------------------------
 
 
@@ -215,7 +240,9 @@ def new(
     with f.client() as client:
         if sets:
             body = di.apply_assignments(body or {}, sets, _get_form(client, code))
-        dossier = dict(client.create_dossier(code, body, idempotency_key=idempotency_key))
+        key = idempotency_key or _new_key()
+        with _retry_hint(["monespace", "dossier", "new", code, "…"], key):
+            dossier = dict(client.create_dossier(code, body, idempotency_key=key))
         if uploads:
             for kind, path in uploads:
                 _upload(client, dossier["id"], kind, path)
@@ -331,12 +358,11 @@ def submit(
     ] = None,
 ) -> None:
     """Submit a dossier; prints the receipt and the payment to make, if any."""
-    from monespace_cli.client import new_idempotency_key
-
     f = current()
-    key = idempotency_key or new_idempotency_key()
+    key = idempotency_key or _new_key()
     with f.client() as client:
-        dossier = dict(client.submit_dossier(dossier_id, idempotency_key=key))
+        with _retry_hint(["monespace", "dossier", "submit", dossier_id], key):
+            dossier = dict(client.submit_dossier(dossier_id, idempotency_key=key))
         receipt = _receipt(client, dossier)
         payment = (
             dict(client.get_payment(dossier["payment_id"])) if dossier.get("payment_id") else None

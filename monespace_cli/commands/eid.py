@@ -135,7 +135,7 @@ _READ_COLUMNS = [
     ("identity.validity_begin", "Valid from"),
     ("identity.validity_end", "Valid until"),
     ("identity.issuing_municipality", "Issued by"),
-    ("integrity.ok", "Data verifies"),
+    ("integrity", "Data verifies"),
 ]
 
 
@@ -167,11 +167,20 @@ def read(
     if photo:
         _write_private(photo, jpeg)
         f.io.info(_("Photo saved to {path}.").format(path=photo))
-    columns = [Column(key, _(label)) for key, label in _READ_COLUMNS]
-    columns[-1] = Column("integrity", _("Data verifies"), format=_integrity_text)
+    columns = [Column(key, _(label), format=_READ_FORMATS.get(key)) for key, label in _READ_COLUMNS]
     f.printer.object(data, columns)
     if not data["integrity"]["ok"]:
         raise CardProblem(_("The card's data does not verify: do not trust it."))
+
+
+def _document_type(code: Any) -> str:
+    from eid.layout import DOCUMENT_TYPES
+
+    label = DOCUMENT_TYPES.get(str(code))
+    return f"{code} ({label})" if label else str(code or "")
+
+
+_READ_FORMATS = {"integrity": _integrity_text, "identity.document_type": _document_type}
 
 
 def _write_private(path: Path, content: bytes) -> None:
@@ -186,12 +195,25 @@ def _write_private(path: Path, content: bytes) -> None:
 # -- certs -------------------------------------------------------------------------
 
 
+def _name(name: x509.Name) -> str:
+    """RFC 4514 text with the Belgian eID attributes named, not as OIDs."""
+    from cryptography.x509.oid import NameOID
+
+    return name.rfc4514_string(
+        {NameOID.SERIAL_NUMBER: "serialNumber", NameOID.GIVEN_NAME: "GN", NameOID.SURNAME: "SN"}
+    )
+
+
+def _day(value: Any) -> str:
+    return str(value)[:10] if value else ""
+
+
 def _cert_row(role: str, cert: x509.Certificate) -> dict[str, Any]:
     now = dt.datetime.now(dt.UTC)
     return {
         "role": role,
-        "subject": cert.subject.rfc4514_string(),
-        "issuer": cert.issuer.rfc4514_string(),
+        "subject": _name(cert.subject),
+        "issuer": _name(cert.issuer),
         "serial": format(cert.serial_number, "X"),
         "not_before": cert.not_valid_before_utc.isoformat(),
         "not_after": cert.not_valid_after_utc.isoformat(),
@@ -224,7 +246,7 @@ def certs(
             Column("role", _("Role")),
             Column("subject", _("Subject")),
             Column("issuer", _("Issuer")),
-            Column("not_after", _("Valid until")),
+            Column("not_after", _("Valid until"), format=_day),
             Column("days_left", _("Days left")),
         ],
         empty=_("The card holds no certificate."),

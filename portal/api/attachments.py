@@ -81,6 +81,8 @@ def _check_dossier(db: DbSession, actor: CurrentActor, dossier_id: str) -> Dossi
 
 
 def _save(db: DbSession, actor: CurrentActor, dossier: Dossier, upload: Any) -> dict[str, Any]:
+    if dossier.status not in UPLOAD_STATUSES:  # re-read: it may have changed during the upload
+        raise conflict(f"no file can be added to a dossier in status {dossier.status!r}")
     kind = upload.fields.get("kind", "").strip()
     allowed = _allowed_types(db, dossier, kind)
     content_type = sniff(upload.data)
@@ -127,6 +129,9 @@ async def upload_attachment(
 ) -> JSONResponse:
     """multipart/form-data with `kind` and `file`; 413 over the limit, 415 if disguised."""
     dossier = await anyio.to_thread.run_sync(_check_dossier, db, actor, dossier_id)
+    # Do not hold the transaction (on SQLite: the database lock) while the
+    # client sends its file; `_save` starts a fresh one and re-reads the rows.
+    await anyio.to_thread.run_sync(db.rollback)
     limit = request.app.state.settings.max_upload
     try:
         upload = await read_upload(
@@ -136,7 +141,13 @@ async def upload_attachment(
             limit=limit,
         )
     except UploadTooLarge:
-        raise Problem("too-large", f"the file is larger than the limit of {limit} bytes") from None
+        # Connection: close makes the server drop the rest of the body instead
+        # of reading and discarding it: the client stops sending at once.
+        raise Problem(
+            "too-large",
+            f"the file is larger than the limit of {limit} bytes",
+            headers={"Connection": "close"},
+        ) from None
     except MalformedUpload as exc:
         raise Problem("bad-request", str(exc)) from None
     body = await anyio.to_thread.run_sync(_save, db, actor, dossier, upload)

@@ -21,7 +21,9 @@ class SessionRequest(BaseModel):
     """The card's answer to a challenge."""
 
     challenge_id: Annotated[str, Field(min_length=1, max_length=100)]
-    certificates: Annotated[list[Annotated[str, Field(max_length=20000)]], Field(min_length=1, max_length=5)]
+    certificates: Annotated[
+        list[Annotated[str, Field(max_length=20000)]], Field(min_length=1, max_length=5)
+    ]
     signature: Annotated[str, Field(min_length=1, max_length=2000)]
     algorithm: Annotated[str, Field(description='"RS256" (applet 1.7) or "ES384" (applet 1.8)')]
 

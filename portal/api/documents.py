@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,9 +12,10 @@ from portal.api.attachments import content_response
 from portal.api.serialize import rfc3339
 from portal.auth.deps import Actor, CurrentActor, DbSession
 from portal.models import Document, Dossier, Procedure, dossier_public_id
-from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
+from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, page
 from portal.problems import Problem, not_found
 from portal.services.blobs import blob_content
+from portal.services.cursors import time_id_key
 from portal.services.periphery import PeripheryContext
 from portal.services.seal import SealError
 
@@ -66,21 +66,11 @@ def list_documents(
 ) -> dict[str, Any]:
     """Newest first (`created_at` desc, `id` desc)."""
     query = _vault(actor)
-    after = decode_cursor(_KIND, cursor)
+    after = time_id_key(_KIND, cursor)
     if after is not None:
-        try:
-            at, last_id = str(after[0]), str(after[1])
-        except (IndexError, TypeError):
-            raise Problem("bad-request", "the cursor is not valid for this list") from None
-        try:
-            when = datetime.fromisoformat(at)
-        except ValueError:
-            raise Problem("bad-request", "the cursor is not valid for this list") from None
+        at, last_id = after
         query = query.where(
-            or_(
-                Document.created_at < when,
-                (Document.created_at == when) & (Document.id < last_id),
-            )
+            or_(Document.created_at < at, (Document.created_at == at) & (Document.id < last_id))
         )
     rows = db.execute(
         query.order_by(Document.created_at.desc(), Document.id.desc()).limit(limit + 1)

@@ -138,7 +138,9 @@ def list_dossiers(
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    creators = {p.nrn: p for p in db.query(Person).filter(Person.nrn.in_({r.created_by for r in rows}))}
+    creators = {
+        p.nrn: p for p in db.query(Person).filter(Person.nrn.in_({r.created_by for r in rows}))
+    }
     items = [dossier_json(r, creator=creators[r.created_by], with_data=False) for r in rows]
     next_key = [rows[-1].updated_at.isoformat(), rows[-1].id] if more else None
     return page(items, next_key, _KIND)

@@ -17,7 +17,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.auth.deps import CurrentActor
+from portal.auth.deps import CurrentActor, DbSession
 from portal.authz import Visibility
 from portal.dossiers import event_json
 from portal.models import AuthSession, Dossier, DossierEvent, Procedure, utcnow
@@ -75,16 +75,21 @@ def _latest_id(maker: sessionmaker[Session]) -> int:
 async def events(
     request: Request,
     actor: CurrentActor,
+    db: DbSession,
     last_event_id: Annotated[
         str | None, Header(alias="Last-Event-ID", max_length=40, description="resume after this")
     ] = None,
 ) -> StreamingResponse:
     """Events after `Last-Event-ID` (or from now on); a keepalive comment every 15 s."""
+    seen, login_id = actor.visibility, actor.session.id
+    # End the request's transaction now: a stream lives for hours, and on
+    # SQLite an open transaction holds the database lock (BEGIN IMMEDIATE).
+    await anyio.to_thread.run_sync(db.close)
     maker: sessionmaker[Session] = request.app.state.sessionmaker
     after = parse_last_event_id(last_event_id)
     if after is None:
         after = await anyio.to_thread.run_sync(_latest_id, maker)
-    fetch = _fetcher(maker, actor.visibility, actor.session.id)
+    fetch = _fetcher(maker, seen, login_id)
     settings = request.app.state.settings
     poll = float(getattr(settings, "extra", {}).get("sse_poll_seconds", 1.0))
 

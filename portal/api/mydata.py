@@ -18,8 +18,9 @@ from portal.accesslog import record_access
 from portal.api.serialize import actor_json, address_json, person_json, rfc3339
 from portal.auth.deps import Actor, CurrentActor, DbSession
 from portal.models import AccessLogEntry, Dossier, LegalRep, Organisation, Person, dossier_public_id
-from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
+from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, page
 from portal.problems import Problem, not_found
+from portal.services.cursors import int_key
 
 router = APIRouter(prefix="/mydata", tags=["mydata"])
 _KIND = "access-log"
@@ -109,11 +110,9 @@ def access_log(
         .outerjoin(Dossier, Dossier.id == AccessLogEntry.dossier_id)
         .where(AccessLogEntry.subject_kind == kind, AccessLogEntry.subject_id == subject_id)
     )
-    after = decode_cursor(_KIND, cursor)
+    after = int_key(_KIND, cursor)
     if after is not None:
-        if len(after) != 1 or not isinstance(after[0], int):
-            raise Problem("bad-request", "the cursor is not valid for this list")
-        query = query.where(AccessLogEntry.id < after[0])
+        query = query.where(AccessLogEntry.id < after)
     rows = db.execute(query.order_by(AccessLogEntry.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from portal.auth.deps import CurrentPrincipal, DbSession
 from portal.models import Dossier, Notification, dossier_public_id
-from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
-from portal.problems import Problem, not_found
+from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, page
+from portal.problems import not_found
+from portal.services.cursors import int_key
 from portal.services.notifications import notification_json
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
@@ -29,11 +30,9 @@ def list_notifications(
     query = select(Notification).where(Notification.recipient_nrn == principal.person.nrn)
     if unread:
         query = query.where(Notification.read.is_(False))
-    after = decode_cursor(_KIND, cursor)
+    after = int_key(_KIND, cursor)
     if after is not None:
-        if len(after) != 1 or not isinstance(after[0], int):
-            raise Problem("bad-request", "the cursor is not valid for this list")
-        query = query.where(Notification.id < after[0])
+        query = query.where(Notification.id < after)
     rows = list(db.scalars(query.order_by(Notification.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -10,8 +9,9 @@ from sqlalchemy import Select, or_, select
 
 from portal.auth.deps import Actor, CurrentActor, DbSession
 from portal.models import Dossier, Payment, Procedure
-from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
-from portal.problems import Problem, not_found
+from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, page
+from portal.problems import not_found
+from portal.services.cursors import time_id_key
 from portal.services.payments import mark_paid, payment_json
 
 router = APIRouter(tags=["payments"])
@@ -40,23 +40,13 @@ def _visible_payment(db: DbSession, actor: Actor, payment_id: str) -> tuple[Paym
     return row[0], row[1]
 
 
-def _after(cursor: str | None) -> tuple[datetime, str] | None:
-    key = decode_cursor(_KIND, cursor)
-    if key is None:
-        return None
-    try:
-        return datetime.fromisoformat(str(key[0])), str(key[1])
-    except (IndexError, ValueError):
-        raise Problem("bad-request", "the cursor is not valid for this list") from None
-
-
 @router.get("/payments", summary="The acting context's payments")
 def list_payments(
     actor: CurrentActor, db: DbSession, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
     """Newest first (`created_at` desc, `id` desc)."""
     query = _payable(actor)
-    after = _after(cursor)
+    after = time_id_key(_KIND, cursor)
     if after is not None:
         at, last_id = after
         query = query.where(

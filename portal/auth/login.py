@@ -154,7 +154,9 @@ def nrn_of(leaf: x509.Certificate) -> str:
     return str(values[0].value)
 
 
-def open_session(db: Session, person: Person, leaf: x509.Certificate, ttl: int) -> tuple[str, AuthSession]:
+def open_session(
+    db: Session, person: Person, leaf: x509.Certificate, ttl: int
+) -> tuple[str, AuthSession]:
     """A new session for ``person``; returns the clear token (shown once) and the row."""
     token = new_token()
     now = utcnow()

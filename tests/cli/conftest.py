@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from cli_helpers import Result, cli_env, run_cli
 
 

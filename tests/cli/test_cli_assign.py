@@ -15,9 +15,9 @@ from monespace_cli.assign import (
 )
 from monespace_cli.errors import UsageProblem
 
-keys = st.text(st.characters(blacklist_characters="=./~[]", blacklist_categories=("Cs",)), min_size=1).filter(
-    lambda k: k.strip() == k and not k.isdigit() and k != "-"
-)
+keys = st.text(
+    st.characters(blacklist_characters="=./~[]", blacklist_categories=["Cs"]), min_size=1
+).filter(lambda k: k.strip() == k and not k.isdigit() and k != "-")
 
 
 @given(st.lists(keys, min_size=1, max_size=4), st.text())
@@ -49,7 +49,7 @@ def test_typed_values() -> None:
     assert typed_value("BE68 5390") == "BE68 5390"
 
 
-def test_file_value(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_file_value(tmp_path) -> None:
     path = tmp_path / "v.txt"
     path.write_text("hello")
     assert typed_value(f"@{path}") == "hello"

@@ -16,19 +16,19 @@ def test_committed_scripts_are_in_sync(shell: str) -> None:
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_completion_command_prints_the_script(cli, shell: str) -> None:  # type: ignore[no-untyped-def]
+def test_completion_command_prints_the_script(cli, shell: str) -> None:
     result = cli("completion", shell)
     assert result.code == 0
     assert result.out == completion_script(shell)
     assert "_MONESPACE_COMPLETE" in result.out
 
 
-def test_unknown_shell(cli) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_shell(cli) -> None:
     result = cli("completion", "tcsh")
     assert result.code == 2 and "tcsh" in result.err
 
 
-def test_bash_completes_nouns_and_verbs(cli) -> None:  # type: ignore[no-untyped-def]
+def test_bash_completes_nouns_and_verbs(cli) -> None:
     nouns = cli(_MONESPACE_COMPLETE="complete_bash", COMP_WORDS="monespace c", COMP_CWORD="1")
     assert set(nouns.out.split()) >= {"catalog", "context", "completion"}
     verbs = cli(_MONESPACE_COMPLETE="complete_bash", COMP_WORDS="monespace auth ", COMP_CWORD="2")

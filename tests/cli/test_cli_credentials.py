@@ -32,7 +32,9 @@ def test_without_keyring_the_token_goes_to_a_0600_file_with_a_warning(tmp_path: 
     assert tokens.backend() is None  # keyrings.alt's plaintext backend is not taken silently
     saved = tokens.save("sandbox", PORTAL, "tok-123")
     assert saved.source == "file"
-    assert len(warnings) == 1 and "plain text" in warnings[0] and str(tokens.file_path) in warnings[0]
+    assert (
+        len(warnings) == 1 and "plain text" in warnings[0] and str(tokens.file_path) in warnings[0]
+    )
     mode = stat.S_IMODE(tokens.file_path.stat().st_mode)
     assert mode == 0o600
     got = tokens.get("sandbox", PORTAL)

@@ -12,7 +12,13 @@ from monespace_cli.errors import CliError, ExitCode, UsageProblem, explain, repo
 
 
 def problem(status: int, **extra: object) -> dict[str, object]:
-    return {"type": "about:blank", "title": "t", "status": status, "detail": "what happened", **extra}
+    return {
+        "type": "about:blank",
+        "title": "t",
+        "status": status,
+        "detail": "what happened",
+        **extra,
+    }
 
 
 @pytest.mark.parametrize(
@@ -59,7 +65,10 @@ def test_field_errors_are_listed() -> None:
 
 def test_server_error_quotes_the_error_id() -> None:
     err = io.StringIO()
-    report(client_errors.PortalError("boom", status=500, problem=problem(500, error_id="e-42")), stderr=err)
+    report(
+        client_errors.PortalError("boom", status=500, problem=problem(500, error_id="e-42")),
+        stderr=err,
+    )
     assert "e-42" in err.getvalue()
 
 

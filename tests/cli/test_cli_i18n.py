@@ -12,9 +12,20 @@ from monespace_cli.i18n_compile import HEADER, compile_po, extract_messages, par
 
 #: The modules of the CLI framework and its first commands (this helper's files).
 OWN = [
-    "app.py", "context.py", "output.py", "errors.py", "config.py", "credentials.py", "i18n.py",
-    "assign.py", "commands/auth.py", "commands/profile.py", "commands/context.py",
-    "commands/catalog.py", "commands/api.py", "commands/completion.py",
+    "app.py",
+    "context.py",
+    "output.py",
+    "errors.py",
+    "config.py",
+    "credentials.py",
+    "i18n.py",
+    "assign.py",
+    "commands/auth.py",
+    "commands/profile.py",
+    "commands/context.py",
+    "commands/catalog.py",
+    "commands/api.py",
+    "commands/completion.py",
 ]
 
 
@@ -51,7 +62,7 @@ def test_pick_language(monkeypatch: pytest.MonkeyPatch) -> None:
     assert pick_language({"fr": "Prime"}) == "Prime"
 
 
-def test_french_locale_gives_french_messages(cli) -> None:  # type: ignore[no-untyped-def]
+def test_french_locale_gives_french_messages(cli) -> None:
     result = cli("auth", "token", LANG="fr_BE.UTF-8")
     assert result.code == 3
     assert "Vous n'êtes pas connecté" in result.err
@@ -59,7 +70,7 @@ def test_french_locale_gives_french_messages(cli) -> None:  # type: ignore[no-un
     assert "You are not logged in" in english.err
 
 
-def test_french_help(cli) -> None:  # type: ignore[no-untyped-def]
+def test_french_help(cli) -> None:
     result = cli("--help", LANG="fr_BE.UTF-8")
     assert "Parcourir le catalogue des démarches." in result.out
     assert Path(po_path("fr")).exists()

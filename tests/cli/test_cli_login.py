@@ -82,7 +82,9 @@ def test_not_an_eid_card_is_exit_6(portal_server: Any, vpcd_card: Any, tmp_path:
 
 
 @pytest.mark.pcscd
-def test_no_pin_prompt_without_a_terminal(portal_server: Any, vpcd_card: Any, tmp_path: Path) -> None:
+def test_no_pin_prompt_without_a_terminal(
+    portal_server: Any, vpcd_card: Any, tmp_path: Path
+) -> None:
     vpcd_card(card_image(portal_server.pki_dir, "1.8"))
     env = cli_env(tmp_path, MONESPACE_PORTAL=portal_server.url)
     result = run_cli(["auth", "login"], env)  # stdin is /dev/null

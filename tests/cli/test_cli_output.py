@@ -14,11 +14,20 @@ from monespace_cli.errors import UsageProblem
 from monespace_cli.output import Column, Printer, csv_safe, flatten, get_path
 
 ITEMS = [
-    {"code": "RENO", "title": {"fr": "Prime rénovation", "en": "Renovation grant"}, "fee": None,
-     "audience": ["citizen"], "legal_days": 60},
-    {"code": "APE", "title": {"fr": "Aide APE", "en": "APE aid"},
-     "fee": {"amount": "37.18", "currency": "EUR"}, "audience": ["enterprise", "non_profit"],
-     "legal_days": 30},
+    {
+        "code": "RENO",
+        "title": {"fr": "Prime rénovation", "en": "Renovation grant"},
+        "fee": None,
+        "audience": ["citizen"],
+        "legal_days": 60,
+    },
+    {
+        "code": "APE",
+        "title": {"fr": "Aide APE", "en": "APE aid"},
+        "fee": {"amount": "37.18", "currency": "EUR"},
+        "audience": ["enterprise", "non_profit"],
+        "legal_days": 30,
+    },
 ]
 COLUMNS = [Column("code", "CODE"), Column("title", "TITLE"), Column("fee", "FEE")]
 
@@ -92,9 +101,18 @@ def test_csv_flattens_nested_fields_with_api_names() -> None:
 
 def test_csv_cells_cannot_start_a_formula() -> None:
     p, out, _ = printer("csv")
-    p.list([{"name": "=HYPERLINK(\"http://evil\")", "ref": "+++123/4567/89002+++",
-             "n": "-37.18", "at": "@SUM(A1)"}], ["name"])
-    row = list(csv.DictReader(io.StringIO(out.getvalue())))[0]
+    p.list(
+        [
+            {
+                "name": '=HYPERLINK("http://evil")',
+                "ref": "+++123/4567/89002+++",
+                "n": "-37.18",
+                "at": "@SUM(A1)",
+            }
+        ],
+        ["name"],
+    )
+    row = next(iter(csv.DictReader(io.StringIO(out.getvalue()))))
     assert row["name"].startswith("'=")
     assert row["ref"] == "'+++123/4567/89002+++"
     assert row["n"] == "-37.18"

@@ -31,6 +31,12 @@ def pcli(portal_env: dict[str, str]) -> Callable[..., Result]:
     return run
 
 
+def citizen_procedure(pcli: Callable[..., Result]) -> str:
+    """A procedure a citizen may start for themself."""
+    found = pcli("catalog", "list", "--audience", "citizen", "--jq", ".[0].code")
+    return found.out.strip()
+
+
 @pytest.fixture
 def token(portal_server: Any, login: Callable[..., str]) -> str:
     return login(portal_server.url, CITIZEN)
@@ -103,21 +109,25 @@ def test_contexts(pcli: Callable[..., Result], token: str, home: Path) -> None:
     listed = json.loads(pcli("context", "list", "-o", "json", MONESPACE_TOKEN=token).out)
     ids = [c["id"] for c in listed]
     assert "me" in ids and BAKERY in ids
-    assert [c for c in listed if c["current"]][0]["id"] == "me"
+    assert next(c for c in listed if c["current"])["id"] == "me"
     table = pcli("context", "list", MONESPACE_TOKEN=token)
     assert any(line.startswith("*\tme") for line in table.out.splitlines())
     used = pcli("context", "use", BAKERY, MONESPACE_TOKEN=token)
     assert used.code == 0, used.err
     assert f'context = "{BAKERY}"' in (home / "monespace" / "config.toml").read_text()
     now = json.loads(pcli("context", "list", "-o", "json", MONESPACE_TOKEN=token).out)
-    assert [c for c in now if c["current"]][0]["id"] == BAKERY
-    override = json.loads(pcli("--as", "me", "auth", "status", "-o", "json", MONESPACE_TOKEN=token).out)
+    assert next(c for c in now if c["current"])["id"] == BAKERY
+    override = json.loads(
+        pcli("--as", "me", "auth", "status", "-o", "json", MONESPACE_TOKEN=token).out
+    )
     assert override["acting_as"] == "me"
     refused = pcli("context", "use", STRANGER_ORG, MONESPACE_TOKEN=token)
     assert refused.code == 3 and STRANGER_ORG in refused.err
 
 
-def test_acting_for_a_stranger_is_refused_by_the_portal(pcli: Callable[..., Result], token: str) -> None:
+def test_acting_for_a_stranger_is_refused_by_the_portal(
+    pcli: Callable[..., Result], token: str
+) -> None:
     result = pcli("--as", STRANGER_ORG, "api", "GET", "dossiers", MONESPACE_TOKEN=token)
     assert result.code == 3, (result.out, result.err)
 
@@ -135,17 +145,29 @@ def test_api_get_post_paginate_and_problems(pcli: Callable[..., Result], token: 
     every = json.loads(pcli("api", "GET", "procedures", "-f", "limit=2", "--paginate").out)
     full = json.loads(pcli("catalog", "list", "-o", "json").out)
     assert [p["code"] for p in every["items"]] == [p["code"] for p in full]
-    code = full[0]["code"]
+    code = citizen_procedure(pcli)
     created = pcli(
-        "api", "POST", "dossiers", "-f", f"procedure={code}", "-H", "Idempotency-Key: k-1",
+        "api",
+        "POST",
+        "dossiers",
+        "-f",
+        f"procedure={code}",
+        "-H",
+        "Idempotency-Key: k-1",
         MONESPACE_TOKEN=token,
     )
     assert created.code == 0, created.err
     dossier = json.loads(created.out)
     assert dossier["status"] == "draft" and dossier["procedure"] == code
     again = pcli(
-        "api", "POST", "dossiers", "--data", json.dumps({"procedure": code}),
-        "-H", "Idempotency-Key: k-1", MONESPACE_TOKEN=token,
+        "api",
+        "POST",
+        "dossiers",
+        "--data",
+        json.dumps({"procedure": code}),
+        "-H",
+        "Idempotency-Key: k-1",
+        MONESPACE_TOKEN=token,
     )
     assert json.loads(again.out)["id"] == dossier["id"]
     missing = pcli("api", "GET", "dossiers/MSP-1999-999999", MONESPACE_TOKEN=token)
@@ -157,14 +179,23 @@ def test_api_get_post_paginate_and_problems(pcli: Callable[..., Result], token: 
     assert anonymous.code == 3
 
 
-def test_api_reads_data_from_a_file_and_stdin(pcli: Callable[..., Result], token: str, tmp_path: Path) -> None:
-    code = json.loads(pcli("catalog", "list", "-o", "json").out)[0]["code"]
+def test_api_reads_data_from_a_file_and_stdin(
+    pcli: Callable[..., Result], token: str, tmp_path: Path
+) -> None:
+    code = citizen_procedure(pcli)
     body = tmp_path / "body.json"
     body.write_text(json.dumps({"procedure": code}))
     from_file = pcli("api", "POST", "dossiers", "--data", f"@{body}", MONESPACE_TOKEN=token)
     assert from_file.code == 0, from_file.err
-    from_stdin = pcli("api", "POST", "dossiers", "--data", "@-", input=json.dumps({"procedure": code}),
-                      MONESPACE_TOKEN=token)
+    from_stdin = pcli(
+        "api",
+        "POST",
+        "dossiers",
+        "--data",
+        "@-",
+        input=json.dumps({"procedure": code}),
+        MONESPACE_TOKEN=token,
+    )
     assert from_stdin.code == 0, from_stdin.err
     assert pcli("api", "POST", "dossiers", "--data", f"@{tmp_path / 'nope.json'}").code == 2
 

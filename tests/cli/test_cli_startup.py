@@ -9,7 +9,17 @@ import sys
 import pytest
 from cli_helpers import ROOT, cli_env
 
-HEAVY = ("httpx", "textual", "smartcard", "rich", "jq", "keyring", "cryptography", "eid")
+HEAVY = (
+    "httpx",
+    "textual",
+    "smartcard",
+    "rich",
+    "jq",
+    "keyring",
+    "cryptography",
+    "eid",
+    "pydantic",
+)
 
 PROBE = """
 import sys
@@ -22,7 +32,12 @@ print("\\n@@" + __import__("json").dumps(sorted(sys.modules)), file=sys.stderr)
 def loaded_modules(args: list[str], env: dict[str, str]) -> tuple[int, set[str]]:
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, *args],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
     )
     modules = json.loads(proc.stderr.rsplit("@@", 1)[1])
     return proc.returncode, {m.split(".")[0] for m in modules}
@@ -39,13 +54,15 @@ def loaded_modules(args: list[str], env: dict[str, str]) -> tuple[int, set[str]]
         ["profile", "list"],
     ],
 )
-def test_help_imports_nothing_heavy(args: list[str], tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_help_imports_nothing_heavy(args: list[str], tmp_path) -> None:
     code, modules = loaded_modules(args, cli_env(tmp_path))
     assert code == 0
     assert not (modules & set(HEAVY)), sorted(modules & set(HEAVY))
 
 
-def test_probe_can_fail(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_probe_can_fail(tmp_path) -> None:
     """The probe does see a heavy import when one happens (the test can fail)."""
-    _code, modules = loaded_modules(["catalog", "list"], cli_env(tmp_path, MONESPACE_PORTAL="http://127.0.0.1:9"))
+    _code, modules = loaded_modules(
+        ["catalog", "list"], cli_env(tmp_path, MONESPACE_PORTAL="http://127.0.0.1:9")
+    )
     assert "httpx" in modules

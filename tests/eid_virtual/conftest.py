@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
@@ -15,11 +14,6 @@ from eid.virtual import CardholderData, CardImage, build_card
 def pki(tmp_path_factory: pytest.TempPathFactory) -> SandboxPKI:
     """A sandbox PKI in a temporary directory shared by the session."""
     return SandboxPKI.open(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture(scope="session")
-def pki_dir(pki: SandboxPKI) -> Path:
-    return pki.directory
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 
 from eid.virtual import APPLET_AID, CardImage, CardRemovedError, NonEidCard, VirtualCard
 from eid.virtual.apdu import pin_block
@@ -25,20 +27,17 @@ def _alg(applet: str) -> int:
 
 
 def _check_signature(image: CardImage, cert_name: str, digest: bytes, sig: bytes) -> None:
-    from cryptography import x509
-
-    cert = x509.load_der_x509_certificate(
-        image.file(cert_name)[: _der_len(image.file(cert_name))]
-    )
+    cert = x509.load_der_x509_certificate(image.file(cert_name)[: _der_len(image.file(cert_name))])
     key = cert.public_key()
-    if image.applet == "1.7":
-        key.verify(sig, digest, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))  # type: ignore[call-arg,union-attr]
+    if isinstance(key, rsa.RSAPublicKey):
+        key.verify(sig, digest, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
     else:
+        assert isinstance(key, ec.EllipticCurvePublicKey)
         assert len(sig) == 96
         der = utils.encode_dss_signature(
             int.from_bytes(sig[:48], "big"), int.from_bytes(sig[48:], "big")
         )
-        key.verify(der, digest, ec.ECDSA(utils.Prehashed(hashes.SHA384())))  # type: ignore[call-arg,union-attr]
+        key.verify(der, digest, ec.ECDSA(utils.Prehashed(hashes.SHA384())))
 
 
 def _der_len(data: bytes) -> int:
@@ -226,24 +225,23 @@ def test_rsa_algorithms_of_applet_1_7(images: dict) -> None:
     image = images["1.7"]
     card = VirtualCard(image)
     verify(card, "1234")
-    cert = _cert(image, "cert_authentication")
+    public = _cert(image, "cert_authentication").public_key()
+    assert isinstance(public, rsa.RSAPublicKey)
     digest = hashlib.sha256(b"m").digest()
     mse(card, 0x01, 0x82)  # raw: the caller sends the DigestInfo
     sig, sw = pso(card, SHA256_DIGESTINFO + digest)
     assert sw == 0x9000
-    cert.public_key().verify(sig, b"m", padding.PKCS1v15(), hashes.SHA256())  # type: ignore[call-arg,union-attr]
+    public.verify(sig, b"m", padding.PKCS1v15(), hashes.SHA256())
     mse(card, 0x20, 0x82)  # PSS with SHA-256
     sig, sw = pso(card, digest)
     assert sw == 0x9000
     pss = padding.PSS(padding.MGF1(hashes.SHA256()), padding.PSS.DIGEST_LENGTH)
-    cert.public_key().verify(sig, b"m", pss, hashes.SHA256())  # type: ignore[call-arg,union-attr]
+    public.verify(sig, b"m", pss, hashes.SHA256())
     mse(card, 0x02, 0x82)  # SHA-1 wants 20 bytes
     assert pso(card, digest)[1] == 0x6700
 
 
-def _cert(image: CardImage, name: str):  # type: ignore[no-untyped-def]
-    from cryptography import x509
-
+def _cert(image: CardImage, name: str) -> x509.Certificate:
     data = image.file(name)
     return x509.load_der_x509_certificate(data[: _der_len(data)])
 
@@ -329,10 +327,11 @@ def test_internal_authenticate_with_the_basic_key(images: dict) -> None:
     sig, sw = tx(card, "00C0000060")
     spki = read_file(card, "DF014040")
     public = serialization.load_der_public_key(spki)
+    assert isinstance(public, ec.EllipticCurvePublicKey)
     der = utils.encode_dss_signature(
         int.from_bytes(sig[:48], "big"), int.from_bytes(sig[48:], "big")
     )
-    public.verify(der, challenge, ec.ECDSA(utils.Prehashed(hashes.SHA384())))  # type: ignore[call-arg,union-attr]
+    public.verify(der, challenge, ec.ECDSA(utils.Prehashed(hashes.SHA384())))
     assert tx(card, "00880282 32 9430".replace(" ", "") + challenge.hex())[1] == 0x6A88
     assert tx(card, "00880281 32 9530".replace(" ", "") + challenge.hex())[1] == 0x6A80
     assert tx(VirtualCard(images["1.7"]), "00880281029400")[1] == 0x6D00  # 1.7: no such command
@@ -349,9 +348,7 @@ def test_unknown_instruction_and_class(image: CardImage) -> None:
     assert tx(card, "00E400001C")[1] == 0x6E00  # GET CARD DATA is class 80
     assert tx(card, "00B0")[1] == 0x6700
     assert tx(card, "00A4080C05DF01")[1] == 0x6700  # Lc longer than the data
-    assert tx(VirtualCard(image), "0088028100")[1] == (
-        0x6D00 if image.applet == "1.7" else 0x6A80
-    )
+    assert tx(VirtualCard(image), "0088028100")[1] == (0x6D00 if image.applet == "1.7" else 0x6A80)
 
 
 def test_card_manager_selected_then_applet_again(image: CardImage) -> None:
@@ -423,3 +420,15 @@ def test_apdu_counter(image: CardImage) -> None:
     card = VirtualCard(image)
     read_file(card, IDENTITY)
     assert card.apdu_count >= 2
+
+
+def test_importing_the_virtual_card_does_not_load_pyscard() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, eid.virtual, eid.virtual.vpcd; print('smartcard' in sys.modules)"
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert out.stdout.strip() == "False"

@@ -13,7 +13,7 @@ import pytest
 
 from eid.layout import Fid, path_of
 from eid.virtual import CardImage, NonEidCard, VirtualCard
-from tests.pcsc_fixtures import VPCD_READER, close_quietly
+from tests.pcsc_fixtures import VPCD_READER, card_state, close_quietly, wait_card_absent
 
 pytestmark = pytest.mark.pcscd
 
@@ -67,11 +67,11 @@ def test_removal_and_reinsertion_are_seen_by_pcscd(vpcd_card: Any, images: Any) 
 
     bridge = vpcd_card(images["1.8"])
     with _connection() as conn:
+        assert card_state() == "present"
         bridge.remove()
-        with pytest.raises((CardConnectionException, NoCardException)):
-            for _ in range(50):
-                conn.transmit(GET_CARD_DATA)
-                time.sleep(0.05)
+        wait_card_absent()
+        with pytest.raises(CardConnectionException, match="removed"):
+            conn.transmit(GET_CARD_DATA)
     bridge.insert()
     assert bridge.wait_connected(10)
     # pcscd powers the card up on its own schedule; retry like an application would.
@@ -98,10 +98,13 @@ def test_non_eid_card_answers_file_not_found(vpcd_card: Any) -> None:
 
 
 @pytest.mark.skipif(shutil.which("pcsc_scan") is None, reason="pcsc_scan is not installed")
-def test_pcsc_scan_lists_the_reader(vpcd_card: Any, images: Any) -> None:
+def test_other_pcsc_software_sees_the_card(vpcd_card: Any, images: Any) -> None:
+    """pcsc_scan (pcsc-tools), not pyscard, lists the reader and the card's ATR."""
     vpcd_card(images["1.8"])
-    out = subprocess.run(["pcsc_scan", "-r"], capture_output=True, text=True, timeout=20)
+    out = subprocess.run(["pcsc_scan", "-c", "-n"], capture_output=True, text=True, timeout=20)
     assert VPCD_READER in out.stdout
+    atr = " ".join(f"{b:02X}" for b in images["1.8"].atr)
+    assert atr in out.stdout
 
 
 def test_in_process_card_counts_apdus(images: Any) -> None:

@@ -105,9 +105,7 @@ def test_tampered_photo_no_longer_matches_its_hash(image: CardImage) -> None:
     assert stored not in (hashlib.sha1(photo).digest(), hashlib.sha384(photo).digest())
 
 
-def test_certificates_on_the_card_chain_and_are_padded(
-    image: CardImage, pki: SandboxPKI
-) -> None:
+def test_certificates_on_the_card_chain_and_are_padded(image: CardImage, pki: SandboxPKI) -> None:
     auth = _cert(image, "cert_authentication")
     chain = verify_chain(auth, [_cert(image, "cert_ca")], [_cert(image, "cert_root")])
     assert chain[-1] == pki.root(image.applet)
@@ -152,7 +150,9 @@ def test_json_round_trip(image: CardImage) -> None:
     [
         ("not json", "not JSON"),
         ('{"format": "other"}', "not a card image"),
-        ('{"format": "monespace-card-image/v1"}', "missing"),
+        ('{"format": "monespace-card-image/v1"}', "applet"),
+        ('{"format": "monespace-card-image/v1", "applet": "1.8", "pin": "12"}', "PIN"),
+        ('{"format": "monespace-card-image/v1", "applet": "1.8", "pin": "1234"}', "missing"),
     ],
 )
 def test_bad_bundles_give_clear_errors(text: str, message: str) -> None:

@@ -138,12 +138,15 @@ def test_rrn_certificate_chains_to_the_root(pki: SandboxPKI, applet: str) -> Non
     verify_chain(rrn, [], pki.trust_anchors())
     data = b"identity file"
     key = pki.rrn_key(applet)
+    public = rrn.public_key()
     if isinstance(key, rsa.RSAPrivateKey):
+        assert isinstance(public, rsa.RSAPublicKey)
         sig = key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-        rrn.public_key().verify(sig, data, padding.PKCS1v15(), hashes.SHA256())  # type: ignore[call-arg,union-attr]
+        public.verify(sig, data, padding.PKCS1v15(), hashes.SHA256())
     else:
+        assert isinstance(public, ec.EllipticCurvePublicKey)
         sig = key.sign(data, ec.ECDSA(hashes.SHA384()))
-        rrn.public_key().verify(sig, data, ec.ECDSA(hashes.SHA384()))  # type: ignore[call-arg,union-attr]
+        public.verify(sig, data, ec.ECDSA(hashes.SHA384()))
 
 
 def test_seal_credentials_sign_and_chain_to_the_seal_anchor(pki: SandboxPKI) -> None:
@@ -152,7 +155,9 @@ def test_seal_credentials_sign_and_chain_to_the_seal_anchor(pki: SandboxPKI) -> 
     assert key.public_key() == chain[0].public_key()
     verify_chain(chain[0], chain[1:], [pki.seal_trust_anchor()])
     sig = key.sign(b"doc", ec.ECDSA(hashes.SHA384()))
-    chain[0].public_key().verify(sig, b"doc", ec.ECDSA(hashes.SHA384()))  # type: ignore[call-arg,union-attr]
+    public = chain[0].public_key()
+    assert isinstance(public, ec.EllipticCurvePublicKey)
+    public.verify(sig, b"doc", ec.ECDSA(hashes.SHA384()))
 
 
 def test_unknown_applet_is_a_clear_error(pki: SandboxPKI, marie: CardholderData) -> None:

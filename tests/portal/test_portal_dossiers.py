@@ -58,7 +58,11 @@ def test_create_prefills_and_logs_access(portal_client, portal_settings, citizen
     dossier = answer.json()
     assert dossier["id"].startswith("MSP-") and dossier["status"] == "draft"
     assert dossier["version"] == 1 and answer.headers["etag"] == '"1"'
-    assert dossier["applicant"] == {"kind": "person", "id": CITIZEN, "name": "Philippe Jean Lambert"}
+    assert dossier["applicant"] == {
+        "kind": "person",
+        "id": CITIZEN,
+        "name": "Philippe Jean Lambert",
+    }
     assert dossier["data"]["holder"]["nrn"] == CITIZEN
     assert dossier["data"]["holder"]["address"]["municipality"] == "Namur"
     assert dossier["prefilled"]["/holder/nrn"] == "rn"
@@ -133,8 +137,14 @@ def test_stale_etag_and_missing_if_match(portal_client, citizen) -> None:
     dossier = create(portal_client, citizen, "PERMIS-PECHE").json()
     url = f"/api/v1/dossiers/{dossier['id']}/data"
     problem(portal_client.put(url, json={}, headers=citizen), 428, "precondition-required")
-    problem(portal_client.put(url, json={}, headers={**citizen, "If-Match": '"7"'}), 412, "stale-version")
-    problem(portal_client.put(url, json={}, headers={**citizen, "If-Match": "x"}), 400, "bad-request")
+    problem(
+        portal_client.put(url, json={}, headers={**citizen, "If-Match": '"7"'}),
+        412,
+        "stale-version",
+    )
+    problem(
+        portal_client.put(url, json={}, headers={**citizen, "If-Match": "x"}), 400, "bad-request"
+    )
     again = portal_client.get(f"/api/v1/dossiers/{dossier['id']}", headers=citizen).json()
     assert again["version"] == 1 and again["data"] == dossier["data"]
 
@@ -145,13 +155,18 @@ def test_invalid_identifiers_are_field_errors(portal_client, citizen) -> None:
     data["holder"]["birth_date"] = "not a date"
     data["year"] = "2027"
     dossier = create(portal_client, citizen, "PERMIS-PECHE", data).json()
-    report = portal_client.post(f"/api/v1/dossiers/{dossier['id']}/validate", headers=citizen).json()
+    report = portal_client.post(
+        f"/api/v1/dossiers/{dossier['id']}/validate", headers=citizen
+    ).json()
     pointers = {e["pointer"] for e in report["errors"]}
     assert {"/holder/nrn", "/holder/birth_date", "/year"} <= pointers
 
 
 def test_invalid_bce_and_iban(portal_client, login) -> None:
-    headers = {"Authorization": f"Bearer {login(portal_client, ACCOUNTANT)}", "X-Acting-As": CLIENT_CO}
+    headers = {
+        "Authorization": f"Bearer {login(portal_client, ACCOUNTANT)}",
+        "X-Acting-As": CLIENT_CO,
+    }
     data = example("SESAM")
     dossier = create(portal_client, headers, "SESAM", data)
     assert dossier.status_code == 201, dossier.text
@@ -213,12 +228,21 @@ def test_acting_contexts(portal_client, login) -> None:
 def test_other_peoples_dossiers_are_not_found(portal_client, login, citizen) -> None:
     dossier = create(portal_client, citizen, "PERMIS-PECHE").json()
     stranger = {"Authorization": f"Bearer {login(portal_client, ACCOUNTANT)}"}
-    for method, suffix in [("get", ""), ("post", "/validate"), ("post", "/submit"), ("get", "/events")]:
-        answer = getattr(portal_client, method)(f"/api/v1/dossiers/{dossier['id']}{suffix}", headers=stranger)
+    for method, suffix in [
+        ("get", ""),
+        ("post", "/validate"),
+        ("post", "/submit"),
+        ("get", "/events"),
+    ]:
+        answer = getattr(portal_client, method)(
+            f"/api/v1/dossiers/{dossier['id']}{suffix}", headers=stranger
+        )
         problem(answer, 404, "not-found")
     # the citizen acting for the firm does not see their own private dossier either
     as_firm = {**citizen, "X-Acting-As": FIRM}
-    problem(portal_client.get(f"/api/v1/dossiers/{dossier['id']}", headers=as_firm), 404, "not-found")
+    problem(
+        portal_client.get(f"/api/v1/dossiers/{dossier['id']}", headers=as_firm), 404, "not-found"
+    )
 
 
 def test_unknown_things(portal_client, portal_settings, citizen) -> None:
@@ -234,13 +258,19 @@ def test_unknown_things(portal_client, portal_settings, citizen) -> None:
 def test_malformed_and_wrong_types(portal_client, portal_settings, citizen) -> None:
     before = count(portal_settings, Dossier), count(portal_settings, DossierEvent)
     raw = portal_client.post(
-        "/api/v1/dossiers", content=b'{"procedure": ', headers={**citizen, "content-type": "application/json"}
+        "/api/v1/dossiers",
+        content=b'{"procedure": ',
+        headers={**citizen, "content-type": "application/json"},
     )
     problem(raw, 400, "bad-request")
-    typed = portal_client.post("/api/v1/dossiers", json={"procedure": 12, "data": []}, headers=citizen)
+    typed = portal_client.post(
+        "/api/v1/dossiers", json={"procedure": 12, "data": []}, headers=citizen
+    )
     body = problem(typed, 422, "validation-failed")
     assert {e["pointer"] for e in body["errors"]} == {"/procedure", "/data"}
-    problem(portal_client.get("/api/v1/dossiers?limit=0", headers=citizen), 422, "validation-failed")
+    problem(
+        portal_client.get("/api/v1/dossiers?limit=0", headers=citizen), 422, "validation-failed"
+    )
     problem(portal_client.get("/api/v1/dossiers?cursor=zzz", headers=citizen), 400, "bad-request")
     problem(portal_client.get("/api/v1/dossiers?status=lost", headers=citizen), 400, "bad-request")
     assert (count(portal_settings, Dossier), count(portal_settings, DossierEvent)) == before
@@ -285,7 +315,9 @@ def test_catalog(portal_client) -> None:
     page = portal_client.get("/api/v1/procedures", params={"limit": 5}).json()
     codes = [p["code"] for p in page["items"]]
     assert codes == sorted(codes) and len(codes) == 5 and page["next_cursor"]
-    rest = portal_client.get("/api/v1/procedures", params={"cursor": page["next_cursor"], "limit": 500})
+    rest = portal_client.get(
+        "/api/v1/procedures", params={"cursor": page["next_cursor"], "limit": 500}
+    )
     assert len(codes) + len(rest.json()["items"]) >= 12
     citizens = portal_client.get("/api/v1/procedures?audience=citizen").json()["items"]
     assert citizens and all("citizen" in p["audience"] for p in citizens)

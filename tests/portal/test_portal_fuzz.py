@@ -16,7 +16,7 @@ _TOKEN: dict[str, str] = {}
 
 @pytest.fixture(scope="module")
 def api_schema(portal_server: Any, pki_dir: Any) -> Any:
-    from conftest import sandbox_person, sign_login_message  # type: ignore[import-not-found]
+    from conftest import sandbox_person, sign_login_message
 
     from eid.pki import SandboxPKI
 

@@ -23,7 +23,7 @@ def test_autogenerate_finds_no_difference(sandbox_database_template) -> None:
 
 
 def test_init_twice_is_harmless(tmp_path, pki_dir) -> None:
-    from conftest import init_portal  # type: ignore[import-not-found]
+    from conftest import init_portal
 
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     init_portal(url, pki_dir)

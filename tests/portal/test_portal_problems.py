@@ -32,7 +32,12 @@ def test_healthz_and_openapi(portal_client) -> None:
     assert portal_client.get("/healthz").json() == {"status": "ok"}
     spec = portal_client.get("/api/v1/openapi.json").json()
     paths = spec["paths"]
-    for path in ["/api/v1/auth/challenges", "/api/v1/dossiers", "/api/v1/dossiers/{dossier_id}/submit", "/api/v1/me"]:
+    for path in [
+        "/api/v1/auth/challenges",
+        "/api/v1/dossiers",
+        "/api/v1/dossiers/{dossier_id}/submit",
+        "/api/v1/me",
+    ]:
         assert path in paths
 
 

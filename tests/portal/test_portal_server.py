@@ -71,3 +71,12 @@ def test_same_idempotency_key_in_parallel_creates_one_dossier(portal_server, log
         results = list(pool.map(one, range(6)))
     assert {code for code, _ in results} == {201}
     assert len({dossier for _, dossier in results}) == 1
+
+
+def test_login_with_the_virtual_card_and_eid_library(portal_server, card_login) -> None:
+    for applet in ("1.7", "1.8"):
+        token = card_login(portal_server.url, CITIZEN, applet)
+        me = httpx.get(
+            f"{portal_server.url}/api/v1/me", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert me.json()["person"]["nrn"] == CITIZEN

@@ -242,3 +242,16 @@ def test_watch_until_decided_returns_for_a_decided_dossier(mcli) -> None:
     assert result.code == 0, result.err
     assert "withdrawn" in result.err
     assert mcli("dossier", "watch", "--until-decided").code == 2
+
+
+def test_portal_down_is_a_clear_failure(mcli) -> None:
+    result = mcli("dossier", "list", MONESPACE_PORTAL="http://127.0.0.1:9")
+    assert result.code == 1
+    assert "cannot be reached" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_interrupted_submit_says_how_to_retry_safely(mcli) -> None:
+    result = mcli("dossier", "submit", "MSP-2026-000001", MONESPACE_PORTAL="http://127.0.0.1:9")
+    assert result.code == 1
+    assert "monespace dossier submit MSP-2026-000001 --idempotency-key monespace-" in result.err

@@ -1,0 +1,190 @@
+"""The SSE stream against the real server: delivery, scoping, Last-Event-ID, other processes."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import httpx
+import pytest
+
+from monespace_cli.client._sse import parse_lines
+from portal.services.events import KEEPALIVE_FRAME, StreamEvent, event_frames
+
+from .conftest import AGENT, CITIZEN, OTHER
+
+PERMIT = {"permit_type": "B", "year": 2027}
+
+
+class Stream:
+    """Reads `GET /events` on a thread until `until(event)` holds, then disconnects.
+
+    The reading thread leaves the `with` block itself: closing an httpx
+    stream from another thread does not interrupt a blocked read.
+    """
+
+    def __init__(self, url: str, token: str, until: Any, last_event_id: str | None = None) -> None:
+        self.events: list[Any] = []
+        self.ready, self.done = threading.Event(), threading.Event()
+        self.until = until
+        headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
+        if last_event_id is not None:
+            headers["Last-Event-ID"] = last_event_id
+        self.client = httpx.Client(base_url=url, timeout=httpx.Timeout(10, read=30))
+        self.status: int | None = None
+        self.content_type = ""
+        self.thread = threading.Thread(target=self._run, args=(headers,), daemon=True)
+        self.thread.start()
+        assert self.ready.wait(10), "the stream did not open"
+
+    def _run(self, headers: dict[str, str]) -> None:
+        try:
+            with self.client.stream("GET", "/api/v1/events", headers=headers) as answer:
+                self.status = answer.status_code
+                self.content_type = answer.headers.get("content-type", "")
+                self.ready.set()
+                for event in parse_lines(answer.iter_lines()):
+                    self.events.append(event)
+                    if self.until(event):
+                        break
+        except httpx.HTTPError:
+            pass
+        finally:
+            self.client.close()
+            self.ready.set()
+            self.done.set()
+
+    def result(self, timeout: float = 20.0) -> list[Any]:
+        assert self.done.wait(timeout), f"stream still waiting; got {self.events}"
+        return self.events
+
+
+@pytest.fixture
+def server(portal_server):
+    return portal_server
+
+
+def _api(url: str, token: str) -> httpx.Client:
+    return httpx.Client(
+        base_url=url + "/api/v1", headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+
+
+def _create_and_submit(api: httpx.Client) -> dict[str, Any]:
+    created = api.post("/dossiers", json={"procedure": "PERMIS-PECHE", "data": PERMIT})
+    assert created.status_code == 201, created.text
+    submitted = api.post(f"/dossiers/{created.json()['id']}/submit")
+    assert submitted.status_code == 200, submitted.text
+    return submitted.json()
+
+
+def test_stream_delivers_and_resumes_from_last_event_id(server, login):
+    token = login(server.url, CITIZEN)
+    stream = Stream(server.url, token, until=lambda e: e.event == "payment")
+    assert stream.status == 200 and stream.content_type.startswith("text/event-stream")
+    with _api(server.url, token) as api:
+        dossier = _create_and_submit(api)
+    events = stream.result()
+    mine = [e for e in events if e.json()["dossier_id"] == dossier["id"]]
+    assert [e.event for e in mine] == ["created", "submitted", "document", "payment"]
+    assert all(e.id == str(e.json()["id"]) for e in mine)
+    ids = [int(e.id) for e in mine]
+    assert ids == sorted(ids)
+
+    resumed = Stream(
+        server.url, token, until=lambda e: e.id == mine[3].id, last_event_id=mine[1].id
+    )
+    again = [e for e in resumed.result() if e.json()["dossier_id"] == dossier["id"]]
+    assert [e.id for e in again] == [mine[2].id, mine[3].id]
+
+
+def test_stream_only_shows_the_callers_dossiers(server, login):
+    citizen_token, other_token = login(server.url, CITIZEN), login(server.url, OTHER)
+    with _api(server.url, citizen_token) as api:
+        created = api.post("/dossiers", json={"procedure": "PERMIS-PECHE", "data": PERMIT}).json()
+    with _api(server.url, citizen_token) as api:
+        events = api.get(f"/dossiers/{created['id']}/events").json()["items"]
+    before = str(int(events[0]["id"]) - 1)
+    with _api(server.url, other_token) as api:
+        theirs = api.post("/dossiers", json={"procedure": "PERMIS-PECHE", "data": PERMIT}).json()
+    stream = Stream(server.url, other_token, until=lambda e: True, last_event_id=before)
+    first = stream.result()[0]
+    assert first.json()["dossier_id"] == theirs["id"]
+
+
+def test_events_written_by_another_process_reach_the_stream(server, login):
+    """The stream polls the database: a write by any process is delivered."""
+    from sqlalchemy.orm import Session
+
+    from portal.db import make_engine
+    from portal.models import Dossier, Person, parse_dossier_id
+    from portal.services.messages import AGENT as AGENT_ROLE
+    from portal.services.messages import post_message
+
+    token = login(server.url, CITIZEN)
+    with _api(server.url, token) as api:
+        dossier = _create_and_submit(api)
+    stream = Stream(server.url, token, until=lambda e: e.event == "message")
+    engine = make_engine(server.database_url)
+    try:
+        with Session(engine) as db:
+            row = db.get(Dossier, parse_dossier_id(dossier["id"])[1])
+            post_message(db, row, db.get(Person, AGENT), role=AGENT_ROLE, body="Bien reçu.")
+            db.commit()
+        event = stream.result()[-1]
+    finally:
+        engine.dispose()
+    assert event.json()["dossier_id"] == dossier["id"]
+    assert event.json()["actor"]["nrn"] == AGENT
+
+
+def test_stream_needs_a_login(server):
+    answer = httpx.get(server.url + "/api/v1/events", timeout=10)
+    assert answer.status_code == 401
+
+
+def test_logout_ends_the_stream(server, login):
+    token = login(server.url, CITIZEN)
+    stream = Stream(server.url, token, until=lambda e: e.event == "session-ended")
+    with _api(server.url, token) as api:
+        assert api.delete("/auth/sessions/current").status_code == 204
+    ended = stream.result()
+    assert ended[-1].event == "session-ended"
+
+
+def test_keepalive_comments_when_idle():
+    async def collect() -> list[str]:
+        frames: list[str] = []
+        polls = 0
+
+        def fetch(after: int, limit: int) -> list[StreamEvent]:
+            nonlocal polls
+            polls += 1
+            if polls == 2:
+                return [StreamEvent(after + 1, "created", {"id": str(after + 1)})]
+            return []
+
+        async def disconnected() -> bool:
+            return len(frames) >= 4
+
+        async for frame in event_frames(
+            fetch, 41, disconnected, poll_interval=0.01, keepalive_interval=0.02
+        ):
+            frames.append(frame)
+        return frames
+
+    frames = asyncio.run(collect())
+    assert frames[0].startswith("retry:")
+    assert frames[1] == 'id: 42\nevent: created\ndata: {"id":"42"}\n\n'
+    assert KEEPALIVE_FRAME in frames[2:]
+
+
+def test_last_event_id_parsing():
+    from portal.services.events import parse_last_event_id
+
+    assert parse_last_event_id("17") == 17
+    assert parse_last_event_id(" 17 ") == 17
+    assert parse_last_event_id(None) is None
+    assert parse_last_event_id("abc") is None
+    assert parse_last_event_id("9" * 40) is None
