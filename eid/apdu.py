@@ -128,8 +128,9 @@ class CardChannel:
             data, sw = self._exchange(retry)
         chunks = [data]
         for _ in range(MAX_RESPONSE_CHAIN):
-            if sw >> 8 != 0x61:
+            if sw >> 8 not in (0x61, 0x6C) or (sw >> 8 == 0x6C and len(chunks) == 1):
                 break
+            # 61xx: xx more bytes wait; 6Cxx after GET RESPONSE: ask again with Le=xx.
             more, sw = self._exchange(bytes([0x00, 0xC0, 0x00, 0x00, sw & 0xFF]))
             chunks.append(more)
         else:

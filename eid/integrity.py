@@ -135,5 +135,10 @@ def _basic_key_ok(stored: bytes | None, key_file: bytes | None) -> bool | None:
     """Check EF(PuK#1 Basic) against tag 0x1A; None when not applicable."""
     if not stored or key_file is None:
         return None
-    trimmed = key_file[: der_length(key_file)] if key_file[:1] == b"\x30" else key_file
-    return any(digest_matches(stored, candidate) for candidate in {key_file, trimmed})
+    candidates = {key_file, strip_zero_padding(key_file)}
+    if key_file[:1] == b"\x30":
+        try:
+            candidates.add(key_file[: der_length(key_file)])
+        except TlvError:
+            pass
+    return any(digest_matches(stored, candidate) for candidate in candidates)

@@ -64,17 +64,33 @@ class BodyLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             await self._refuse(scope, send)
             return
-        received = 0
-
-        async def counting_receive() -> Message:
-            nonlocal received
+        if declared is not None:
+            await self.app(scope, receive, send)  # the server enforces Content-Length
+            return
+        # Chunked body of unknown size: buffer it up to the limit, then replay.
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.limit:
-                raise Problem("too-large", f"the request body exceeds {self.limit} bytes")
-            return message
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
+                await self._refuse(scope, send)
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
 
-        await self.app(scope, counting_receive, send)
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        await self.app(scope, replay, send)
 
     @staticmethod
     def _exempt(scope: Scope) -> bool:

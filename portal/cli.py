@@ -89,6 +89,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=args.log_level,
         proxy_headers=False,
+        # Event streams never end by themselves: do not wait for them on shutdown.
+        timeout_graceful_shutdown=5,
     )
     return EXIT_OK
 

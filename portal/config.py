@@ -19,6 +19,8 @@ Variables (all optional):
   trust anchors and CRLs: PEM or DER files, several separated by ``:``.
 - ``MONESPACE_PORTAL_MAX_UPLOAD`` — attachment size limit in bytes (20 MB).
 - ``MONESPACE_PORTAL_SMTP_URL`` — e.g. ``smtp://127.0.0.1:8025``.
+- ``MONESPACE_PORTAL_SEAL_KEY`` / ``MONESPACE_PORTAL_SEAL_CHAIN`` — the
+  document seal's PEM key and chain outside sandbox mode.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ class Settings:
     max_upload: int = DEFAULT_MAX_UPLOAD
     max_json_body: int = DEFAULT_MAX_JSON_BODY
     smtp_url: str | None = None
+    seal_key_file: Path | None = None
+    seal_chain_file: Path | None = None
     challenge_ttl_seconds: int = 120
     session_ttl_seconds: int = 12 * 3600
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -105,4 +109,10 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         crl_files=_paths(env.get("MONESPACE_PORTAL_CRLS")),
         max_upload=_int(env, "MONESPACE_PORTAL_MAX_UPLOAD", DEFAULT_MAX_UPLOAD),
         smtp_url=env.get("MONESPACE_PORTAL_SMTP_URL") or None,
+        seal_key_file=_path(env.get("MONESPACE_PORTAL_SEAL_KEY")),
+        seal_chain_file=_path(env.get("MONESPACE_PORTAL_SEAL_CHAIN")),
     )
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None

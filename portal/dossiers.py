@@ -411,7 +411,8 @@ def submit(db: Session, actor: Actor, dossier: Dossier) -> Dossier:
     create_payment = _hook("portal.services.payments", "create_payment")
     if fee and create_payment is not None:
         payment = create_payment(db, dossier)
-        dossier.payment_id = payment.id
+        if payment is not None:
+            dossier.payment_id = payment.id
     return dossier
 
 

@@ -257,7 +257,8 @@ class Dossier(Base):
         return dossier_public_id(self.id, self.created_at)
 
 
-_PUBLIC_ID = re.compile(r"MSP-(\d{4})-(\d{6,})")
+#: At most 12 digits: ids stay far inside a 64-bit integer.
+_PUBLIC_ID = re.compile(r"MSP-(\d{4})-(\d{6,12})")
 
 
 def dossier_public_id(pk: int, created_at: dt.datetime) -> str:

@@ -471,12 +471,16 @@ class PortalClient(_Base):
         self._json("POST", f"notifications/{_seg(notification_id)}/read")
 
     def events(
-        self, *, last_event_id: str | None = None, max_failures: int = 5, retry_delay: float = 1.0
+        self,
+        *,
+        last_event_id: str | int | None = None,
+        max_failures: int = 5,
+        retry_delay: float = 1.0,
     ) -> EventStream:
         """The live event stream; iterate it. It reconnects with Last-Event-ID."""
         return EventStream(
             self._open_event_stream,
-            last_event_id=last_event_id,
+            last_event_id=None if last_event_id is None else str(last_event_id),
             max_failures=max_failures,
             retry_delay=retry_delay,
         )
@@ -484,8 +488,8 @@ class PortalClient(_Base):
     @contextmanager
     def _open_event_stream(self, last_event_id: str | None) -> Iterator[Iterable[str]]:
         extra = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
-        if last_event_id:
-            extra["Last-Event-ID"] = last_event_id
+        if last_event_id is not None and str(last_event_id) != "":
+            extra["Last-Event-ID"] = str(last_event_id)  # event ids may come as JSON numbers
         try:
             with self._http.stream(
                 "GET", self._url("events"), headers=self._headers(extra), timeout=STREAM_TIMEOUT

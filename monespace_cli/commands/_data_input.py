@@ -7,8 +7,9 @@ wants while ``--set works.0.amount=1250`` becomes a number; ``path:=JSON``
 (httpie's syntax) gives a raw JSON value whatever the schema says.
 
 Paths: dotted keys with numeric list indexes (``works.0.amount`` or
-``works[0].amount``), or a JSON pointer (``/works/0/amount``). An index equal
-to the list's length appends.
+``works[0].amount``), or a JSON pointer (``/works/0/amount``), as in
+:mod:`monespace_cli.assign`; ``-`` or ``[]`` (``works[].amount``) or an index
+equal to the list's length appends.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from monespace_cli.errors import UsageProblem
 from monespace_cli.i18n import _
 
 PathPart = str | int
-_KEY = re.compile(r"[^.\[\]]+")
+#: A path part meaning "a new item at the end of this list": ``works.-.amount``, ``works[].amount``.
+APPEND = "-"
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ def parse_path(text: str) -> tuple[PathPart, ...]:
             _bad_path(text)
         return tuple(int(p) if p.isdigit() else p for p in parts)
     out: list[PathPart] = []
-    for chunk in text.split("."):
+    for chunk in text.replace("[]", ".-").split("."):
         m = re.fullmatch(r"([^\[\]]*)((?:\[\d+\])*)", chunk)
         if m is None or not (m.group(1) or m.group(2)):
             _bad_path(text)
@@ -260,6 +262,23 @@ def set_path(data: dict[str, Any], path: tuple[PathPart, ...], value: Any) -> No
                 raise UsageProblem(f"{to_pointer(path[: i + 1])}: {what}.")
 
 
+def resolve_append(data: Any, path: tuple[PathPart, ...]) -> tuple[PathPart, ...]:
+    """Replace each ``-`` (append, as in JSON Patch) by the index after the list's end."""
+    out: list[PathPart] = []
+    node: Any = data
+    for part in path:
+        if part == APPEND:
+            part = len(node) if isinstance(node, list) else 0
+        out.append(part)
+        if isinstance(node, dict):
+            node = node.get(part) if isinstance(part, str) else None
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(out)
+
+
 def apply_assignments(
     data: dict[str, Any], assignments: list[str], form: dict[str, Any] | None
 ) -> dict[str, Any]:
@@ -267,11 +286,10 @@ def apply_assignments(
     out = json.loads(json.dumps(data))
     for text in assignments:
         assignment = parse_assignment(text)
-        schema = schema_at(form, assignment.path)
-        value = coerce(
-            assignment.raw, schema, is_json=assignment.is_json, where=assignment.pointer()
-        )
-        set_path(out, assignment.path, value)
+        path = resolve_append(out, assignment.path)
+        schema = schema_at(form, path)
+        value = coerce(assignment.raw, schema, is_json=assignment.is_json, where=to_pointer(path))
+        set_path(out, path, value)
     return out
 
 

@@ -69,21 +69,44 @@ def _reader_has_pinpad(reader: str | None) -> bool:
 
 
 def _verify_pin(f: Factory, card: Any, *, reader: str | None, pin_stdin: bool, force: bool) -> None:
-    """Verify the PIN on the card: keypad, stdin or hidden prompt — never kept."""
+    """Verify the PIN on the card: keypad, stdin or hidden prompt — never kept.
+
+    With one try left the card library refuses unless forced: on a terminal
+    the user is asked; a script must pass ``--force-last-try``.
+    """
+    from eid.errors import LastTryRefused
+
+    if not pin_stdin and _reader_has_pinpad(reader):
+        f.io.info(_("Enter your PIN on the reader's keypad."))
+        try:
+            card.verify_pin_pinpad(force_last_try=force)
+        except LastTryRefused:
+            if force or not _confirm_last_try(f):
+                raise
+            card.verify_pin_pinpad(force_last_try=True)
+        return
     if pin_stdin:
         pin = f.io.stdin.readline().strip()
         if not pin:
             raise UsageProblem(_("--pin-stdin was given but stdin had no PIN."))
-    elif _reader_has_pinpad(reader):
-        f.io.info(_("Enter your PIN on the reader's keypad."))
-        card.verify_pin_pinpad()
-        return
     else:
         pin = f.secret(_("eID PIN"), flag="--pin-stdin")
     try:
-        card.verify_pin(pin, force_last_try=force)
+        try:
+            card.verify_pin(pin, force_last_try=force)
+        except LastTryRefused:
+            if force or not _confirm_last_try(f):
+                raise
+            card.verify_pin(pin, force_last_try=True)
     finally:
         del pin
+
+
+def _confirm_last_try(f: Factory) -> bool:
+    """Ask before the last PIN try (never without a terminal)."""
+    if not f.io.can_prompt():
+        return False
+    return f.confirm(_("Only one PIN try is left; a wrong PIN blocks the card. Try anyway?"))
 
 
 def _sign_in(f: Factory, reader: str | None, pin_stdin: bool, force: bool) -> dict[str, Any]:

@@ -7,12 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
+from portal.api.schemas import ChallengeOut, SessionOut, problems
 from portal.api.serialize import person_json, rfc3339
 from portal.auth import login
 from portal.auth.deps import CurrentPrincipal, DbSession
 from portal.auth.trust import load_trust
 from portal.config import Settings
 from portal.models import utcnow
+from portal.problems import Problem
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -34,14 +36,30 @@ def _settings(request: Request) -> Settings:
 
 
 def _origin(request: Request) -> str:
-    """The configured public origin, or (sandbox / unset) the request's own origin."""
-    configured = _settings(request).public_origin
-    if configured:
-        return configured.rstrip("/")
+    """The configured public origin; in sandbox mode, when unset, the request's own.
+
+    Outside the sandbox the origin must be configured: taken from the Host
+    header, a phishing site relaying challenges could have users sign for
+    its own origin and replay the signatures here.
+    """
+    settings = _settings(request)
+    if settings.public_origin:
+        return settings.public_origin.rstrip("/")
+    if not settings.sandbox:
+        raise Problem(
+            "unavailable",
+            "eID login is not configured on this portal (MONESPACE_PORTAL_PUBLIC_ORIGIN is unset)",
+        )
     return f"{request.url.scheme}://{request.url.netloc}"
 
 
-@router.post("/challenges", status_code=201, summary="Start an eID login")
+@router.post(
+    "/challenges",
+    status_code=201,
+    summary="Start an eID login",
+    response_model=None,
+    responses={201: {"model": ChallengeOut}, **problems(503)},
+)
 def create_challenge(request: Request, db: DbSession) -> dict[str, Any]:
     """A single-use nonce bound to the portal's origin, valid 120 s."""
     settings = _settings(request)
@@ -55,7 +73,13 @@ def create_challenge(request: Request, db: DbSession) -> dict[str, Any]:
     }
 
 
-@router.post("/sessions", status_code=201, summary="Finish an eID login")
+@router.post(
+    "/sessions",
+    status_code=201,
+    summary="Finish an eID login",
+    response_model=None,
+    responses={201: {"model": SessionOut}, **problems(400, 401, 422)},
+)
 def create_session(request: Request, body: SessionRequest, db: DbSession) -> dict[str, Any]:
     """Check the card's signature and certificate; answer a session token."""
     settings = _settings(request)
@@ -72,7 +96,7 @@ def create_session(request: Request, body: SessionRequest, db: DbSession) -> dic
     return {"token": token, "expires_at": rfc3339(row.expires_at), "person": person_json(person)}
 
 
-@router.delete("/sessions/current", status_code=204, summary="Log out")
+@router.delete("/sessions/current", status_code=204, summary="Log out", responses=problems(401))
 def delete_session(principal: CurrentPrincipal, db: DbSession) -> Response:
     """Revoke the token of this request."""
     row = db.merge(principal.session)

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from portal import catalog
+from portal.api.schemas import ProcedureOut, ProcedurePage, problems
 from portal.auth.deps import DbSession
 from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from portal.problems import Problem, not_found
@@ -15,7 +16,12 @@ router = APIRouter(prefix="/procedures", tags=["catalog"])
 _KIND = "procedures"
 
 
-@router.get("", summary="List procedures (ordered by code)")
+@router.get(
+    "",
+    summary="List procedures (ordered by code)",
+    response_model=None,
+    responses={200: {"model": ProcedurePage}, **problems(400, 422)},
+)
 def list_procedures(
     db: DbSession,
     audience: Literal["citizen", "enterprise", "non_profit"] | None = None,
@@ -35,7 +41,12 @@ def list_procedures(
     return page(items, [rows[-1][0].code] if more else None, _KIND)
 
 
-@router.get("/{code}", summary="One procedure with its form")
+@router.get(
+    "/{code}",
+    summary="One procedure with its form",
+    response_model=None,
+    responses={200: {"model": ProcedureOut}, **problems(404, 422)},
+)
 def get_procedure(
     code: str,
     db: DbSession,

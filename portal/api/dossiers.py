@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
 from portal import dossiers, idempotency, states
+from portal.api.schemas import DossierOut, DossierPage, EventList, ValidationReport, problems
 from portal.api.serialize import dossier_json
 from portal.auth.deps import Actor, CurrentActor, DbSession
 from portal.models import Dossier, Person
@@ -75,7 +76,12 @@ def _idempotent(
     return _with_etag(body, status_code)
 
 
-@router.post("", status_code=201, summary="Start a dossier (draft, prefilled)")
+@router.post(
+    "",
+    status_code=201,
+    summary="Start a dossier (draft, prefilled)",
+    responses={201: {"model": DossierOut}, **problems(400, 401, 403, 404, 409, 413, 422)},
+)
 def create_dossier(
     body: CreateDossier,
     actor: CurrentActor,
@@ -107,12 +113,20 @@ def _after(key: list[Any] | None) -> tuple[dt.datetime, int] | None:
         return None
     try:
         at, pk = key
-        return dt.datetime.fromisoformat(at), int(pk)
+        moment = dt.datetime.fromisoformat(at)
     except (TypeError, ValueError):
-        raise Problem("bad-request", "the cursor is not valid for this list") from None
+        moment = None
+    if moment is None or moment.tzinfo is None or not isinstance(pk, int) or not 0 < pk < 2**62:
+        raise Problem("bad-request", "the cursor is not valid for this list")
+    return moment, pk
 
 
-@router.get("", summary="List dossiers of the acting context")
+@router.get(
+    "",
+    summary="List dossiers of the acting context",
+    response_model=None,
+    responses={200: {"model": DossierPage}, **problems(400, 401, 403, 422)},
+)
 def list_dossiers(
     actor: CurrentActor,
     db: DbSession,
@@ -146,13 +160,21 @@ def list_dossiers(
     return page(items, next_key, _KIND)
 
 
-@router.get("/{dossier_id}", summary="One dossier (with ETag)")
+@router.get(
+    "/{dossier_id}",
+    summary="One dossier (with ETag)",
+    responses={200: {"model": DossierOut}, **problems(401, 403, 404)},
+)
 def get_dossier(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> JSONResponse:
     """The dossier with its data; ``ETag: "<version>"``."""
     return _with_etag(_full(db, dossiers.get_visible(db, actor, dossier_id)))
 
 
-@router.put("/{dossier_id}/data", summary="Replace the dossier's data (If-Match)")
+@router.put(
+    "/{dossier_id}/data",
+    summary="Replace the dossier's data (If-Match)",
+    responses={200: {"model": DossierOut}, **problems(400, 401, 403, 404, 409, 412, 413, 422, 428)},
+)
 def put_data(
     dossier_id: DossierId,
     actor: CurrentActor,
@@ -167,7 +189,12 @@ def put_data(
     return _with_etag(_full(db, dossier))
 
 
-@router.post("/{dossier_id}/validate", summary="Check the dossier (never 422)")
+@router.post(
+    "/{dossier_id}/validate",
+    summary="Check the dossier (never 422)",
+    response_model=None,
+    responses={200: {"model": ValidationReport}, **problems(401, 403, 404)},
+)
 def validate(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> dict[str, Any]:
     """Every field error and the missing required attachments."""
     dossier = dossiers.get_visible(db, actor, dossier_id)
@@ -177,7 +204,11 @@ def validate(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> dict[
     return body
 
 
-@router.post("/{dossier_id}/submit", summary="Submit the dossier")
+@router.post(
+    "/{dossier_id}/submit",
+    summary="Submit the dossier",
+    responses={200: {"model": DossierOut}, **problems(400, 401, 403, 404, 409, 422)},
+)
 def submit(
     dossier_id: DossierId,
     actor: CurrentActor,
@@ -195,7 +226,11 @@ def submit(
     return _idempotent(db, actor, idempotency_key, f"submit:{dossier.id}", request, action, 200)
 
 
-@router.post("/{dossier_id}/withdraw", summary="Withdraw the dossier")
+@router.post(
+    "/{dossier_id}/withdraw",
+    summary="Withdraw the dossier",
+    responses={200: {"model": DossierOut}, **problems(401, 403, 404, 409)},
+)
 def withdraw(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> JSONResponse:
     """From draft, submitted or awaiting_complement; else 409."""
     dossier = dossiers.get_visible(db, actor, dossier_id)
@@ -204,7 +239,12 @@ def withdraw(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> JSONR
     return _with_etag(_full(db, dossier))
 
 
-@router.get("/{dossier_id}/events", summary="The dossier's history")
+@router.get(
+    "/{dossier_id}/events",
+    summary="The dossier's history",
+    response_model=None,
+    responses={200: {"model": EventList}, **problems(401, 403, 404)},
+)
 def events(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> dict[str, Any]:
     """Every event in time order: who, acting as whom, when, old → new."""
     dossier = dossiers.get_visible(db, actor, dossier_id)

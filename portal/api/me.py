@@ -7,13 +7,19 @@ from typing import Any
 from fastapi import APIRouter
 
 from portal import authz
+from portal.api.schemas import MeOut, problems
 from portal.api.serialize import person_json, rfc3339
 from portal.auth.deps import CurrentPrincipal, DbSession
 
 router = APIRouter(tags=["me"])
 
 
-@router.get("/me", summary="Who am I, and for whom may I act")
+@router.get(
+    "/me",
+    summary="Who am I, and for whom may I act",
+    response_model=None,
+    responses={200: {"model": MeOut}, **problems(401)},
+)
 def me(principal: CurrentPrincipal, db: DbSession) -> dict[str, Any]:
     """The person, their contexts (self first), and when the session ends."""
     contexts = authz.contexts_for(db, principal.person)

@@ -24,7 +24,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from eid.login import ES384, LOGIN_ALGORITHMS, RS256, login_message
@@ -44,9 +44,14 @@ class LoginFailed(Problem):
         super().__init__("authentication-failed", detail)
 
 
+#: Spent or expired challenges are deleted after this long (they prove nothing).
+CHALLENGE_RETENTION = dt.timedelta(hours=1)
+
+
 def create_challenge(db: Session, origin: str, ttl_seconds: int) -> Challenge:
-    """A fresh challenge (32 random bytes of nonce) for ``origin``."""
+    """A fresh challenge (32 random bytes of nonce) for ``origin``; old ones are purged."""
     now = utcnow()
+    db.execute(delete(Challenge).where(Challenge.expires_at < now - CHALLENGE_RETENTION))
     challenge = Challenge(
         id=f"ch_{secrets.token_urlsafe(16)}",
         nonce=secrets.token_urlsafe(32),

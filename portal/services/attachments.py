@@ -5,8 +5,9 @@ file name are whatever the uploader says. An agent's browser or PDF viewer
 later opens the bytes, so the portal keeps only files whose *structure* is a
 PDF, a PNG or a JPEG — a ZIP renamed `.pdf` or an HTML page renamed `.png`
 is refused (415). The check walks the format's structure (PNG chunk CRCs,
-JPEG segments, PDF header/trailer), not just the first bytes, so a file that
-starts with a magic number and then carries something else is refused too.
+JPEG segments and scans, PDF header/trailer), not just the first bytes, so a
+file that starts with a magic number and then carries something else is
+refused too, and so is a polyglot that a ZIP reader would open as well.
 
 File names are kept only for display and download: path parts, control and
 bidi characters are removed, length is capped, and the extension is set from
@@ -30,11 +31,12 @@ MAX_FILENAME_LENGTH = 120
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PDF_EOF_WINDOW = 1024  # readers accept %%EOF within the last 1024 bytes
-_PDF_FORBIDDEN_PREFIXES = (b"PK\x03\x04", b"<", b"\x1f\x8b")  # zip, html/xml, gzip
 
 
 def sniff(data: bytes) -> str | None:
     """Return the content type proven by the bytes' structure, or None."""
+    if is_polyglot(data):
+        return None
     if _is_pdf(data):
         return PDF
     if _is_png(data):
@@ -53,9 +55,7 @@ def _is_pdf(data: bytes) -> bool:
     if not re.match(rb"%PDF-[12]\.\d", data[:8]):
         return False
     tail = data[-_PDF_EOF_WINDOW:]
-    if b"%%EOF" not in tail or b"startxref" not in data[-_PDF_EOF_WINDOW * 2 :]:
-        return False
-    return b"PK\x05\x06" not in tail  # a ZIP's end-of-central-directory: a polyglot
+    return b"%%EOF" in tail and b"startxref" in data[-_PDF_EOF_WINDOW * 2 :]
 
 
 def _is_png(data: bytes) -> bool:
@@ -78,28 +78,68 @@ def _is_png(data: bytes) -> bool:
     return False
 
 
+_SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}  # not DHT, JPG, DAC
+
+
 def _is_jpeg(data: bytes) -> bool:
-    """Walk the marker segments up to the scan, then require the EOI marker."""
-    if not data.startswith(b"\xff\xd8\xff") or not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+    """Walk the segments and the scans up to EOI; a frame and a scan are required.
+
+    Bytes after EOI are tolerated (phones append metadata there); a ZIP
+    hidden there is caught by the polyglot check.
+    """
+    if not data.startswith(b"\xff\xd8\xff"):
         return False
-    pos = 2
-    while pos + 4 <= len(data):
+    pos, frame, scan = 2, False, False
+    while pos + 2 <= len(data):
         if data[pos] != 0xFF:
             return False
         marker = data[pos + 1]
         if marker == 0xFF:  # fill byte before a marker
             pos += 1
             continue
+        if marker == 0xD9:
+            return frame and scan
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length
             pos += 2
             continue
+        if pos + 4 > len(data):
+            return False
         (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
         if length < 2:
             return False
-        if marker == 0xDA:  # start of scan: entropy-coded data follows up to EOI
-            return pos + 2 + length < len(data)
+        frame = frame or marker in _SOF_MARKERS
         pos += 2 + length
+        if marker == 0xDA:  # start of scan: skip entropy-coded data to the next marker
+            scan = True
+            pos = _end_of_scan(data, pos)
     return False
+
+
+def _end_of_scan(data: bytes, pos: int) -> int:
+    """Position of the first marker after entropy-coded data (0xFF00 and RSTn are data)."""
+    while True:
+        pos = data.find(b"\xff", pos)
+        if pos < 0 or pos + 1 >= len(data):
+            return len(data)
+        follower = data[pos + 1]
+        if follower == 0x00 or 0xD0 <= follower <= 0xD7:
+            pos += 2
+            continue
+        return pos
+
+
+_ZIP_TAIL_WINDOW = 65_557  # a ZIP reader looks for its end record this far from the end
+
+
+def is_polyglot(data: bytes) -> bool:
+    """True when a ZIP reader would also open the file (a ZIP/Office/JAR payload).
+
+    ZIP readers search the end-of-central-directory record from the end of
+    the file, so a ZIP appended to or hidden inside an image or a PDF opens
+    as an archive. The chance that valid content holds the 4-byte signature
+    by accident in the last 64 KiB is about 1 in 65 000.
+    """
+    return b"PK\x05\x06" in data[-_ZIP_TAIL_WINDOW:]
 
 
 _UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')

@@ -70,6 +70,14 @@ def test_wrong_pin_is_exit_3_and_says_how_many_tries_are_left(
     assert not (tmp_path / "monespace" / "tokens.json").exists()
     malformed = run_cli(["auth", "login", "--pin-stdin"], env, input="12\n")
     assert malformed.code == 5, malformed.err
+    second = run_cli(["auth", "login", "--pin-stdin"], env, input="9999\n")
+    assert second.code == 3 and "1 try left" in second.err
+    # One try left: a script is refused unless it says --force-last-try (--yes is not enough).
+    refused = run_cli(["--yes", "auth", "login", "--pin-stdin"], env, input=PIN + "\n")
+    assert refused.code == 3, refused.err
+    assert not (tmp_path / "monespace" / "tokens.json").exists()
+    forced = run_cli(["auth", "login", "--pin-stdin", "--force-last-try"], env, input=PIN + "\n")
+    assert forced.code == 0, forced.err
 
 
 @pytest.mark.pcscd

@@ -17,7 +17,6 @@ HEAVY = (
     "jq",
     "keyring",
     "cryptography",
-    "eid",
     "pydantic",
 )
 
@@ -50,6 +49,12 @@ def loaded_modules(args: list[str], env: dict[str, str]) -> tuple[int, set[str]]
         ["auth", "--help"],
         ["catalog", "--help"],
         ["dossier", "--help"],
+        ["message", "--help"],
+        ["document", "--help"],
+        ["payment", "--help"],
+        ["mydata", "--help"],
+        ["eid", "--help"],
+        ["context", "--help"],
         ["api", "--help"],
         ["profile", "list"],
     ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -157,3 +158,26 @@ def test_card_data_any_bytes(data: bytes) -> None:
         parse_card_data(data)
     except EidError:
         pass
+
+
+@pytest.mark.parametrize("applet", ["1.7", "1.8"])
+@given(
+    identity=st.binary(max_size=300),
+    address=st.binary(max_size=300),
+    signature=st.binary(max_size=120),
+)
+def test_integrity_never_crashes_on_garbage(
+    sandbox_pki: Any, applet: str, identity: bytes, address: bytes, signature: bytes
+) -> None:
+    from eid.integrity import check_integrity
+
+    report = check_integrity(
+        identity=identity,
+        identity_signature=signature,
+        address=address,
+        address_signature=signature,
+        photo=b"",
+        rrn_certificate=sandbox_pki.rrn_certificate(applet),
+        basic_public_key=signature,
+    )
+    assert not report.ok and report.problems

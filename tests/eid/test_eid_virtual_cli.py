@@ -18,7 +18,7 @@ import pytest
 
 import eid
 from tests.cli.cli_helpers import ROOT, cli_env
-from tests.pcsc_fixtures import VPCD_READER
+from tests.pcsc_fixtures import VPCD_READER, wait_card_absent
 
 pytestmark = pytest.mark.pcscd
 SANDBOX_NRN = "68031412135"  # a person of portal/sandbox/persons.json
@@ -27,7 +27,7 @@ SANDBOX_NRN = "68031412135"  # a person of portal/sandbox/persons.json
 def hold_vpcd_slot(vpcd_card: Any, image: Any) -> None:
     """Take the vpcd slot lock of the shared fixture, then free the slot."""
     vpcd_card(image).stop()
-    time.sleep(0.3)
+    wait_card_absent()
 
 
 def start_virtual(tmp_path: Path, *args: str, **env: str) -> subprocess.Popen[str]:
@@ -87,6 +87,7 @@ def test_virtual_bad_bundle(tmp_path: Path) -> None:
     assert process.returncode == 2 and "Cannot load the card image" in err
 
 
+@pytest.mark.slow
 def test_virtual_from_portal(
     vpcd_card: Any, images: dict[str, Any], portal_server: Any, tmp_path: Path
 ) -> None:

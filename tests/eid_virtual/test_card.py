@@ -432,3 +432,14 @@ def test_importing_the_virtual_card_does_not_load_pyscard() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
     )
     assert out.stdout.strip() == "False"
+
+
+def test_read_record_by_tag_on_1_8(images: dict) -> None:
+    card = VirtualCard(images["1.8"])
+    tx(card, "00A4080C04" + IDENTITY)
+    data, sw = tx(card, "80B2060700")
+    assert sw == 0x9000
+    assert data == bytes([0x06, 11]) + b"85073003328" + bytes([0x07, 6]) + b"Dupont"
+    assert tx(card, "80B2060703")[0] == bytes([0x06, 11, 0x38])  # partial read
+    assert tx(card, "80B2070600")[1] == 0x6A83  # P2 < P1
+    assert tx(VirtualCard(images["1.7"]), "80B2060700")[1] == 0x6D00

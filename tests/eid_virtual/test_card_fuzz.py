@@ -9,8 +9,9 @@ from eid.virtual import CardImage, VirtualCard
 from eid.virtual.apdu import Command, MalformedApdu
 
 _settings = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
+SW1_VALUES = (0x90, 0x61, 0x63, 0x67, 0x69, 0x6A, 0x6B, 0x6C, 0x6D, 0x6E)
 headers = st.tuples(
     st.sampled_from([0x00, 0x80, 0x10, 0xFF]),
     st.sampled_from([0xA4, 0xB0, 0xC0, 0x20, 0x24, 0x2C, 0x22, 0x2A, 0x88, 0xE4, 0xE6, 0xB2]),

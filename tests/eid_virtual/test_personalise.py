@@ -132,6 +132,11 @@ def test_pkcs15_files_match_the_specification(image: CardImage) -> None:
     assert prkdf[0] == (0x30 if image.applet == "1.7" else 0xA0)
     assert bytes.fromhex("020200 82".replace(" ", "")) in prkdf
     assert image.file("3F002F00")[0] == 0x61  # EF(DIR)
+    token = image.file("token_info")  # offsets of content v5.4 §5.3.1
+    assert token[:7] == bytes.fromhex("30270201000410")
+    assert token[7:0x17] == image.card_data[:16]  # the chip serial number
+    assert token[0x17:0x1F] == b"\x80\x06BELPIC"
+    assert token[0x23:0x25] == bytes.fromhex("9E04")
 
 
 def test_json_round_trip(image: CardImage) -> None:

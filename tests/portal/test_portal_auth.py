@@ -186,3 +186,27 @@ def test_no_pin_anywhere_in_login(portal_client, sign_login) -> None:
     body = sign_login(ch, CITIZEN)
     assert "pin" not in {k.lower() for k in body}
     assert portal_client.post("/api/v1/auth/sessions", json=body).status_code == 201
+
+
+def test_origin_outside_sandbox(portal_settings) -> None:
+    from dataclasses import replace
+
+    from fastapi.testclient import TestClient
+
+    from portal.app import create_app
+
+    for settings, expected in [
+        (replace(portal_settings, sandbox=False), None),
+        (
+            replace(portal_settings, sandbox=False, public_origin="https://monespace.example/"),
+            "https://monespace.example",
+        ),
+    ]:
+        app = create_app(settings)
+        with TestClient(app) as client:
+            answer = client.post("/api/v1/auth/challenges", headers={"Host": "evil.example"})
+        app.state.engine.dispose()
+        if expected is None:
+            problem(answer, 503, "unavailable")
+        else:
+            assert answer.json()["origin"] == expected

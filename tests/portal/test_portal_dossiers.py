@@ -273,12 +273,37 @@ def test_malformed_and_wrong_types(portal_client, portal_settings, citizen) -> N
     )
     problem(portal_client.get("/api/v1/dossiers?cursor=zzz", headers=citizen), 400, "bad-request")
     problem(portal_client.get("/api/v1/dossiers?status=lost", headers=citizen), 400, "bad-request")
+    from portal.pagination import encode_cursor
+
+    for key in (["2026-01-01T00:00:00+00:00", 10**30], ["2026-01-01T00:00:00", 5], ["x"]):
+        cursor = encode_cursor("dossiers", key)
+        answer = portal_client.get("/api/v1/dossiers", params={"cursor": cursor}, headers=citizen)
+        problem(answer, 400, "bad-request")
+    other = encode_cursor("procedures", [5])
+    problem(portal_client.get("/api/v1/procedures", params={"cursor": other}), 400, "bad-request")
+    huge = "/api/v1/dossiers/MSP-2026-999999999999999999999999"
+    problem(portal_client.get(huge, headers=citizen), 404, "not-found")
     assert (count(portal_settings, Dossier), count(portal_settings, DossierEvent)) == before
 
 
 def test_body_too_large(portal_client, citizen) -> None:
     huge = {"procedure": "PERMIS-PECHE", "data": {"x": "a" * (3 * 1024 * 1024)}}
     problem(portal_client.post("/api/v1/dossiers", json=huge, headers=citizen), 413, "too-large")
+
+
+def test_chunked_body_too_large(portal_client, portal_settings, citizen) -> None:
+    before = count(portal_settings, Dossier)
+
+    def chunks():
+        yield b'{"procedure": "DOGID", "data": {"x": "'
+        for _ in range(300):
+            yield b"a" * 10_000
+        yield b'"}}'
+
+    headers = {**citizen, "content-type": "application/json"}
+    answer = portal_client.post("/api/v1/dossiers", content=chunks(), headers=headers)
+    problem(answer, 413, "too-large")
+    assert count(portal_settings, Dossier) == before
 
 
 def test_idempotent_create(portal_client, portal_settings, citizen) -> None:

@@ -6,20 +6,36 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from conftest import POSTGRES_URL, _postgres_database
 from sqlalchemy import create_engine, func, select
 
 from portal.models import Base, Person, Procedure
 
 
-def test_autogenerate_finds_no_difference(sandbox_database_template) -> None:
-    engine = create_engine(f"sqlite:///{sandbox_database_template}")
+def _diff(url: str) -> list[object]:
+    engine = create_engine(url)
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(context, Base.metadata)
     engine.dispose()
-    assert diff == []
+    return list(diff)
+
+
+def test_autogenerate_finds_no_difference(sandbox_database_template) -> None:
+    assert _diff(f"sqlite:///{sandbox_database_template}") == []
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="MONESPACE_TEST_POSTGRES_URL is not set")
+def test_autogenerate_finds_no_difference_on_postgres() -> None:
+    from portal.migrations import upgrade
+
+    with _postgres_database() as url:
+        upgrade(url)
+        assert _diff(url) == []
 
 
 def test_init_twice_is_harmless(tmp_path, pki_dir) -> None:
@@ -56,3 +72,26 @@ def test_bad_database_url_is_one_clear_line(tmp_path) -> None:
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith("error: ")
+
+
+def test_seed_inserts_realistic_dossiers(portal_settings) -> None:
+    from portal.db import make_engine
+    from portal.forms import validate
+    from portal.models import Dossier, DossierEvent, ProcedureVersion
+    from portal.seed import seed_dossiers
+
+    engine = make_engine(portal_settings.database_url)
+    assert seed_dossiers(engine, 300, seed=7) == 300
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Dossier)).scalar_one() == 300
+        assert conn.execute(select(func.count()).select_from(DossierEvent)).scalar_one() >= 300
+        rows = conn.execute(select(Dossier.procedure_code, Dossier.data).limit(20)).all()
+        forms = {
+            code: definition["form"]
+            for code, definition in conn.execute(
+                select(ProcedureVersion.procedure_code, ProcedureVersion.definition)
+            )
+        }
+    engine.dispose()
+    for code, data in rows:
+        assert validate(forms[code], data) == []

@@ -255,3 +255,22 @@ def test_interrupted_submit_says_how_to_retry_safely(mcli) -> None:
     result = mcli("dossier", "submit", "MSP-2026-000001", MONESPACE_PORTAL="http://127.0.0.1:9")
     assert result.code == 1
     assert "monespace dossier submit MSP-2026-000001 --idempotency-key monespace-" in result.err
+
+
+def test_acting_for_an_organisation(mcli) -> None:
+    firm = "0856712314"  # Fiduciaire Meuse & Sambre SRL: the citizen is its legal representative
+    made = mcli("dossier", "new", "SESAM", "--as", firm, "-o", "json")
+    assert made.code == 0, made.err
+    dossier = json.loads(made.out)
+    assert dossier["applicant"] == {
+        "kind": "organisation",
+        "id": firm,
+        "name": dossier["applicant"]["name"],
+    }
+    mine = [d["id"] for d in json.loads(mcli("dossier", "list", "-o", "json").out)]
+    assert dossier["id"] not in mine  # "me" sees only the person's own dossiers
+    everywhere = json.loads(mcli("dossier", "list", "--all-contexts", "-o", "json").out)
+    assert dossier["id"] in [d["id"] for d in everywhere]
+    refused = mcli("dossier", "list", "--as", "0453066412")  # an ASBL where they hold no role
+    assert refused.code == 3
+    assert "context list" in refused.err

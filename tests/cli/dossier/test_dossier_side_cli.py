@@ -64,6 +64,16 @@ def test_receipt_download_and_offline_verify(mcli, tmp_path: Path, portal_server
     # Offline: the portal is unreachable, the cached trust anchor is enough.
     offline = mcli("document", "verify", str(target), MONESPACE_PORTAL="http://127.0.0.1:9")
     assert offline.code != 0  # another portal origin: no anchor cached for it
+    cached = next((Path(mcli.env["MONESPACE_CONFIG_DIR"]) / "seal-trust").glob("*.json"))
+    offline = mcli(
+        "document",
+        "verify",
+        str(target),
+        "--trust",
+        str(cached),
+        MONESPACE_PORTAL="http://127.0.0.1:9",
+    )
+    assert offline.code == 0, offline.err  # no portal needed at all
     ok = mcli("document", "verify", str(target))
     assert ok.code == 0, ok.err
     assert "Valid seal" in ok.err
@@ -83,6 +93,13 @@ def test_receipt_download_and_offline_verify(mcli, tmp_path: Path, portal_server
     assert bad.code == 1 and "signature" in bad.err
     missing = mcli("document", "verify", str(tmp_path / "nope.pdf"))
     assert missing.code == 2
+
+    # dossier download: the documents come with their seals, side by side.
+    saved = mcli("dossier", "download", dossier["id"], "--dir", str(tmp_path / "all"), "-o", "json")
+    assert saved.code == 0, saved.err
+    documents = [Path(s["path"]) for s in json.loads(saved.out) if s["kind"] == "document"]
+    assert documents and all(Path(str(d) + ".seal.json").exists() for d in documents)
+    assert mcli("document", "verify", str(documents[0])).code == 0
 
 
 def test_verify_with_an_explicit_foreign_trust_anchor_fails(mcli, tmp_path: Path) -> None:

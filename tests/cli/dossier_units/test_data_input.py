@@ -141,3 +141,17 @@ def test_attach_spec(tmp_path: Path) -> None:
         di.parse_attach(str(f))
     with pytest.raises(UsageProblem, match="No such file"):
         di.parse_attach(f"quote={tmp_path / 'missing.pdf'}")
+
+
+def test_append_marker_adds_items() -> None:
+    out = di.apply_assignments(
+        {"works": [{"amount": "1.00"}]},
+        ["works[].amount=2.00", "works.-.amount=3.00", "/works/-/surface=4"],
+        FORM,
+    )
+    assert out["works"] == [
+        {"amount": "1.00"},
+        {"amount": "2.00"},
+        {"amount": "3.00"},
+        {"surface": 4},
+    ]

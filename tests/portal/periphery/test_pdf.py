@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from portal import pdf
 from portal.services.attachments import PDF, sniff
 
@@ -51,3 +55,32 @@ def test_output_is_deterministic_and_sniffs_as_pdf():
 def test_control_characters_do_not_break_the_stream():
     data = pdf.render(["evil\x00) Tj /F9 1 Tf (x"])
     assert b"evil \\) Tj /F9 1 Tf \\(x" in data
+
+
+def test_an_independent_reader_parses_it_strictly():
+    """pypdf (dev dependency) in strict mode: xref, objects and text all readable."""
+    import io
+
+    pypdf = pytest.importorskip("pypdf", reason="pypdf is the independent PDF reader (dev extra)")
+    lines = ["Accusé de réception", "Dossier MSP-2026-000042 (test)"] + [
+        f"ligne {i} : Müller, Ça va ?" for i in range(120)
+    ]
+    reader = pypdf.PdfReader(io.BytesIO(pdf.render(lines, title="AR")), strict=True)
+    assert len(reader.pages) == -(-len(lines) // pdf.LINES_PER_PAGE)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Accusé de réception" in text and "MSP-2026-000042" in text
+    assert "ligne 119 : Müller, Ça va ?" in text
+    assert reader.metadata.title == "AR"
+
+
+@given(st.lists(st.text(max_size=200), max_size=80))
+@settings(max_examples=40, deadline=None)
+def test_any_text_renders_to_a_parseable_pdf(lines):
+    import io
+
+    pypdf = pytest.importorskip("pypdf", reason="pypdf is the independent PDF reader (dev extra)")
+    data = pdf.render(lines, title="".join(lines)[:50])
+    reader = pypdf.PdfReader(io.BytesIO(data), strict=True)
+    assert len(reader.pages) >= 1
+    for number, offset in enumerate(_xref_offsets(data), start=1):
+        assert data[offset:].startswith(f"{number} 0 obj\n".encode())

@@ -53,7 +53,8 @@ def test_chunked_oversized_upload_is_cut_short(portal_server, login):
             status = None  # the server may close while the client still writes
         elapsed = time.monotonic() - started
         print(
-            f"oversized chunked upload: status {status}, {sum(sent) >> 20} MiB sent, {elapsed:.2f} s"
+            f"oversized chunked upload: status {status},"
+            f" {sum(sent) >> 20} MiB sent, {elapsed:.2f} s"
         )
         assert status in (413, None)
         assert sum(sent) < 200 * 1024 * 1024, "the server read the whole 200 MB body"

@@ -122,3 +122,41 @@ def test_another_persons_document_payment_and_seal_are_404(citizen, other, submi
     assert other.get("/documents").json()["items"] == []
     assert other.get("/payments").json()["items"] == []
     assert citizen.get(f"/payments/{payment_id}").json()["status"] == "pending"
+
+
+def test_a_decision_filed_by_the_service_layer_is_sealed_in_the_vault(citizen, portal, submitted):
+    """The agent issue will call file_decision; check it files a verifiable document."""
+    from portal.models import Dossier, Person, parse_dossier_id
+    from portal.services.documents import file_decision
+
+    with portal.app.state.sessionmaker() as db:
+        dossier = db.get(Dossier, parse_dossier_id(submitted["id"])[1])
+        agent = db.get(Person, "74011920708")
+        document = file_decision(
+            db, dossier, accepted=True, text="Le permis est accordé.\nBonne pêche.", agent=agent
+        )
+        db.commit()
+        document_id = document.id
+    vault = {d["id"]: d for d in citizen.get("/documents").json()["items"]}
+    assert vault[document_id]["kind"] == "decision"
+    content = citizen.get(f"/documents/{document_id}/content").content
+    assert b"Le permis est accord\xe9." in content and b"Conseil d'\xc9tat" in content
+    seal = citizen.get(f"/documents/{document_id}/seal").json()
+    anchor = base64.b64decode(portal.get("/api/v1/seal/certificates").json()["trust_anchor"])
+    verify_seal(seal, content, anchor)
+    kinds = [n["kind"] for n in citizen.get("/notifications").json()["items"]]
+    assert kinds[0] == "document"
+
+
+def test_an_unpaid_payment_past_its_due_date_is_expired(citizen, portal, submitted):
+    import datetime as dt
+
+    from portal.models import Payment
+
+    with portal.app.state.sessionmaker() as db:
+        payment = db.get(Payment, submitted["payment_id"])
+        payment.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        db.commit()
+    assert citizen.get(f"/payments/{submitted['payment_id']}").json()["status"] == "expired"
+    late = citizen.post(f"/sandbox/payments/{submitted['payment_id']}/pay")
+    assert late.status_code == 409 and "expired" in late.json()["detail"]
