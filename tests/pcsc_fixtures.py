@@ -195,25 +195,29 @@ def card_state(reader: str = VPCD_READER) -> str:
         scard.SCardReleaseContext(context)
 
 
-def wait_card_absent(timeout: float = 5.0) -> None:
-    """Until pcscd has seen the removal (it polls vpcd about every 0.4 s).
+def wait_card_absent(timeout: float = 5.0, settle: float = 1.0) -> None:
+    """Until pcscd reports the slot empty, then ``settle`` seconds more.
 
-    Before that, a transmit fails with "Transaction failed"
-    (SCARD_E_NOT_TRANSACTED) rather than "card removed": wait here when a
-    test wants pcscd's removal error.
+    pcscd polls vpcd about every 0.4 s and only reports a new card if its
+    poller saw the slot empty in between; after a transmit failed on a
+    pulled card, pcscd may *report* "empty" before its poller has looked.
+    Before the report, a transmit fails with "Transaction failed"
+    (SCARD_E_NOT_TRANSACTED) rather than "card removed". Call this after a
+    removal and before putting another card (or a CLI bridge) in the slot.
     """
     deadline = time.monotonic() + timeout
     while card_state() != "empty":
         if time.monotonic() > deadline:
             raise RuntimeError("pcscd did not notice the card removal")
         time.sleep(0.05)
+    time.sleep(settle)
 
 
 @pytest.fixture
 def vpcd_card(pcscd: Pcscd) -> Iterator[Callable[..., Any]]:
     """Factory: ``vpcd_card(image_or_card_or_None)`` → running ``VpcdBridge``."""
     from eid.virtual import CardImage, NonEidCard, VirtualCard
-    from eid.virtual.vpcd import VpcdBridge
+    from eid.virtual.vpcd import MIN_ABSENCE, VpcdBridge
 
     bridges: list[VpcdBridge] = []
     slot: list[IO[Any]] = []
@@ -226,7 +230,7 @@ def vpcd_card(pcscd: Pcscd) -> Iterator[Callable[..., Any]]:
         # pcscd must see the slot empty between two cards (it polls every
         # 0.4 s); a card inserted before that is never reported.
         with contextlib.suppress(RuntimeError):
-            wait_card_absent(5)
+            wait_card_absent(5, settle=0)  # this process's bridges keep their own spacing
         if isinstance(card, CardImage):
             card = VirtualCard(card)
         elif card is None:
@@ -245,7 +249,9 @@ def vpcd_card(pcscd: Pcscd) -> Iterator[Callable[..., Any]]:
         for bridge in bridges:
             bridge.stop()
         if slot:
+            # Leave the slot clean for the next holder (another worker, or a
+            # CLI bridge): pcscd must poll it empty at least once.
             with contextlib.suppress(RuntimeError):
-                wait_card_absent(5)  # leave the slot clean for the next holder
+                wait_card_absent(5, settle=MIN_ABSENCE)
         for handle in slot:
             handle.close()

@@ -40,6 +40,8 @@ _POLL = 0.2  # seconds between checks of the stop / remove flags
 #: a card back within one poll (or after a failed transmit) is never seen
 #: again. Staying out this long makes every removal visible.
 MIN_ABSENCE = 1.0
+#: When any bridge of this process last left vpcd (a card swap is a removal too).
+_last_gone = {"at": 0.0}
 
 CTRL_OFF, CTRL_ON, CTRL_RESET, CTRL_ATR = 0x00, 0x01, 0x02, 0x04
 
@@ -110,7 +112,7 @@ class VpcdBridge:
         while not self.stop_event.is_set():
             if not self._inserted.wait(_POLL):
                 continue
-            away = self._removed_at + MIN_ABSENCE - time.monotonic()
+            away = max(self._removed_at, _last_gone["at"]) + MIN_ABSENCE - time.monotonic()
             if away > 0:
                 self.stop_event.wait(away)
                 continue
@@ -135,6 +137,7 @@ class VpcdBridge:
             finally:
                 self.connected.clear()
                 self._close()
+                _last_gone["at"] = time.monotonic()
                 self.card.reset()
 
     def _report_unreachable(self, exc: OSError) -> None:

@@ -166,7 +166,7 @@ class ValidationResult(TypedDict):
 
 
 class Event(TypedDict):
-    id: str
+    id: str | int  # the sandbox portal numbers events; send it back as Last-Event-ID text
     dossier_id: str
     type: str
     at: str

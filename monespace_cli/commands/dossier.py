@@ -61,7 +61,7 @@ def _list_columns(with_context: bool = False) -> list[Column]:
 def _summary_columns() -> list[Column]:
     return [
         Column("id", _("Dossier")),
-        Column("procedure", _("Procedure"), lambda v: str(v or "")),
+        Column("procedure", _("Procedure")),
         Column("procedure_version", _("Version")),
         Column("title", _("Title")),
         Column("status", _("Status")),
@@ -489,17 +489,18 @@ def history(dossier_id: DOSSIER_ID) -> None:
     f = current()
     with f.client() as client:
         events = [dict(e) for e in client.dossier_events(dossier_id)]
+    if not f.printer.human:  # scripts get the events as the API sent them
+        f.printer.list(events, [], empty=_("No event."))
+        return
+    for event in events:
+        event["change"] = _change(event)
     columns = [
         Column("at", _("WHEN")),
         Column("type", _("EVENT")),
         Column("actor.name", _("WHO")),
         Column("acting_as", _("AS")),
-        Column("new", _("CHANGE"), lambda _v: ""),
+        Column("change", _("CHANGE")),
     ]
-    if f.printer.human:
-        for event in events:
-            event["change"] = _change(event)
-        columns[-1] = Column("change", _("CHANGE"))
     f.printer.list(events, columns, empty=_("No event."))
 
 

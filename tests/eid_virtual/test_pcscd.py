@@ -69,7 +69,7 @@ def test_removal_and_reinsertion_are_seen_by_pcscd(vpcd_card: Any, images: Any) 
     with _connection() as conn:
         assert card_state() == "present"
         bridge.remove()
-        wait_card_absent()
+        wait_card_absent(settle=0)
         with pytest.raises(CardConnectionException, match="removed"):
             conn.transmit(GET_CARD_DATA)
     bridge.insert()

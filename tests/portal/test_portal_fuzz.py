@@ -17,9 +17,8 @@ _TOKEN: dict[str, str] = {}
 
 @pytest.fixture(scope="module")
 def api_schema(portal_server: Any, pki_dir: Any) -> Any:
-    from conftest import sandbox_person, sign_login_message
-
     from eid.pki import SandboxPKI
+    from tests.conftest import sandbox_person, sign_login_message
 
     creds = SandboxPKI.open(pki_dir).issue_person(sandbox_person(CITIZEN), "1.8")
     with httpx.Client(base_url=portal_server.url, timeout=30) as client:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest import POSTGRES_URL, _postgres_database
 from sqlalchemy import create_engine, func, select
 
 from portal.models import Base, Person, Procedure
+from tests.conftest import POSTGRES_URL, _postgres_database
 
 
 def _diff(url: str) -> list[object]:
@@ -39,7 +39,7 @@ def test_autogenerate_finds_no_difference_on_postgres() -> None:
 
 
 def test_init_twice_is_harmless(tmp_path, pki_dir) -> None:
-    from conftest import init_portal
+    from tests.conftest import init_portal
 
     url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     init_portal(url, pki_dir)
