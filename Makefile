@@ -32,7 +32,7 @@ test: lint
 test-postgres: setup
 	@WITH_POSTGRES=1 bash scripts/setup.sh
 	@url=$$(bash scripts/postgres.sh start) && \
-	  MONESPACE_TEST_POSTGRES_URL=$$url bash scripts/pytest.sh -m postgres $(PYTEST_ARGS); \
+	  MONESPACE_TEST_POSTGRES_URL=$$url bash scripts/pytest.sh -m postgres tests/portal tests/client $(PYTEST_ARGS); \
 	  rc=$$?; bash scripts/postgres.sh stop; exit $$rc
 
 bench: setup

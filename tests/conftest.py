@@ -400,3 +400,15 @@ def portal_client(portal_app: Any) -> Iterator[Any]:
 
     with TestClient(portal_app, raise_server_exceptions=False) as client:
         yield client
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that runs on the PostgreSQL backend ``postgres``.
+
+    ``make test-postgres`` selects them with ``-m postgres``; without
+    ``MONESPACE_TEST_POSTGRES_URL`` no such test exists.
+    """
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "postgres" in callspec.params.values():
+            item.add_marker(pytest.mark.postgres)
