@@ -41,5 +41,8 @@ bench: setup
 completions: setup
 	$(PY) -m monespace_cli.completions_gen completions
 
+i18n: setup
+	$(PY) -m monespace_cli.i18n_compile
+
 clean:
 	rm -rf .run .pytest_cache .mypy_cache .ruff_cache
