@@ -22,6 +22,9 @@ from enum import IntEnum
 
 #: PKCS#15 AID of the BELPIC application ("\xA0\x00\x00\x01\x77PKCS-15").
 BELPIC_AID = bytes.fromhex("A000000177504B43532D3135")
+#: Instance AID of the BELPIC Java Card applet (applet 1.8 manual §2.2); the
+#: applet is default-selected after reset, so readers rarely need it.
+APPLET_AID = bytes.fromhex("A00000003029057000AD13100101FF")
 
 
 class Fid(IntEnum):

@@ -7,8 +7,11 @@
   ``.url``, ``.database_url``, ``.pki_dir``, ``.stop()``, ``.start()``.
   Parametrised over SQLite and, when ``MONESPACE_TEST_POSTGRES_URL`` is set,
   PostgreSQL (a fresh database is created and dropped).
-- ``portal_app`` (function): an in-process app on a private copy of a
-  migrated sandbox SQLite database; ``portal_client`` a TestClient on it.
+- ``portal_database`` / ``portal_settings`` / ``portal_app`` (function): an
+  in-process app on a private copy of a migrated sandbox database;
+  ``portal_client`` a TestClient on it. Parametrised like ``portal_server``:
+  SQLite, and PostgreSQL (a per-test clone of a per-worker template
+  database) when ``MONESPACE_TEST_POSTGRES_URL`` is set.
 - ``login`` (function fixture): ``login(target, nrn, applet="1.8") -> token``
   where ``target`` is a base URL or an httpx-compatible client. It signs the
   challenge with the person's PKI-issued authentication key — exactly what
@@ -220,24 +223,41 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@contextlib.contextmanager
-def _postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database on the test server, dropped afterwards."""
-    import psycopg
+def _postgres_admin_url() -> str:
+    """The libpq URL of the test server's maintenance connection."""
     from sqlalchemy.engine import make_url
 
     assert POSTGRES_URL is not None
-    base = make_url(POSTGRES_URL)
+    return make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _postgres_url(name: str) -> str:
+    """The SQLAlchemy URL of database ``name`` on the test server."""
+    from sqlalchemy.engine import make_url
+
+    assert POSTGRES_URL is not None
+    url = make_url(POSTGRES_URL).set(drivername="postgresql+psycopg", database=name)
+    return url.render_as_string(hide_password=False)
+
+
+@contextlib.contextmanager
+def _postgres_database(template: str | None = None) -> Iterator[str]:
+    """A fresh PostgreSQL database on the test server, dropped afterwards.
+
+    With ``template`` the new database is a copy of that one: PostgreSQL
+    copies the files, which is much faster than migrating and loading the
+    sandbox again (the template must have no open connection).
+    """
+    import psycopg
+
     name = f"monespace_test_{secrets.token_hex(4)}"
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with psycopg.connect(_postgres_admin_url(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
     try:
-        yield base.set(drivername="postgresql+psycopg", database=name).render_as_string(
-            hide_password=False
-        )
+        yield _postgres_url(name)
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
+        with psycopg.connect(_postgres_admin_url(), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -360,10 +380,43 @@ def portal_server(
 
 @pytest.fixture(scope="session")
 def sandbox_database_template(pki_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A migrated SQLite file with the sandbox loaded, copied by ``portal_app``."""
+    """A migrated SQLite file with the sandbox loaded, copied by ``portal_database``."""
     path = tmp_path_factory.mktemp("template") / "portal.sqlite3"
     init_portal(f"sqlite:///{path}", pki_dir)
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database_template(pki_dir: Path) -> Iterator[str]:
+    """The name of a PostgreSQL database with the sandbox loaded (one per worker).
+
+    Built lazily, only when a ``[postgres]`` test runs, so the SQLite-only
+    suite never pays for it; ``portal_database`` clones it per test.
+    """
+    with _postgres_database() as url:
+        init_portal(url, pki_dir)
+        from sqlalchemy.engine import make_url
+
+        yield str(make_url(url).database)
+
+
+@pytest.fixture(params=BACKENDS)
+def portal_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of the test's private, migrated sandbox database on each backend.
+
+    Every test gets a fresh copy of a session template — a file copy on
+    SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL — so tests may
+    write freely and still see the pristine sandbox (no truncation rules to
+    keep in sync with the models, and the copy is cheaper than a reload).
+    """
+    if request.param == "postgres":
+        template = request.getfixturevalue("postgres_database_template")
+        with _postgres_database(template=template) as url:
+            yield url
+        return
+    path = tmp_path / "portal.sqlite3"
+    shutil.copyfile(request.getfixturevalue("sandbox_database_template"), path)
+    yield f"sqlite:///{path}"
 
 
 def make_settings(database_url: str, pki: Path, **overrides: Any) -> Any:
@@ -376,11 +429,9 @@ def make_settings(database_url: str, pki: Path, **overrides: Any) -> Any:
 
 
 @pytest.fixture
-def portal_settings(sandbox_database_template: Path, pki_dir: Path, tmp_path: Path) -> Any:
-    """Settings on a private copy of the sandbox database."""
-    path = tmp_path / "portal.sqlite3"
-    shutil.copyfile(sandbox_database_template, path)
-    return make_settings(f"sqlite:///{path}", pki_dir)
+def portal_settings(portal_database: str, pki_dir: Path) -> Any:
+    """Sandbox settings on the test's private database (SQLite, and PostgreSQL if set)."""
+    return make_settings(portal_database, pki_dir)
 
 
 @pytest.fixture

@@ -126,7 +126,7 @@ def _multipart(
 
 
 class _Base:
-    """What both clients share: configuration and headers."""
+    """What both clients share: configuration, headers, retry rule, decoding; not the transport."""
 
     def __init__(
         self,
@@ -158,6 +158,36 @@ class _Base:
         if path.startswith(API_PREFIX + "/") or path == "/healthz":
             return self.portal_url + path
         return self.base_url + "/" + path.lstrip("/")
+
+    def _request_args(
+        self, method: str, path: str, headers: dict[str, str] | None, **options: Any
+    ) -> dict[str, Any]:
+        """The arguments of one ``request`` call, the same for either transport."""
+        return {
+            "method": method,
+            "url": self._url(path),
+            "headers": self._headers(headers),
+            **options,
+        }
+
+    def _retry_or_raise(self, exc: httpx.HTTPError, method: str, attempt: int) -> None:
+        """Return when a dropped GET/HEAD gets its one more try; raise PortalUnavailable else."""
+        if isinstance(exc, _RETRYABLE) and method.upper() in ("GET", "HEAD") and attempt == 0:
+            return
+        raise _transport_error(exc, self.portal_url) from exc
+
+    @staticmethod
+    def _decode(response: httpx.Response, method: str, path: str) -> Any:
+        """The JSON of a successful answer (None when empty); PortalError when not JSON."""
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise PortalError(
+                f"the portal sent an answer that is not JSON for {method} {path}",
+                status=response.status_code,
+            ) from exc
 
 
 class PortalClient(_Base):
@@ -199,40 +229,21 @@ class PortalClient(_Base):
         files: dict[str, Any] | None = None,
     ) -> httpx.Response:
         """Send one request; typed exception on an error answer (``api`` uses this)."""
-        url = self._url(path)
-        attempts = 2 if method.upper() in ("GET", "HEAD") else 1
-        for attempt in range(attempts):
+        args = self._request_args(
+            method, path, headers, params=params, json=json, data=data, files=files
+        )
+        for attempt in range(2):
             try:
-                response = self._http.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json,
-                    headers=self._headers(headers),
-                    data=data,
-                    files=files,
-                )
-            except _RETRYABLE as exc:
-                if attempt + 1 < attempts:
-                    continue
-                raise _transport_error(exc, self.portal_url) from exc
+                response = self._http.request(**args)
             except httpx.HTTPError as exc:
-                raise _transport_error(exc, self.portal_url) from exc
+                self._retry_or_raise(exc, method, attempt)
+                continue
             raise_for_problem(response)
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = self.request(method, path, **kwargs)
-        if response.status_code == 204 or not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise PortalError(
-                f"the portal sent an answer that is not JSON for {method} {path}",
-                status=response.status_code,
-            ) from exc
+        return self._decode(self.request(method, path, **kwargs), method, path)
 
     def _page(self, path: str, params: dict[str, Any]) -> Page[Any]:
         return Page.from_json(self._json("GET", path, params=_query(**params)))
@@ -576,40 +587,21 @@ class AsyncPortalClient(_Base):
         files: dict[str, Any] | None = None,
     ) -> httpx.Response:
         """Send one request; typed exception on an error answer."""
-        url = self._url(path)
-        attempts = 2 if method.upper() in ("GET", "HEAD") else 1
-        for attempt in range(attempts):
+        args = self._request_args(
+            method, path, headers, params=params, json=json, data=data, files=files
+        )
+        for attempt in range(2):
             try:
-                response = await self._http.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json,
-                    headers=self._headers(headers),
-                    data=data,
-                    files=files,
-                )
-            except _RETRYABLE as exc:
-                if attempt + 1 < attempts:
-                    continue
-                raise _transport_error(exc, self.portal_url) from exc
+                response = await self._http.request(**args)
             except httpx.HTTPError as exc:
-                raise _transport_error(exc, self.portal_url) from exc
+                self._retry_or_raise(exc, method, attempt)
+                continue
             raise_for_problem(response)
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
-        response = await self.request(method, path, **kwargs)
-        if response.status_code == 204 or not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise PortalError(
-                f"the portal sent an answer that is not JSON for {method} {path}",
-                status=response.status_code,
-            ) from exc
+        return self._decode(await self.request(method, path, **kwargs), method, path)
 
     async def me(self) -> Me:
         return cast(Me, await self._json("GET", "me"))

@@ -6,75 +6,21 @@ it is known, so ``--set applicant.postal_code=4000`` stays the string the form
 wants while ``--set works.0.amount=1250`` becomes a number; ``path:=JSON``
 (httpie's syntax) gives a raw JSON value whatever the schema says.
 
-Paths: dotted keys with numeric list indexes (``works.0.amount`` or
-``works[0].amount``), or a JSON pointer (``/works/0/amount``), as in
-:mod:`monespace_cli.assign`; ``-`` or ``[]`` (``works[].amount``) or an index
-equal to the list's length appends.
+Paths, the ``path=value`` syntax and writing into the data are
+:mod:`monespace_cli.assign`'s, shared with ``api -f/-F``; this module adds
+the typing from the schema.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, TextIO
 
+from monespace_cli.assign import PathPart, parse_assignment, resolve_append, set_path, to_pointer
 from monespace_cli.errors import UsageProblem
 from monespace_cli.i18n import _
-
-PathPart = str | int
-#: A path part meaning "a new item at the end of this list": ``works.-.amount``, ``works[].amount``.
-APPEND = "-"
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """One ``--set``: where, the text given, and whether that text is raw JSON."""
-
-    path: tuple[PathPart, ...]
-    raw: str
-    is_json: bool = False
-
-    def pointer(self) -> str:
-        return to_pointer(self.path)
-
-
-def to_pointer(path: tuple[PathPart, ...] | list[PathPart]) -> str:
-    """RFC 6901 pointer of a path (the API's way of naming a field)."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
-
-
-def parse_assignment(text: str) -> Assignment:
-    """``path=value`` or ``path:=json`` → Assignment; a UsageProblem when malformed."""
-    match = re.match(r"^([^=]*?)(:?=)(.*)$", text, re.DOTALL)
-    if not match or not match.group(1):
-        raise UsageProblem(_("--set needs path=value, got {text!r}.").format(text=text))
-    path = parse_path(match.group(1))
-    return Assignment(path=path, raw=match.group(3), is_json=match.group(2) == ":=")
-
-
-def parse_path(text: str) -> tuple[PathPart, ...]:
-    """Dotted/bracketed path or JSON pointer → tuple of keys and indexes."""
-    if text.startswith("/"):
-        parts = [p.replace("~1", "/").replace("~0", "~") for p in text[1:].split("/")]
-        if not all(parts):
-            _bad_path(text)
-        return tuple(int(p) if p.isdigit() else p for p in parts)
-    out: list[PathPart] = []
-    for chunk in text.replace("[]", ".-").split("."):
-        m = re.fullmatch(r"([^\[\]]*)((?:\[\d+\])*)", chunk)
-        if m is None or not (m.group(1) or m.group(2)):
-            _bad_path(text)
-        key, indexes = m.group(1), m.group(2)
-        if key:
-            out.append(int(key) if key.isdigit() else key)
-        out.extend(int(index) for index in re.findall(r"\[(\d+)\]", indexes))
-    return tuple(out)
-
-
-def _bad_path(text: str) -> NoReturn:
-    raise UsageProblem(_("Invalid field path {path!r}.").format(path=text))
 
 
 def resolve_ref(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
@@ -223,60 +169,6 @@ def _guess(raw: str) -> Any:
         except ValueError:
             return raw
     return raw
-
-
-def set_path(data: dict[str, Any], path: tuple[PathPart, ...], value: Any) -> None:
-    """Put ``value`` at ``path``, creating objects and lists on the way."""
-    if not path:
-        raise UsageProblem(_("An empty field path cannot be set."))
-    node: Any = data
-    for i, part in enumerate(path):
-        last = i == len(path) - 1
-        nxt: Any = value if last else ([] if isinstance(path[i + 1], int) else {})
-        if isinstance(part, int):
-            if not isinstance(node, list):
-                raise UsageProblem(
-                    _("{path}: not a list.").format(path=to_pointer(path[:i]) or "/")
-                )
-            if part > len(node):
-                raise UsageProblem(
-                    _("{path}: index {index} skips items (the list has {n}).").format(
-                        path=to_pointer(path[:i]) or "/", index=part, n=len(node)
-                    )
-                )
-            if part == len(node):
-                node.append(nxt)
-            elif last:
-                node[part] = value
-        else:
-            if not isinstance(node, dict):
-                raise UsageProblem(
-                    _("{path}: not an object.").format(path=to_pointer(path[:i]) or "/")
-                )
-            if last or node.get(part) is None:
-                node[part] = nxt
-        if not last:
-            node = node[part]
-            if not isinstance(node, list if isinstance(path[i + 1], int) else dict):
-                what = _("not a list") if isinstance(path[i + 1], int) else _("not an object")
-                raise UsageProblem(f"{to_pointer(path[: i + 1])}: {what}.")
-
-
-def resolve_append(data: Any, path: tuple[PathPart, ...]) -> tuple[PathPart, ...]:
-    """Replace each ``-`` (append, as in JSON Patch) by the index after the list's end."""
-    out: list[PathPart] = []
-    node: Any = data
-    for part in path:
-        if part == APPEND:
-            part = len(node) if isinstance(node, list) else 0
-        out.append(part)
-        if isinstance(node, dict):
-            node = node.get(part) if isinstance(part, str) else None
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
-            node = None
-    return tuple(out)
 
 
 def apply_assignments(

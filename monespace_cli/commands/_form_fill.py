@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from monespace_cli.assign import PathPart, to_pointer
 from monespace_cli.commands import _data_input as di
 from monespace_cli.errors import UsageProblem
 from monespace_cli.i18n import _
@@ -66,7 +67,7 @@ class FormFiller:
     # -- structure -------------------------------------------------------------
 
     def _value(
-        self, schema: dict[str, Any], current: Any, path: tuple[di.PathPart, ...], required: bool
+        self, schema: dict[str, Any], current: Any, path: tuple[PathPart, ...], required: bool
     ) -> Any:
         schema = di.resolve_ref(schema, self.root)
         types = di.schema_types(schema)
@@ -78,7 +79,7 @@ class FormFiller:
             return self._array(schema, current if isinstance(current, list) else [], path)
         return self._scalar(schema, current, path, required)
 
-    def _wanted(self, schema: dict[str, Any], path: tuple[di.PathPart, ...]) -> bool:
+    def _wanted(self, schema: dict[str, Any], path: tuple[PathPart, ...]) -> bool:
         """An optional group left empty so far: fill it only if the person says so."""
         question = _("Fill in {title}? (y/n)").format(title=self._title(schema, path))
         while True:
@@ -88,7 +89,7 @@ class FormFiller:
             self.say("  " + _("Answer y or n."))
 
     def _object(
-        self, schema: dict[str, Any], current: dict[str, Any], path: tuple[di.PathPart, ...]
+        self, schema: dict[str, Any], current: dict[str, Any], path: tuple[PathPart, ...]
     ) -> Any:
         if path:
             self.say("")
@@ -121,7 +122,7 @@ class FormFiller:
         ]
 
     def _array(
-        self, schema: dict[str, Any], current: list[Any], path: tuple[di.PathPart, ...]
+        self, schema: dict[str, Any], current: list[Any], path: tuple[PathPart, ...]
     ) -> list[Any]:
         items = di.resolve_ref(schema.get("items") or {}, self.root)
         title = self._title(schema, path)
@@ -146,7 +147,7 @@ class FormFiller:
         schema: dict[str, Any],
         items: dict[str, Any],
         current: list[Any],
-        path: tuple[di.PathPart, ...],
+        path: tuple[PathPart, ...],
     ) -> list[Any]:
         """Several values from a list (checkboxes): numbers or values, comma-separated."""
         options = list(items["enum"])
@@ -180,7 +181,7 @@ class FormFiller:
     # -- one value -------------------------------------------------------------
 
     def _scalar(
-        self, schema: dict[str, Any], current: Any, path: tuple[di.PathPart, ...], required: bool
+        self, schema: dict[str, Any], current: Any, path: tuple[PathPart, ...], required: bool
     ) -> Any:
         question = self._question(schema, path, required)
         default = None if current is None else _text(current)
@@ -203,7 +204,7 @@ class FormFiller:
                 return value
             self.say("  " + problem)
 
-    def _parse(self, schema: dict[str, Any], answer: str, path: tuple[di.PathPart, ...]) -> Any:
+    def _parse(self, schema: dict[str, Any], answer: str, path: tuple[PathPart, ...]) -> Any:
         options = schema.get("enum")
         if isinstance(options, list):
             for option in options:
@@ -213,7 +214,7 @@ class FormFiller:
                 return options[int(answer) - 1]
         if schema.get("format") == "iban" or _ui(schema).get("widget") == "iban":
             answer = answer.replace(" ", "").upper()  # people copy IBANs in groups of four
-        return di.coerce(answer, schema, where=di.to_pointer(path))
+        return di.coerce(answer, schema, where=to_pointer(path))
 
     def _check(self, schema: dict[str, Any], value: Any) -> str | None:
         """The first problem of ``value`` against its sub-schema (formats checked)."""
@@ -227,9 +228,7 @@ class FormFiller:
             return str(error.message)
         return None
 
-    def _question(
-        self, schema: dict[str, Any], path: tuple[di.PathPart, ...], required: bool
-    ) -> str:
+    def _question(self, schema: dict[str, Any], path: tuple[PathPart, ...], required: bool) -> str:
         parts = [self._title(schema, path)]
         hint = _hint(schema)
         if hint:
@@ -249,16 +248,16 @@ class FormFiller:
             self.say(f"  {_local(description)}")
         return " ".join(parts)
 
-    def _title(self, schema: dict[str, Any], path: tuple[di.PathPart, ...]) -> str:
+    def _title(self, schema: dict[str, Any], path: tuple[PathPart, ...]) -> str:
         title = schema.get("title")
         if isinstance(title, str) and schema.get("x-title-en"):
             title = {"fr": title, "en": schema["x-title-en"]}
         if title:
             return _local(title)
-        return di.to_pointer(path) or "/"
+        return to_pointer(path) or "/"
 
-    def _prefill_source(self, path: tuple[di.PathPart, ...]) -> str | None:
-        pointer = di.to_pointer(path)
+    def _prefill_source(self, path: tuple[PathPart, ...]) -> str | None:
+        pointer = to_pointer(path)
         while pointer:
             if pointer in self.prefilled:
                 return self.prefilled[pointer]

@@ -27,10 +27,10 @@ import typer
 
 from monespace_cli.app import noun_app
 from monespace_cli.assign import (
-    assign,
-    key_path,
+    parse_assignment,
     parse_json_argument,
-    split_assignment,
+    resolve_append,
+    set_path,
     typed_value,
 )
 from monespace_cli.context import current
@@ -45,12 +45,10 @@ MAX_PAGES = 10_000
 
 def _fields(raw: list[str], typed: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for text in raw:
-        key, value = split_assignment(text)
-        assign(out, key_path(key), value)
-    for text in typed:
-        key, value = split_assignment(text)
-        assign(out, key_path(key), typed_value(value))
+    for option, texts, typing in (("-f", raw, str), ("-F", typed, typed_value)):
+        for text in texts:
+            field = parse_assignment(text, option=option, json_values=False)
+            set_path(out, resolve_append(out, field.path), typing(field.raw))
     return out
 
 

@@ -1,4 +1,5 @@
-"""``key=value`` parsing shared by ``api -f/-F`` and ``dossier --set``."""
+"""``path=value`` parsing shared by ``api -f/-F`` and ``dossier --set`` (the --set
+typing from the schema is tested in dossier_units/test_data_input.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from monespace_cli.assign import (
-    assign,
-    key_path,
+    Assignment,
+    parse_assignment,
     parse_json_argument,
-    split_assignment,
+    parse_path,
+    resolve_append,
+    set_path,
+    to_pointer,
     typed_value,
 )
 from monespace_cli.errors import UsageProblem
@@ -20,12 +24,17 @@ keys = st.text(
 ).filter(lambda k: k.strip() == k and not k.isdigit() and k != "-")
 
 
+def put(data: dict[str, object], key: str, value: object) -> None:
+    """What ``api -f`` does with one field."""
+    set_path(data, resolve_append(data, parse_path(key)), value)
+
+
 @given(st.lists(keys, min_size=1, max_size=4), st.text())
-def test_split_then_assign_round_trips(parts: list[str], value: str) -> None:
-    key, raw = split_assignment(".".join(parts) + "=" + value)
-    assert raw == value
+def test_parse_then_set_round_trips(parts: list[str], value: str) -> None:
+    field = parse_assignment(".".join(parts) + "=" + value, json_values=False)
+    assert field.raw == value
     data: dict[str, object] = {}
-    assign(data, key_path(key), raw)
+    set_path(data, field.path, field.raw)
     node: object = data
     for part in parts:
         assert isinstance(node, dict)
@@ -35,8 +44,8 @@ def test_split_then_assign_round_trips(parts: list[str], value: str) -> None:
 
 @given(st.lists(keys, min_size=1, max_size=4))
 def test_pointer_and_dotted_paths_agree(parts: list[str]) -> None:
-    assert key_path("/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)) == parts
-    assert key_path(".".join(parts)) == parts
+    assert parse_path(to_pointer(parts)) == tuple(parts)
+    assert parse_path(".".join(parts)) == tuple(parts)
 
 
 def test_typed_values() -> None:
@@ -59,23 +68,37 @@ def test_file_value(tmp_path) -> None:
 
 def test_arrays_are_created_and_appended() -> None:
     data: dict[str, object] = {}
-    assign(data, key_path("children.0.name"), "Léa")
-    assign(data, key_path("children[].name"), "Tom")
-    assign(data, key_path("children.0.age"), 7)
-    assert data == {"children": [{"name": "Léa", "age": 7}, {"name": "Tom"}]}
-    with pytest.raises(UsageProblem):
-        assign(data, key_path("children.5.name"), "x")
+    put(data, "children.0.name", "Léa")
+    put(data, "children[].name", "Tom")
+    put(data, "children[0].age", 7)
+    put(data, "/children/-/name", "Zoé")
+    assert data == {"children": [{"name": "Léa", "age": 7}, {"name": "Tom"}, {"name": "Zoé"}]}
+    with pytest.raises(UsageProblem, match="skips items"):
+        put(data, "children.5.name", "x")
+
+
+def test_a_plain_value_is_not_silently_replaced() -> None:
+    data: dict[str, object] = {"a": "1"}
+    with pytest.raises(UsageProblem, match="not an object"):
+        put(data, "a.b", "2")
 
 
 @pytest.mark.parametrize("text", ["novalue", "=x", " =x"])
 def test_bad_assignments(text: str) -> None:
-    with pytest.raises(UsageProblem):
-        split_assignment(text)
+    with pytest.raises(UsageProblem, match="-f needs path=value"):
+        parse_assignment(text, option="-f", json_values=False)
 
 
-def test_empty_path_parts_are_refused() -> None:
-    with pytest.raises(UsageProblem):
-        key_path("a..b")
+def test_json_marker_only_where_allowed() -> None:
+    assert parse_assignment("a:=[1]") == Assignment(("a",), "[1]", is_json=True)
+    assert parse_assignment("a=b=c") == Assignment(("a",), "b=c")
+    assert parse_assignment("a:=[1]", json_values=False) == Assignment(("a:",), "[1]")
+
+
+@pytest.mark.parametrize("key", ["a..b", "a.", "/a//b", "a[x]"])
+def test_bad_paths_are_refused(key: str) -> None:
+    with pytest.raises(UsageProblem, match="Invalid field path"):
+        parse_path(key)
 
 
 def test_json_argument() -> None:

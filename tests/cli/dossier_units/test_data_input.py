@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from monespace_cli.assign import parse_assignment, parse_path, set_path, to_pointer
 from monespace_cli.commands import _data_input as di
 from monespace_cli.errors import UsageProblem
 
@@ -50,13 +51,13 @@ def dotted(path: list[str | int]) -> str:
 
 @given(paths)
 def test_dotted_and_pointer_paths_agree(path: list[str | int]) -> None:
-    assert di.parse_path(dotted(path)) == tuple(path)
-    assert di.parse_path(di.to_pointer(path)) == tuple(path)
+    assert parse_path(dotted(path)) == tuple(path)
+    assert parse_path(to_pointer(path)) == tuple(path)
 
 
 @given(paths, st.text(max_size=20))
 def test_assignment_keeps_the_value_text_whole(path: list[str | int], value: str) -> None:
-    parsed = di.parse_assignment(f"{dotted(path)}={value}")
+    parsed = parse_assignment(f"{dotted(path)}={value}")
     assert parsed.path == tuple(path)
     assert parsed.raw == value
     assert not parsed.is_json
@@ -68,8 +69,8 @@ def test_assignment_keeps_the_value_text_whole(path: list[str | int], value: str
 def test_setting_every_key_rebuilds_the_object(values: dict) -> None:
     data: dict = {}
     for key, value in values.items():
-        a = di.parse_assignment(f"{key}:={json.dumps(value)}")
-        di.set_path(data, a.path, di.coerce(a.raw, None, is_json=True))
+        a = parse_assignment(f"{key}:={json.dumps(value)}")
+        set_path(data, a.path, di.coerce(a.raw, None, is_json=True))
     assert data == values
 
 

@@ -1,0 +1,97 @@
+"""The demo tour (scripts/tour.py) end to end: real portal, real pcscd, real CLI.
+
+The tour swaps three virtual cards through vpcd slot 0 and runs every
+``monespace`` command of ``make demo``; this test runs it as a subprocess
+against the session's portal and checks that it exits 0 and that its summary
+reports every step as expected. The tour takes the vpcd slot under the same
+lock file as ``tests/pcsc_fixtures.py`` (checked below), so it waits its
+turn when other pcscd tests run in parallel under pytest-xdist; this test
+must therefore not hold that lock itself (it would wait on its own child).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from tests import pcsc_fixtures
+
+ROOT = Path(__file__).resolve().parent.parent
+TOUR = ROOT / "scripts" / "tour.py"
+#: Not the default PIN: proves --pin reaches the cards, and is easy to spot if leaked.
+PIN = "97531864"
+
+pytestmark = pytest.mark.pcscd
+
+
+def _tour_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("monespace_tour", TOUR)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_tour_uses_the_vpcd_slot_lock_of_the_pcscd_fixtures() -> None:
+    """Same reader, port and lock file, or the tour and pcscd tests would collide."""
+    tour = _tour_module()
+    assert tour.VPCD_PORT == pcsc_fixtures.VPCD_PORT
+    assert tour.VPCD_READER == pcsc_fixtures.VPCD_READER
+    assert (
+        tour.SLOT_LOCK == pcsc_fixtures._LOCK_DIR / f"monespace-vpcd-{pcsc_fixtures.VPCD_PORT}.lock"
+    )
+
+
+def _run_tour(portal_url: str, run_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    for name in ("MONESPACE_TOKEN", "MONESPACE_PROFILE", "NO_COLOR"):
+        env.pop(name, None)
+    env.update(
+        MONESPACE_CONFIG_DIR=str(run_dir / "config"),
+        MONESPACE_STATE_DIR=str(run_dir / "state"),
+        LANG="C.UTF-8",
+        LC_ALL="C.UTF-8",
+        PYTHONPATH=str(ROOT),
+    )
+    return subprocess.run(
+        [
+            sys.executable,
+            str(TOUR),
+            *("--portal", portal_url, "--run-dir", str(run_dir), "--pin", PIN),
+        ],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.slow
+def test_tour_runs_every_step_as_expected(pcscd: Any, portal_server: Any, tmp_path: Path) -> None:
+    done = _run_tour(portal_server.url, tmp_path / "demo")
+    report = f"--- stdout\n{done.stdout}\n--- stderr\n{done.stderr}"
+    assert done.returncode == 0, report
+    summary = done.stdout.split("\nSummary\n", 1)
+    assert len(summary) == 2, report
+    rows = [line for line in summary[1].splitlines() if line.startswith("  ")]
+    counted = re.search(r"^(\d+) of (\d+) steps as expected\.$", summary[1], re.M)
+    assert counted is not None, report
+    assert counted.group(1) == counted.group(2) == str(len(rows)), report
+    assert all(row.lstrip().startswith("ok") for row in rows), report
+    # The three people each had their turn, and the mandataire part did what it says.
+    for who in ("citizen", "accountant", "client"):
+        assert any(row.split()[1] == who for row in rows), report
+    assert "id: MSP-" in done.stdout and "acting_as: 0641238591" in done.stdout, report
+    client_log = done.stdout.split("--as 0641238591 mydata access-log", 1)[1]
+    assert "Julien Martin" in client_log.split("==>", 1)[0], report
+    assert PIN not in done.stdout + done.stderr, "the PIN must never be shown"
