@@ -27,12 +27,12 @@ lint: setup
 	$(VENV)/bin/lint-imports
 
 test: lint
-	@bash scripts/pytest.sh $(PYTEST_ARGS)
+	@bash scripts/pytest.sh -n 2 $(PYTEST_ARGS)
 
 test-postgres: setup
 	@WITH_POSTGRES=1 bash scripts/setup.sh
 	@url=$$(bash scripts/postgres.sh start) && \
-	  MONESPACE_TEST_POSTGRES_URL=$$url bash scripts/pytest.sh -m postgres tests/portal tests/client $(PYTEST_ARGS); \
+	  MONESPACE_TEST_POSTGRES_URL=$$url bash scripts/pytest.sh -n 2 -m postgres tests/portal tests/client $(PYTEST_ARGS); \
 	  rc=$$?; bash scripts/postgres.sh stop; exit $$rc
 
 bench: setup

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from eid.errors import (
+    N_,
     CardCommunicationError,
     CardRemoved,
     EidError,
@@ -82,8 +83,14 @@ def status_error(sw: int, what: str) -> EidError:
     if sw == SW_PIN_BLOCKED:
         return PinBlocked()
     if sw == SW_SECURITY_STATUS:
-        return SecurityStatusNotSatisfied(f"The card refused to {what}: PIN not verified.", sw=sw)
-    return CardCommunicationError(f"The card refused to {what}: status {describe_sw(sw)}.", sw=sw)
+        return SecurityStatusNotSatisfied(
+            N_("The card refused to {what}: PIN not verified."), sw=sw, params={"what": what}
+        )
+    return CardCommunicationError(
+        N_("The card refused to {what}: status {status}."),
+        sw=sw,
+        params={"what": what, "status": describe_sw(sw)},
+    )
 
 
 def _transport_error(exc: Exception) -> EidError:
@@ -95,8 +102,10 @@ def _transport_error(exc: Exception) -> EidError:
         return error
     text = str(exc).lower()
     if "remov" in text or "reset" in text or "no smart card" in text:
-        return CardRemoved("The card was removed from the reader.")
-    return CardCommunicationError(f"Communication with the card failed: {exc}")
+        return CardRemoved(N_("The card was removed from the reader."))
+    return CardCommunicationError(
+        N_("Communication with the card failed: {detail}"), params={"detail": str(exc)}
+    )
 
 
 class CardChannel:
@@ -134,7 +143,7 @@ class CardChannel:
             more, sw = self._exchange(bytes([0x00, 0xC0, 0x00, 0x00, sw & 0xFF]))
             chunks.append(more)
         else:
-            raise CardCommunicationError("The card sent an endless response chain.")
+            raise CardCommunicationError(N_("The card sent an endless response chain."))
         return b"".join(chunks), sw
 
     def command(self, command: bytes | bytearray, what: str) -> bytes:
@@ -148,11 +157,11 @@ class CardChannel:
 
     def select_path(self, path: bytes) -> None:
         """SELECT FILE by absolute path without the MF (P1=08, P2=0C)."""
-        self.command(bytes([0x00, 0xA4, 0x08, 0x0C, len(path)]) + path, "select a file")
+        self.command(bytes([0x00, 0xA4, 0x08, 0x0C, len(path)]) + path, N_("select a file"))
 
     def select_fid(self, fid: int) -> None:
         """SELECT FILE by file identifier in the current DF (P1=02)."""
-        self.command(bytes([0x00, 0xA4, 0x02, 0x0C, 0x02]) + fid.to_bytes(2, "big"), "select")
+        self.command(bytes([0x00, 0xA4, 0x02, 0x0C, 0x02]) + fid.to_bytes(2, "big"), N_("select"))
 
     def select_aid(self, aid: bytes) -> int:
         """SELECT by AID (P1=04); returns the status word (callers judge it)."""
@@ -171,13 +180,13 @@ class CardChannel:
         while len(out) < max_size:
             offset = len(out)
             if offset > MAX_OFFSET:
-                raise CardCommunicationError("A card file is larger than 32 KiB.")
+                raise CardCommunicationError(N_("A card file is larger than 32 KiB."))
             le = min(READ_CHUNK, max_size - offset)
             data, sw = self.transmit(bytes([0x00, 0xB0, offset >> 8, offset & 0xFF, le]))
             if sw == SW_WRONG_OFFSET:
                 break
             if sw != SW_OK:
-                raise status_error(sw, "read a file")
+                raise status_error(sw, N_("read a file"))
             out += data
             if len(data) < le or not data:
                 break

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from eid import layout
 from eid.apdu import SW_OK, SW_PIN_BLOCKED, CardChannel, Connection, status_error
 from eid.errors import (
+    N_,
     CardCommunicationError,
     CardDataInvalid,
     EidError,
@@ -110,7 +111,8 @@ class EidCard:
             self.card_data()
         except (CardCommunicationError, CardDataInvalid) as exc:
             raise NotAnEid(
-                f"The card in the reader is not a Belgian eID (ATR {self.atr})."
+                N_("The card in the reader is not a Belgian eID (ATR {atr})."),
+                params={"atr": self.atr},
             ) from exc
 
     # -- card data -----------------------------------------------------------
@@ -119,7 +121,7 @@ class EidCard:
         """GET CARD DATA, parsed (cached)."""
         if self._card_data is None:
             raw = self.channel.command(
-                bytes([0x80, 0xE4, 0x00, 0x00, layout.CARD_DATA_LENGTH]), "give its card data"
+                bytes([0x80, 0xE4, 0x00, 0x00, layout.CARD_DATA_LENGTH]), N_("give its card data")
             )
             self._card_data = parse_card_data(raw)
         return self._card_data
@@ -161,7 +163,9 @@ class EidCard:
         try:
             return x509.load_der_x509_certificate(raw[:length])
         except ValueError as exc:
-            raise CardDataInvalid(f"The {role} certificate on the card is malformed.") from exc
+            raise CardDataInvalid(
+                N_("The {role} certificate on the card is malformed."), params={"role": role}
+            ) from exc
 
     def read_certificates(self) -> Certificates:
         return Certificates(**{role: self.read_certificate(role) for role in _CERT_FILES})
@@ -229,25 +233,27 @@ class EidCard:
                 _, sw = self.channel.transmit(apdu)
             finally:
                 apdu[:] = bytes(len(apdu))
-        _raise_for_pin_status(sw, "verify the PIN")
+        _raise_for_pin_status(sw, N_("verify the PIN"))
 
     def verify_pin_pinpad(self, *, timeout: int = 30, force_last_try: bool = False) -> None:
         """Let the cardholder type the PIN on the reader (FEATURE_VERIFY_PIN_DIRECT)."""
         ioctl = reader_features(self.channel.connection).get(FEATURE_VERIFY_PIN_DIRECT)
         if ioctl is None:
-            raise PinpadUnavailable("This reader has no PIN pad.")
+            raise PinpadUnavailable(N_("This reader has no PIN pad."))
         self._guard_last_try(force_last_try)
         command = pinpad_verify_command(timeout)
         try:
             answer = bytes(self.channel.connection.control(ioctl, list(command)))
         except Exception as exc:  # noqa: BLE001 - pyscard raises untyped errors here
-            raise CardCommunicationError(f"The PIN pad reader failed: {exc}") from None
+            raise CardCommunicationError(
+                N_("The PIN pad reader failed: {detail}"), params={"detail": str(exc)}
+            ) from None
         if len(answer) < 2:
-            raise CardCommunicationError("The PIN pad reader gave no status.")
+            raise CardCommunicationError(N_("The PIN pad reader gave no status."))
         sw = int.from_bytes(answer[-2:], "big")
         if sw in (0x6400, 0x6401, 0x6402):
-            raise PinpadCancelled("PIN entry on the reader was cancelled or timed out.")
-        _raise_for_pin_status(sw, "verify the PIN")
+            raise PinpadCancelled(N_("PIN entry on the reader was cancelled or timed out."))
+        _raise_for_pin_status(sw, N_("verify the PIN"))
 
     def change_pin(self, old: str, new: str, *, force_last_try: bool = False) -> None:
         """CHANGE REFERENCE DATA: replace ``old`` by ``new``."""
@@ -260,7 +266,7 @@ class EidCard:
                 _, sw = self.channel.transmit(apdu)
             finally:
                 apdu[:] = bytes(len(apdu))
-        _raise_for_pin_status(sw, "change the PIN")
+        _raise_for_pin_status(sw, N_("change the PIN"))
 
     # -- signatures ----------------------------------------------------------
 
@@ -286,7 +292,7 @@ class EidCard:
         algorithm, payload = self._signature_input(digest, hash_alg)
         self.channel.command(
             bytes([0x00, 0x22, 0x41, 0xB6, 0x05, 0x04, 0x80, algorithm, 0x84, _KEYS[key]]),
-            "set the signature key",
+            N_("set the signature key"),
         )
         if pin is not None:
             self.verify_pin(pin)
@@ -294,7 +300,7 @@ class EidCard:
             bytes([0x00, 0x2A, 0x9E, 0x9A, len(payload)]) + payload + b"\x00"
         )
         if sw != SW_OK:
-            raise status_error(sw, "sign")
+            raise status_error(sw, N_("sign"))
         return self._encode_signature(data)
 
     def _signature_input(self, digest: bytes, hash_alg: str) -> tuple[int, bytes]:
@@ -305,13 +311,15 @@ class EidCard:
             if hash_alg == "sha256":
                 return layout.ALG_RSA_PKCS1_SHA256, digest
             return layout.ALG_RSA_PKCS1, _DIGEST_INFO[hash_alg] + digest
-        raise UnsupportedApplet(f"Signing is not supported on applet {version}.")
+        raise UnsupportedApplet(
+            N_("Signing is not supported on applet {version}."), params={"version": version}
+        )
 
     def _encode_signature(self, raw: bytes) -> bytes:
         if self.applet_version != "1.8" or raw[:1] == b"\x30":
             return raw
         if len(raw) % 2 or not raw:
-            raise CardCommunicationError("The card returned a malformed EC signature.")
+            raise CardCommunicationError(N_("The card returned a malformed EC signature."))
         half = len(raw) // 2
         r, s = int.from_bytes(raw[:half], "big"), int.from_bytes(raw[half:], "big")
         return encode_dss_signature(r, s)

@@ -18,33 +18,89 @@ import platform
 import shutil
 import subprocess
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
-from eid.errors import EidError, NoCard, PcscUnavailable
+from eid.errors import N_, EidError, Gettext, Message, NoCard, PcscUnavailable, render
 
 Status = Literal["ok", "warn", "fail", "skipped"]
 CERT_WARN_DAYS = 30
 
-FIX_INSTALL_PCSCD = "sudo apt-get install pcscd"
-FIX_START_PCSCD = "sudo systemctl start pcscd.socket (without systemd: sudo pcscd -f -a &)"
-FIX_READER = "Plug in the card reader (try another USB port), then run the doctor again."
-FIX_INSERT = "Insert the eID card in the reader, chip first and facing up."
+FIX_INSTALL_PCSCD = N_("sudo apt-get install pcscd")
+FIX_START_PCSCD = N_("sudo systemctl start pcscd.socket (without systemd: sudo pcscd -f -a &)")
+FIX_READER = N_("Plug in the card reader (try another USB port), then run the doctor again.")
+FIX_INSERT = N_("Insert the eID card in the reader, chip first and facing up.")
+
+#: Certificate roles as they appear in details (marked for translation).
+CERT_ROLES = (N_("authentication"), N_("signature"), N_("ca"), N_("root"), N_("rrn"))
+
+#: What each check is called on screen (the ``name`` stays the stable id).
+CHECK_LABELS = {
+    "pcsc_library": N_("PC/SC library"),
+    "pcscd": N_("PC/SC service"),
+    "readers": N_("readers"),
+    "card": N_("card"),
+    "atr": N_("ATR"),
+    "applet": N_("applet"),
+    "files": N_("card files"),
+    "certificates": N_("certificates"),
+    "pin": N_("PIN"),
+    "pinpad": N_("PIN pad"),
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """One diagnostic step."""
+    """One diagnostic step.
+
+    ``detail`` and ``fix`` are English; ``detail_message``/``fix_message``
+    keep their templates so a front end can show them translated
+    (``eid.errors.render``).
+    """
 
     name: str
     status: Status
     detail: str
     fix: str = ""
+    detail_message: Message | None = field(default=None, compare=False, repr=False)
+    fix_message: Message | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def label(self) -> str:
+        """The English on-screen name (an ``N_`` msgid)."""
+        return CHECK_LABELS.get(self.name, self.name)
+
+    def localized(self, gettext: Gettext) -> tuple[str, str]:
+        """``detail`` and ``fix`` in ``gettext``'s language (as is without templates)."""
+        return _local(self.detail_message, self.detail, gettext), _local(
+            self.fix_message, self.fix, gettext
+        )
 
     def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return {"name": self.name, "status": self.status, "detail": self.detail, "fix": self.fix}
+
+
+def _local(message: Message | None, english: str, gettext: Gettext) -> str:
+    return render(message.template, message.params, gettext) if message else english
+
+
+def _check(name: str, status: Status, detail: str | Message, fix: str | Message = "") -> Check:
+    """A check whose texts keep their templates (a plain string is a template too)."""
+    detail_message = detail if isinstance(detail, Message) else Message(detail)
+    fix_message = fix if isinstance(fix, Message) else Message(fix)
+    return Check(name, status, str(detail_message), str(fix_message), detail_message, fix_message)
+
+
+def _failure(name: str, exc: EidError, detail: Message | None = None) -> Check:
+    """A failed check that reports an eID error (its own text unless ``detail``)."""
+    return _check(
+        name,
+        "fail",
+        detail or Message(exc.template, exc.params),
+        Message(exc.fix_template, exc.fix_params),
+    )
 
 
 @dataclass
@@ -65,8 +121,12 @@ def _pcsc_library(state: _State) -> Check:
     try:
         state.pyscard = load_pyscard()
     except PcscUnavailable as exc:
-        return Check("pcsc_library", "fail", str(exc), exc.fix)
-    return Check("pcsc_library", "ok", f"pyscard {_version('pyscard')} and libpcsclite loaded")
+        return _failure("pcsc_library", exc)
+    return _check(
+        "pcsc_library",
+        "ok",
+        Message(N_("pyscard {version} and libpcsclite loaded"), {"version": _version("pyscard")}),
+    )
 
 
 def _pcscd(state: _State) -> Check:
@@ -76,25 +136,32 @@ def _pcscd(state: _State) -> Check:
         state.readers = reader_objects()
     except PcscUnavailable:
         if shutil.which("pcscd") is None and not Path("/usr/sbin/pcscd").exists():
-            return Check("pcscd", "fail", "pcscd is not installed", FIX_INSTALL_PCSCD)
-        return Check("pcscd", "fail", "pcscd is installed but not running", FIX_START_PCSCD)
+            return _check("pcscd", "fail", N_("pcscd is not installed"), FIX_INSTALL_PCSCD)
+        return _check("pcscd", "fail", N_("pcscd is installed but not running"), FIX_START_PCSCD)
     except EidError as exc:
-        return Check("pcscd", "fail", str(exc), exc.fix)
-    return Check("pcscd", "ok", "the PC/SC service answers")
+        return _failure("pcscd", exc)
+    return _check("pcscd", "ok", N_("the PC/SC service answers"))
 
 
 def _readers(state: _State) -> Check:
     if not state.readers:
-        return Check("readers", "fail", "no reader is connected", FIX_READER)
+        return _check("readers", "fail", N_("no reader is connected"), FIX_READER)
     names = ", ".join(str(r) for r in state.readers)
     if state.reader and not any(state.reader.lower() in str(r).lower() for r in state.readers):
-        return Check(
+        return _check(
             "readers",
             "fail",
-            f"no reader matches {state.reader!r} (found: {names})",
-            "Pass one of the listed reader names with --reader.",
+            Message(
+                N_("no reader matches {reader!r} (found: {names})"),
+                {"reader": state.reader, "names": names},
+            ),
+            N_("Pass one of the listed reader names with --reader."),
         )
-    return Check("readers", "ok", f"{len(state.readers)} reader(s): {names}")
+    return _check(
+        "readers",
+        "ok",
+        Message(N_("{count} reader(s): {names}"), {"count": len(state.readers), "names": names}),
+    )
 
 
 def _card_inserted(state: _State) -> Check:
@@ -109,24 +176,27 @@ def _card_inserted(state: _State) -> Check:
         except NoCard:
             continue
         except EidError as exc:
-            return Check("card", "fail", f"{reader}: {exc}", exc.fix)
+            detail = Message(N_("{reader}: {error}"), {"reader": str(reader), "error": exc})
+            return _failure("card", exc, detail)
         state.reader = str(reader)
         state.atr = bytes(state.connection.getATR())
-        return Check("card", "ok", f"card present in {reader}")
-    return Check("card", "fail", "no card in the reader", FIX_INSERT)
+        return _check(
+            "card", "ok", Message(N_("card present in {reader}"), {"reader": str(reader)})
+        )
+    return _check("card", "fail", N_("no card in the reader"), FIX_INSERT)
 
 
 def _atr(state: _State) -> Check:
     from eid.card import is_eid_atr
 
-    atr = state.atr.hex().upper()
+    atr = {"atr": state.atr.hex().upper()}
     if is_eid_atr(state.atr):
-        return Check("atr", "ok", f"ATR {atr} is a Belgian eID")
-    return Check(
+        return _check("atr", "ok", Message(N_("ATR {atr} is a Belgian eID"), atr))
+    return _check(
         "atr",
         "fail",
-        f"ATR {atr} is not a Belgian eID",
-        "This card is not a Belgian eID; insert the eID card (not a bank card).",
+        Message(N_("ATR {atr} is not a Belgian eID"), atr),
+        N_("This card is not a Belgian eID; insert the eID card (not a bank card)."),
     )
 
 
@@ -138,8 +208,12 @@ def _applet(state: _State) -> Check:
         state.card.check_is_eid()
         data = state.card.card_data()
     except EidError as exc:
-        return Check("applet", "fail", str(exc), exc.fix)
-    return Check("applet", "ok", f"BELPIC applet {data.applet_version} answers")
+        return _failure("applet", exc)
+    return _check(
+        "applet",
+        "ok",
+        Message(N_("BELPIC applet {version} answers"), {"version": data.applet_version}),
+    )
 
 
 def _files(state: _State) -> Check:
@@ -150,18 +224,25 @@ def _files(state: _State) -> Check:
         photo = card.read_photo()
         report = card.verify_integrity()
     except EidError as exc:
-        return Check("files", "fail", f"reading the card failed: {exc}", exc.fix)
+        return _failure(
+            "files", exc, Message(N_("reading the card failed: {error}"), {"error": exc})
+        )
     if not report.ok:
-        return Check(
+        return _check(
             "files",
             "fail",
-            "files read but do not verify: " + "; ".join(report.problems),
-            "Do not trust this card's data; contact the commune that issued it.",
+            Message(
+                N_("files read but do not verify: {problems}"), {"problems": list(report.problems)}
+            ),
+            N_("Do not trust this card's data; contact the commune that issued it."),
         )
-    return Check(
+    return _check(
         "files",
         "ok",
-        f"identity, address and photo ({len(photo)} bytes) read; signatures and hashes verify",
+        Message(
+            N_("identity, address and photo ({size} bytes) read; signatures and hashes verify"),
+            {"size": len(photo)},
+        ),
     )
 
 
@@ -169,64 +250,66 @@ def _certificates(state: _State) -> Check:
     try:
         certs = state.card.read_certificates()
     except EidError as exc:
-        return Check("certificates", "fail", str(exc), exc.fix)
+        return _failure("certificates", exc)
     now = dt.datetime.now(dt.UTC)
-    notes: list[str] = []
+    notes: list[Message] = []
     worst: Status = "ok"
     for role, cert in certs.items():
         if cert is None:
             if role == "authentication":
                 worst = "warn"
-                notes.append("no authentication certificate (login impossible)")
+                notes.append(Message(N_("no authentication certificate (login impossible)")))
             continue
         days = (cert.not_valid_after_utc - now).days
         if cert.not_valid_after_utc < now:
             worst = "fail"
-            notes.append(f"{role} expired on {cert.not_valid_after_utc:%Y-%m-%d}")
+            day = f"{cert.not_valid_after_utc:%Y-%m-%d}"
+            notes.append(Message(N_("{role} expired on {day}"), {"role": role, "day": day}))
         elif days < CERT_WARN_DAYS:
             worst = "warn" if worst == "ok" else worst
-            notes.append(f"{role} expires in {days} days")
+            notes.append(Message(N_("{role} expires in {days} days"), {"role": role, "days": days}))
         elif cert.not_valid_before_utc > now:
             worst = "fail"
-            notes.append(f"{role} not valid before {cert.not_valid_before_utc:%Y-%m-%d}")
+            day = f"{cert.not_valid_before_utc:%Y-%m-%d}"
+            notes.append(Message(N_("{role} not valid before {day}"), {"role": role, "day": day}))
     fix = {
         "ok": "",
-        "warn": "Renew the card at your commune before the certificates expire.",
-        "fail": "The card's certificates are not valid; ask your commune for a new card.",
+        "warn": N_("Renew the card at your commune before the certificates expire."),
+        "fail": N_("The card's certificates are not valid; ask your commune for a new card."),
     }[worst]
-    return Check("certificates", worst, "; ".join(notes) or "all certificates valid", fix)
+    if not notes:
+        return _check("certificates", worst, N_("all certificates valid"), fix)
+    return _check("certificates", worst, Message("{notes}", {"notes": notes}), fix)
 
 
 def _pin(state: _State) -> Check:
     try:
         tries = state.card.pin_tries_left()
     except EidError as exc:
-        return Check("pin", "fail", str(exc), exc.fix)
+        return _failure("pin", exc)
     if tries is None:
-        return Check("pin", "warn", "the card cannot tell the tries left without using one")
+        return _check("pin", "warn", N_("the card cannot tell the tries left without using one"))
     if tries == 0:
-        return Check(
+        return _check(
             "pin",
             "fail",
-            "the PIN is blocked",
-            "Unblock the PIN at your commune with the PUK letter.",
+            N_("the PIN is blocked"),
+            N_("Unblock the PIN at your commune with the PUK letter."),
         )
+    left = Message(N_("{tries} PIN tries left"), {"tries": tries})
     if tries < 3:
-        return Check(
-            "pin",
-            "warn",
-            f"{tries} PIN tries left",
-            "A correct PIN entry resets the counter; be careful.",
+        return _check(
+            "pin", "warn", left, N_("A correct PIN entry resets the counter; be careful.")
         )
-    return Check("pin", "ok", f"{tries} PIN tries left")
+    return _check("pin", "ok", left)
 
 
 def _pinpad(state: _State) -> Check:
     from eid.pinpad import FEATURE_VERIFY_PIN_DIRECT, reader_features
 
     if FEATURE_VERIFY_PIN_DIRECT in reader_features(state.connection):
-        return Check("pinpad", "ok", "the reader has a PIN pad (PIN typed on the reader)")
-    return Check("pinpad", "ok", "no PIN pad: the PIN is typed on the keyboard")
+        return _check("pinpad", "ok", N_("the reader has a PIN pad (PIN typed on the reader)"))
+    return _check("pinpad", "ok", N_("no PIN pad: the PIN is typed on the keyboard"))
 
 
 _STEPS: list[Callable[[_State], Check]] = [
@@ -273,9 +356,12 @@ def run_checks(reader: str | None = None, *, connection: Any = None) -> list[Che
     try:
         for step, name in zip(_STEPS, _STEP_NAMES, strict=True):
             if blocker is not None:
-                checks.append(Check(name, "skipped", f"skipped: {blocker} failed"))
+                skipped = Message(N_("skipped: {check} failed"), {"check": CHECK_LABELS[blocker]})
+                checks.append(_check(name, "skipped", skipped))
             elif connection is not None and name in _PCSC_STEPS:
-                checks.append(Check(name, "skipped", "skipped: card connection given directly"))
+                checks.append(
+                    _check(name, "skipped", N_("skipped: card connection given directly"))
+                )
             else:
                 checks.append(_run_step(step, name, state))
                 if checks[-1].status == "fail" and name in _BLOCKING:
@@ -292,13 +378,16 @@ def _run_step(step: Callable[[_State], Check], name: str, state: _State) -> Chec
     try:
         return step(state)
     except EidError as exc:
-        return Check(name, "fail", str(exc), exc.fix)
+        return _failure(name, exc)
     except Exception as exc:  # noqa: BLE001 - a doctor must report, never crash
-        return Check(
+        return _check(
             name,
             "fail",
-            f"unexpected error: {type(exc).__name__}: {exc}",
-            "Send the report (--report FILE) to support.",
+            Message(
+                N_("unexpected error: {kind}: {detail}"),
+                {"kind": type(exc).__name__, "detail": str(exc)},
+            ),
+            N_("Send the report (--report FILE) to support."),
         )
 
 

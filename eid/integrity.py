@@ -20,6 +20,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
+from eid.errors import N_
 from eid.layout import IdentityTag, TlvError, decode_tlv, der_length, strip_zero_padding
 from eid.models import IntegrityReport
 
@@ -97,12 +98,12 @@ def check_integrity(
         fields = decode_tlv(identity)
     except TlvError:
         fields = {}
-        problems.append("the identity file is malformed")
+        problems.append(N_("the identity file is malformed"))
     id_sig = trim_signature(identity_signature)
     addr_sig = trim_signature(address_signature)
     id_ok = addr_ok = False
     if rrn_certificate is None:
-        problems.append("the card holds no RRN certificate to check signatures with")
+        problems.append(N_("the card holds no RRN certificate to check signatures with"))
     else:
         id_ok = verify_rrn_signature(rrn_certificate, id_sig, _variants(identity))
         address_data = strip_zero_padding(address)
@@ -110,16 +111,16 @@ def check_integrity(
             rrn_certificate, addr_sig, [address_data + id_sig, address_data]
         )
         if not id_ok:
-            problems.append("the identity file's signature does not verify")
+            problems.append(N_("the identity file's signature does not verify"))
         if not addr_ok:
-            problems.append("the address file's signature does not verify")
+            problems.append(N_("the address file's signature does not verify"))
     stored_photo_hash = fields.get(IdentityTag.PHOTO_HASH, b"")
     photo_ok = digest_matches(stored_photo_hash, photo)
     if not photo_ok:
-        problems.append("the photo does not match the hash in the identity file")
+        problems.append(N_("the photo does not match the hash in the identity file"))
     key_ok = _basic_key_ok(fields.get(IdentityTag.BASIC_KEY_HASH), basic_public_key)
     if key_ok is False:
-        problems.append("the basic public key does not match its hash in the identity file")
+        problems.append(N_("the basic public key does not match its hash in the identity file"))
     return IntegrityReport(
         identity_signature_valid=id_ok,
         address_signature_valid=addr_ok,

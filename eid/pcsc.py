@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eid.errors import CardRemoved, EidError, NoCard, NoReader, PcscUnavailable
+from eid.errors import N_, CardRemoved, EidError, NoCard, NoReader, PcscUnavailable
 from eid.models import ReaderInfo
 from eid.pinpad import FEATURE_VERIFY_PIN_DIRECT, reader_features
 
@@ -31,9 +31,12 @@ def load_pyscard() -> Any:
         import smartcard.System as system
     except ImportError as exc:
         raise PcscUnavailable(
-            f"The PC/SC library or pyscard cannot be loaded ({exc}).",
-            fix="Install the PC/SC library: 'sudo apt-get install libpcsclite1 pcscd', "
-            "then reinstall monespace so pyscard is built against it.",
+            N_("The PC/SC library or pyscard cannot be loaded ({detail})."),
+            params={"detail": str(exc)},
+            fix=N_(
+                "Install the PC/SC library: 'sudo apt-get install libpcsclite1 pcscd', "
+                "then reinstall monespace so pyscard is built against it."
+            ),
         ) from None
     return system
 
@@ -50,23 +53,23 @@ def translate(exc: BaseException) -> EidError:
     if code in (_SCARD_E_NO_SERVICE, _SCARD_E_SERVICE_STOPPED) or name == (
         "EstablishContextException"
     ):
-        return PcscUnavailable("The PC/SC service (pcscd) is not running.")
+        return PcscUnavailable(N_("The PC/SC service (pcscd) is not running."))
     if code == _SCARD_E_NO_READERS_AVAILABLE:
-        return NoReader("No smart-card reader is connected.")
+        return NoReader(N_("No smart-card reader is connected."))
     if code in (_SCARD_W_REMOVED_CARD, _SCARD_E_NOT_TRANSACTED, _SCARD_W_UNPOWERED_CARD):
-        return CardRemoved("The card was removed from the reader.")
+        return CardRemoved(N_("The card was removed from the reader."))
     if code == _SCARD_W_RESET_CARD:
-        return CardRemoved("The card was reset by another program.")
+        return CardRemoved(N_("The card was reset by another program."))
     if code == _SCARD_E_READER_UNAVAILABLE:
-        return NoReader("The card reader was unplugged.")
+        return NoReader(N_("The card reader was unplugged."))
     if name == "NoCardException" or code == _SCARD_E_NO_SMARTCARD:
-        return NoCard("There is no card in the reader.")
+        return NoCard(N_("There is no card in the reader."))
     text = str(exc).lower()
     if "remov" in text:
-        return CardRemoved("The card was removed from the reader.")
+        return CardRemoved(N_("The card was removed from the reader."))
     if "no smart card" in text or "card is unpowered" in text:
-        return NoCard("There is no card in the reader.")
-    return EidError(f"PC/SC error: {exc}")
+        return NoCard(N_("There is no card in the reader."))
+    return EidError(N_("PC/SC error: {detail}"), params={"detail": str(exc)})
 
 
 def reader_objects() -> list[Any]:
@@ -85,13 +88,18 @@ def find_reader(name: str) -> Any:
     """The reader called ``name`` (exact, else unique prefix/substring)."""
     readers = reader_objects()
     if not readers:
-        raise NoReader("No smart-card reader is connected.")
+        raise NoReader(N_("No smart-card reader is connected."))
     exact = [r for r in readers if str(r) == name]
     partial = [r for r in readers if name.lower() in str(r).lower()]
     match = exact or partial
     if len(match) != 1:
         names = ", ".join(repr(str(r)) for r in readers)
-        raise NoReader(f"No single reader matches {name!r}.", fix=f"Choose one of: {names}.")
+        raise NoReader(
+            N_("No single reader matches {name!r}."),
+            params={"name": name},
+            fix=N_("Choose one of: {names}."),
+            fix_params={"names": names},
+        )
     return match[0]
 
 

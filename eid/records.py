@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from eid.dates import parse_birth_date, parse_card_date
-from eid.errors import CardDataInvalid, UnsupportedApplet
+from eid.errors import N_, CardDataInvalid, UnsupportedApplet
 from eid.layout import (
     CARD_DATA_APPLET_VERSION_OFFSET,
     CARD_DATA_LENGTH,
@@ -31,7 +31,9 @@ def _text(fields: dict[int, bytes], tag: int) -> str:
     try:
         return raw.decode("utf-8").rstrip("\x00").strip()
     except UnicodeDecodeError as exc:
-        raise CardDataInvalid(f"Field 0x{tag:02X} is not valid UTF-8 text.") from exc
+        raise CardDataInvalid(
+            N_("Field 0x{tag:02X} is not valid UTF-8 text."), params={"tag": tag}
+        ) from exc
 
 
 def _version(fields: dict[int, bytes]) -> int | None:
@@ -54,14 +56,18 @@ def _required_date(text: str, what: str) -> dt.date | None:
     try:
         return parse_card_date(text)
     except ValueError as exc:
-        raise CardDataInvalid(f"The {what} date {text!r} is not a valid date.") from exc
+        raise CardDataInvalid(
+            N_("The {what} date {text!r} is not a valid date."), params={"what": what, "text": text}
+        ) from exc
 
 
 def _decode(data: bytes, what: str) -> dict[int, bytes]:
     try:
         return decode_tlv(data)
     except TlvError as exc:
-        raise CardDataInvalid(f"The {what} file is malformed: {exc}.") from exc
+        raise CardDataInvalid(
+            N_("The {what} file is malformed: {detail}."), params={"what": what, "detail": str(exc)}
+        ) from exc
 
 
 def _sex(raw: str) -> str:
@@ -71,9 +77,9 @@ def _sex(raw: str) -> str:
 
 def parse_identity(data: bytes) -> Identity:
     """Parse EF(ID#RRN); raises CardDataInvalid on malformed data."""
-    f = _decode(data, "identity")
+    f = _decode(data, N_("identity"))
     if IdentityTag.NATIONAL_NUMBER not in f or IdentityTag.CARD_NUMBER not in f:
-        raise CardDataInvalid("The identity file lacks the card number or national number.")
+        raise CardDataInvalid(N_("The identity file lacks the card number or national number."))
     t = lambda tag: _text(f, tag)  # noqa: E731 - local shorthand keeps the mapping readable
     birth_text = t(IdentityTag.BIRTH_DATE)
     known = {int(tag) for tag in IdentityTag}
@@ -81,8 +87,8 @@ def parse_identity(data: bytes) -> Identity:
         file_version=_version(f),
         card_number=t(IdentityTag.CARD_NUMBER),
         chip_number=f.get(IdentityTag.CHIP_NUMBER, b""),
-        validity_begin=_required_date(t(IdentityTag.VALIDITY_BEGIN), "validity begin"),
-        validity_end=_required_date(t(IdentityTag.VALIDITY_END), "validity end"),
+        validity_begin=_required_date(t(IdentityTag.VALIDITY_BEGIN), N_("validity begin")),
+        validity_end=_required_date(t(IdentityTag.VALIDITY_END), N_("validity end")),
         issuing_municipality=t(IdentityTag.ISSUING_MUNICIPALITY),
         national_number=t(IdentityTag.NATIONAL_NUMBER),
         surname=t(IdentityTag.SURNAME),
@@ -117,9 +123,9 @@ def parse_identity(data: bytes) -> Identity:
 
 def parse_address(data: bytes) -> Address:
     """Parse EF(ID#Address); raises CardDataInvalid on malformed data."""
-    f = _decode(data, "address")
+    f = _decode(data, N_("address"))
     if AddressTag.MUNICIPALITY not in f and AddressTag.STREET_AND_NUMBER not in f:
-        raise CardDataInvalid("The address file holds no address.")
+        raise CardDataInvalid(N_("The address file holds no address."))
     return Address(
         file_version=_version(f),
         street_and_number=_text(f, AddressTag.STREET_AND_NUMBER),
@@ -131,11 +137,15 @@ def parse_address(data: bytes) -> Address:
 def parse_card_data(data: bytes) -> CardData:
     """Parse the GET CARD DATA answer (0x1C bytes, or 0x1F with P2=01)."""
     if len(data) < CARD_DATA_LENGTH:
-        raise CardDataInvalid(f"GET CARD DATA returned {len(data)} bytes, expected 28.")
+        raise CardDataInvalid(
+            N_("GET CARD DATA returned {size} bytes, expected 28."), params={"size": len(data)}
+        )
     version_byte = data[CARD_DATA_APPLET_VERSION_OFFSET]
     version = _APPLET_VERSIONS.get(version_byte)
     if version is None:
-        raise UnsupportedApplet(f"This eID runs applet version {version_byte:02X}.")
+        raise UnsupportedApplet(
+            N_("This eID runs applet version {version:02X}."), params={"version": version_byte}
+        )
     tries = data[CARD_DATA_LENGTH] if len(data) >= CARD_DATA_LENGTH_WITH_PIN else None
     return CardData(
         serial_number=bytes(data[0:16]),

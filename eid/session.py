@@ -10,21 +10,21 @@ from typing import Any
 
 from eid.apdu import Connection
 from eid.card import EidCard
-from eid.errors import EidError, NoCard, NoReader
+from eid.errors import N_, EidError, NoCard, NoReader
 from eid.pcsc import connect, find_reader, reader_objects
 
 
 def _first_card() -> tuple[Any, str]:
     readers = reader_objects()
     if not readers:
-        raise NoReader("No smart-card reader is connected.")
+        raise NoReader(N_("No smart-card reader is connected."))
     for reader in readers:
         try:
             return connect(reader), str(reader)
         except NoCard:
             continue
     names = ", ".join(str(r) for r in readers)
-    raise NoCard(f"There is no card in any reader ({names}).")
+    raise NoCard(N_("There is no card in any reader ({names})."), params={"names": names})
 
 
 def _ensure_connected(connection: Any) -> None:

@@ -193,11 +193,17 @@ def _explain_portal_error(exc: BaseException) -> CliError | None:
 
 
 def _explain_eid_error(exc: BaseException) -> CliError | None:
+    """The CLI problem for an ``eid`` error, in the user's language.
+
+    ``eid`` cannot import our gettext, so its exceptions carry English
+    templates (marked for our catalogue) and parameters; they are
+    translated here (``eid.errors.localize``), never by parsing ``str(exc)``.
+    """
     errors = sys.modules.get("eid.errors")
     if errors is None or not isinstance(exc, errors.EidError):
         return None
-    text = str(exc)
-    hint = getattr(exc, "fix", "") or None
+    text, fix = errors.localize(exc, _)
+    hint = fix or None
     name = type(exc).__name__
     if name in ("WrongPin", "LastTryRefused"):
         return AuthProblem(text, hint=hint)

@@ -110,6 +110,13 @@ FRAMEWORK_MESSAGES = (
 
 
 def install_global() -> None:
-    """Point the stdlib's global gettext at our catalogue, for Typer's own strings."""
+    """Point the stdlib's global gettext at our catalogue, for Typer's own strings.
+
+    Typer's vendored Click prints "Usage:", "Error:" and "Try … for help."
+    without gettext; :mod:`monespace_cli.i18n_click` reroutes those too.
+    """
     gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
     gettext.textdomain(DOMAIN)
+    from monespace_cli import i18n_click
+
+    i18n_click.install()

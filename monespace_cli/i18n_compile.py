@@ -3,7 +3,9 @@
 ``python -m monespace_cli.i18n_compile`` (the proposed ``make i18n``):
 
 1. extracts every ``_("…")`` / ``N_("…")`` string and every command
-   docstring (Typer shows them as help) from ``monespace_cli/``;
+   docstring (Typer shows them as help) from ``monespace_cli/`` (its
+   ``client`` package aside) and ``eid/`` (whose ``N_`` marks its error
+   and doctor message templates);
 2. adds the new ones to each ``locale/<lang>/LC_MESSAGES/monespace.po``
    with an empty translation, keeping the existing translations;
 3. compiles each ``.po`` to its ``.mo`` (the GNU format, as CPython's
@@ -25,6 +27,7 @@ from pathlib import Path
 from monespace_cli.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 
 PACKAGE_DIR = Path(__file__).parent
+EID_DIR = PACKAGE_DIR.parent / "eid"
 HEADER = (
     "Project-Id-Version: monespace\n"
     "MIME-Version: 1.0\n"
@@ -156,10 +159,14 @@ def render_po(lang: str, msgids: list[str], translations: dict[str, str]) -> str
 
 
 def source_files() -> list[Path]:
-    """The modules whose messages go into the catalogue."""
-    return sorted(
-        p for p in PACKAGE_DIR.rglob("*.py") if "client" not in p.relative_to(PACKAGE_DIR).parts
-    )
+    """The modules whose messages go into the catalogue.
+
+    ``eid/`` is included: the library cannot import our gettext, so it marks
+    its English message templates with its own no-op ``N_`` and the CLI
+    translates them (see ``eid.errors``).
+    """
+    own = [p for p in PACKAGE_DIR.rglob("*.py") if "client" not in p.relative_to(PACKAGE_DIR).parts]
+    return sorted(own) + sorted(EID_DIR.rglob("*.py"))
 
 
 def update(check: bool = False) -> list[str]:

@@ -266,6 +266,11 @@ class Printer:
         """Print free text on stdout (e.g. a token, a QR code); no formatting."""
         print(text, file=self.stdout)
 
+    def heading(self, title: str) -> None:
+        """A blank line and a bold title: the start of a section in a human view."""
+        self.text("")
+        self.text(self.style(title, "bold"))
+
     def _note_context(self, show: bool) -> None:
         if show and self.context and self.tty:
             label = _("Acting as: {context}").format(context=self.context)

@@ -103,6 +103,35 @@ class BodyLimit:
         await response(scope, _no_receive, send)
 
 
+class NulGuard:
+    """Refuse a NUL character in the path (404) or query string (400) up front.
+
+    No portal identifier or filter value contains NUL, and PostgreSQL text
+    cannot hold it at all: looking such a value up fails there with a 500
+    where SQLite answers 404. Bodies are covered by ``problems`` (a NUL the
+    database refuses is a 422).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        problem = self._problem(scope) if scope["type"] == "http" else None
+        if problem is None:
+            await self.app(scope, receive, send)
+            return
+        await problem.response(scope.get("path"))(scope, _no_receive, send)
+
+    @staticmethod
+    def _problem(scope: Scope) -> Problem | None:
+        if "\x00" in scope.get("path", ""):
+            return Problem("not-found", "no such resource")
+        query = bytes(scope.get("query_string", b""))
+        if b"%00" in query or b"\x00" in query:
+            return Problem("bad-request", "the query string contains a NUL character")
+        return None
+
+
 async def _no_receive() -> Message:
     return {"type": "http.disconnect"}
 
@@ -160,4 +189,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_periphery(app)
     # --- end periphery ---------------------------------------------------------
     app.add_middleware(BodyLimit, limit=settings.max_json_body)
+    app.add_middleware(NulGuard)
     return app

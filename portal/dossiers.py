@@ -17,7 +17,7 @@ import datetime as dt
 import importlib
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from portal import catalog, forms, states
 from portal.accesslog import record_access
 from portal.auth.deps import Actor
+from portal.authz import Visibility
 from portal.models import (
     Attachment,
     Dossier,
@@ -38,6 +39,7 @@ from portal.models import (
 from portal.problems import FieldError, Problem, conflict, not_found
 
 log = logging.getLogger(__name__)
+_Row = TypeVarTuple("_Row")
 
 
 def _hook(module: str, name: str) -> Callable[..., Any] | None:
@@ -107,16 +109,26 @@ def event_json(event: DossierEvent, dossier: Dossier) -> dict[str, Any]:
 # --- reading -----------------------------------------------------------------
 
 
+def within_domains(query: Select[*_Row], seen: Visibility) -> Select[*_Row]:
+    """Keep, of a query joined to ``Dossier``, the rows of the context's domains.
+
+    A context reached through roles or mandates sees only the procedures of
+    its domains; dossiers, documents, payments and events all apply this one
+    rule (a query without a dossier row loses that row when domains apply).
+    """
+    if seen.domains is None:
+        return query
+    return query.join(Procedure, Procedure.code == Dossier.procedure_code).where(
+        Procedure.domain.in_(sorted(seen.domains))
+    )
+
+
 def _visible(query: Select[Any], actor: Actor) -> Select[Any]:
     vis = actor.visibility
     query = query.where(
         Dossier.applicant_kind == vis.applicant_kind, Dossier.applicant_id == vis.applicant_id
     )
-    if vis.domains is not None:
-        query = query.join(Procedure, Procedure.code == Dossier.procedure_code).where(
-            Procedure.domain.in_(sorted(vis.domains))
-        )
-    return query
+    return within_domains(query, vis)
 
 
 def get_visible(db: Session, actor: Actor, public_id: str) -> Dossier:

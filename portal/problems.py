@@ -18,6 +18,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -169,6 +170,18 @@ async def _on_http_exception(request: Request, exc: Exception) -> Response:
     return problem.response(request.url.path)
 
 
+async def _on_data_error(request: Request, exc: Exception) -> Response:
+    """A NUL character in body text is the client's error, not the portal's.
+
+    PostgreSQL cannot store or compare text with NUL (psycopg refuses it
+    before sending); SQLite can. Any other refused value stays a 500.
+    """
+    if "NUL" in str(getattr(exc, "orig", "")):
+        problem = Problem("validation-failed", "text must not contain the NUL character")
+        return problem.response(request.url.path)
+    return await _on_unexpected(request, exc)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
     error_id = secrets.token_hex(8)
     log.error(
@@ -191,4 +204,5 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_request_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    app.add_exception_handler(DataError, _on_data_error)
     app.add_exception_handler(Exception, _on_unexpected)

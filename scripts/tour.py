@@ -117,7 +117,13 @@ class Step:
     def ok(self) -> bool:
         return self.code in self.expected
 
-    def short(self, width: int = 44) -> str:
+    def outcome(self) -> str:
+        """``exit 0``, ``exit 5 (as expected)`` or ``exit 1, expected 0``."""
+        if not self.ok:
+            return f"exit {self.code}, expected {' or '.join(map(str, self.expected))}"
+        return f"exit {self.code}" + ("" if self.code == 0 else " (as expected)")
+
+    def short(self, width: int = 56) -> str:
         """The command line, cut at a word to fit the summary."""
         words = ["monespace"]
         for arg in self.command:
@@ -204,10 +210,9 @@ class Tour:
         width = max((len(line) for line in lines), default=10)
         for s, line in zip(self.steps, lines, strict=True):
             mark = self.paint("ok  ", GREEN) if s.ok else self.paint("FAIL", RED)
-            wanted = "" if s.expected == (0,) else f", expected {'/'.join(map(str, s.expected))}"
             print(
                 f"  {mark}  {s.who.ljust(who)}  {line.ljust(width)}  "
-                f"{s.seconds:4.1f} s  exit {s.code}{wanted}"
+                f"{s.seconds:4.1f} s  {s.outcome()}"
             )
         failed = [s for s in self.steps if not s.ok]
         print()
@@ -542,6 +547,7 @@ def client(tour: Tour, pin: str) -> None:
 
 def walk(tour: Tour, pin: str, reader: VirtualReader | None) -> None:
     """The three parts, swapping cards in between (only part 1 without our reader)."""
+    tour.who = "citizen"
     if reader is not None:
         name = "Philippe Jean Lambert" if tour.nrn == DEFAULT_NRN else "a sandbox citizen"
         reader.insert(tour.nrn, "citizen", name)
@@ -584,6 +590,10 @@ def main(argv: list[str] | None = None) -> int:
             walk(tour, args.pin, reader)
         except TourAborted:
             pass
+        except KeyboardInterrupt:
+            print("\ninterrupted", file=sys.stderr)
+            tour.summary()
+            return 130
         finally:
             reader.remove()  # leaves the slot empty for the next holder
     return tour.summary()

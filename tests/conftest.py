@@ -240,25 +240,70 @@ def _postgres_url(name: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-@contextlib.contextmanager
-def _postgres_database(template: str | None = None) -> Iterator[str]:
-    """A fresh PostgreSQL database on the test server, dropped afterwards.
-
-    With ``template`` the new database is a copy of that one: PostgreSQL
-    copies the files, which is much faster than migrating and loading the
-    sandbox again (the template must have no open connection).
-    """
+def _create_postgres_database(template: str | None = None) -> str:
+    """Create a database (a copy of ``template`` if given) and return its name."""
     import psycopg
 
     name = f"monespace_test_{secrets.token_hex(4)}"
     copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(_postgres_admin_url(), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"{copy}')
+    return name
+
+
+def _drop_postgres_database(name: str) -> None:
+    """Drop database ``name``, ending the sessions still open on it."""
+    import psycopg
+
+    with psycopg.connect(_postgres_admin_url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def _postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database on the test server, dropped afterwards."""
+    name = _create_postgres_database()
     try:
         yield _postgres_url(name)
     finally:
-        with psycopg.connect(_postgres_admin_url(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_postgres_database(name)
+
+
+class PostgresClones:
+    """Copies of a template database, made and dropped in a background thread.
+
+    ``CREATE DATABASE ... TEMPLATE`` takes about a second here whatever the
+    size (PostgreSQL writes and syncs a whole new database directory), which
+    would dominate a suite of short tests. One thread keeps ``ahead`` copies
+    ready and drops used ones while the tests run, so a test waits only when
+    it is shorter than a copy.
+    """
+
+    def __init__(self, template: str, ahead: int = 2) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.template = template
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-clones")
+        self._ready = [self._worker.submit(self._copy) for _ in range(ahead)]
+
+    def _copy(self) -> str:
+        return _create_postgres_database(template=self.template)
+
+    def take(self) -> str:
+        """The name of a fresh copy (the caller hands it back to ``drop``)."""
+        name = self._ready.pop(0).result()
+        self._ready.append(self._worker.submit(self._copy))
+        return name
+
+    def drop(self, name: str) -> None:
+        """Drop a used copy in the background."""
+        self._worker.submit(_drop_postgres_database, name)
+
+    def close(self) -> None:
+        """Drop the unused copies and wait for every pending drop."""
+        for future in self._ready:
+            self._worker.submit(_drop_postgres_database, future.result())
+        self._worker.shutdown(wait=True)
 
 
 BACKENDS = ["sqlite", *(["postgres"] if POSTGRES_URL else [])]
@@ -387,17 +432,21 @@ def sandbox_database_template(pki_dir: Path, tmp_path_factory: pytest.TempPathFa
 
 
 @pytest.fixture(scope="session")
-def postgres_database_template(pki_dir: Path) -> Iterator[str]:
-    """The name of a PostgreSQL database with the sandbox loaded (one per worker).
+def postgres_clones(pki_dir: Path) -> Iterator[PostgresClones]:
+    """Copies of a PostgreSQL database with the sandbox loaded (one template per worker).
 
     Built lazily, only when a ``[postgres]`` test runs, so the SQLite-only
-    suite never pays for it; ``portal_database`` clones it per test.
+    suite never pays for it.
     """
+    from sqlalchemy.engine import make_url
+
     with _postgres_database() as url:
         init_portal(url, pki_dir)
-        from sqlalchemy.engine import make_url
-
-        yield str(make_url(url).database)
+        clones = PostgresClones(str(make_url(url).database))
+        try:
+            yield clones
+        finally:
+            clones.close()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -406,13 +455,17 @@ def portal_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
 
     Every test gets a fresh copy of a session template — a file copy on
     SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL — so tests may
-    write freely and still see the pristine sandbox (no truncation rules to
-    keep in sync with the models, and the copy is cheaper than a reload).
+    write, commit and run several connections freely and still start from
+    the pristine sandbox: no truncation list to keep in sync with the
+    models, no per-test transaction that the code under test would commit.
     """
     if request.param == "postgres":
-        template = request.getfixturevalue("postgres_database_template")
-        with _postgres_database(template=template) as url:
-            yield url
+        clones: PostgresClones = request.getfixturevalue("postgres_clones")
+        name = clones.take()
+        try:
+            yield _postgres_url(name)
+        finally:
+            clones.drop(name)
         return
     path = tmp_path / "portal.sqlite3"
     shutil.copyfile(request.getfixturevalue("sandbox_database_template"), path)

@@ -29,13 +29,12 @@ TOUR = ROOT / "scripts" / "tour.py"
 #: Not the default PIN: proves --pin reaches the cards, and is easy to spot if leaked.
 PIN = "97531864"
 
-pytestmark = pytest.mark.pcscd
-
 
 def _tour_module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("monespace_tour", TOUR)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -76,6 +75,7 @@ def _run_tour(portal_url: str, run_dir: Path) -> subprocess.CompletedProcess[str
     )
 
 
+@pytest.mark.pcscd
 @pytest.mark.slow
 def test_tour_runs_every_step_as_expected(pcscd: Any, portal_server: Any, tmp_path: Path) -> None:
     done = _run_tour(portal_server.url, tmp_path / "demo")
@@ -95,3 +95,20 @@ def test_tour_runs_every_step_as_expected(pcscd: Any, portal_server: Any, tmp_pa
     client_log = done.stdout.split("--as 0641238591 mydata access-log", 1)[1]
     assert "Julien Martin" in client_log.split("==>", 1)[0], report
     assert PIN not in done.stdout + done.stderr, "the PIN must never be shown"
+
+
+def test_tour_exits_1_when_a_step_ends_otherwise_than_expected(
+    portal_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """The summary marks the step FAIL and the tour's status is 1 (no card needed)."""
+    monkeypatch.setenv("MONESPACE_CONFIG_DIR", str(tmp_path / "config"))
+    tour_module = _tour_module()
+    tour = tour_module.Tour(portal_server.url, tmp_path, color=False)
+    tour.run("An existing procedure", "catalog", "show", "CU1")
+    tour.run("An unknown one, expected to succeed", "catalog", "show", "NOPE-404")
+    tour.run("An unknown one, expected not found", "catalog", "show", "NOPE-404", expect=(4,))
+    assert [step.code for step in tour.steps] == [0, 4, 4]
+    assert tour.summary() == 1
+    out = capsys.readouterr().out
+    assert "exit 4, expected 0" in out and "exit 4 (as expected)" in out
+    assert "2 of 3 steps as expected." in out

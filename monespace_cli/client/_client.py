@@ -118,6 +118,27 @@ def _query(**params: Any) -> dict[str, Any]:
     return {key: value for key, value in params.items() if value is not None}
 
 
+def _new_dossier_args(
+    procedure: str, data: dict[str, Any] | None, idempotency_key: str | None
+) -> dict[str, Any]:
+    """Body and headers of ``POST /dossiers`` (the key only when the caller has one)."""
+    body: dict[str, Any] = {"procedure": procedure}
+    if data is not None:
+        body["data"] = data
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+    return {"json": body, "headers": headers}
+
+
+def _submit_headers(idempotency_key: str | None) -> dict[str, str]:
+    """A submit always carries a key: a fresh one unless the caller retries with its own."""
+    return {"Idempotency-Key": idempotency_key or new_idempotency_key()}
+
+
+def _if_match(version: int) -> dict[str, str]:
+    """``If-Match`` for the dossier version read (the ETag is the quoted version)."""
+    return {"If-Match": f'"{version}"'}
+
+
 def _multipart(
     kind: str, filename: str, content: bytes | IO[bytes], content_type: str | None
 ) -> dict[str, Any]:
@@ -322,11 +343,8 @@ class PortalClient(_Base):
         *,
         idempotency_key: str | None = None,
     ) -> Dossier:
-        body: dict[str, Any] = {"procedure": procedure}
-        if data is not None:
-            body["data"] = data
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        return cast(Dossier, self._json("POST", "dossiers", json=body, headers=headers))
+        args = _new_dossier_args(procedure, data, idempotency_key)
+        return cast(Dossier, self._json("POST", "dossiers", **args))
 
     def list_dossiers(
         self,
@@ -358,7 +376,7 @@ class PortalClient(_Base):
 
     def put_dossier_data(self, dossier_id: str, data: dict[str, Any], *, version: int) -> Dossier:
         """Replace the data; ``version`` is the one read (StaleVersion if it moved)."""
-        headers = {"If-Match": f'"{version}"'}
+        headers = _if_match(version)
         return cast(
             Dossier,
             self._json("PUT", f"dossiers/{_seg(dossier_id)}/data", json=data, headers=headers),
@@ -369,7 +387,7 @@ class PortalClient(_Base):
 
     def submit_dossier(self, dossier_id: str, *, idempotency_key: str | None = None) -> Dossier:
         """Submit; a fresh key is made when none is given (pass one to retry safely)."""
-        headers = {"Idempotency-Key": idempotency_key or new_idempotency_key()}
+        headers = _submit_headers(idempotency_key)
         return cast(
             Dossier, self._json("POST", f"dossiers/{_seg(dossier_id)}/submit", headers=headers)
         )
@@ -617,11 +635,8 @@ class AsyncPortalClient(_Base):
         *,
         idempotency_key: str | None = None,
     ) -> Dossier:
-        body: dict[str, Any] = {"procedure": procedure}
-        if data is not None:
-            body["data"] = data
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
-        return cast(Dossier, await self._json("POST", "dossiers", json=body, headers=headers))
+        args = _new_dossier_args(procedure, data, idempotency_key)
+        return cast(Dossier, await self._json("POST", "dossiers", **args))
 
     async def get_dossier(self, dossier_id: str) -> Dossier:
         return cast(Dossier, await self._json("GET", f"dossiers/{_seg(dossier_id)}"))
@@ -636,7 +651,7 @@ class AsyncPortalClient(_Base):
     async def put_dossier_data(
         self, dossier_id: str, data: dict[str, Any], *, version: int
     ) -> Dossier:
-        headers = {"If-Match": f'"{version}"'}
+        headers = _if_match(version)
         path = f"dossiers/{_seg(dossier_id)}/data"
         return cast(Dossier, await self._json("PUT", path, json=data, headers=headers))
 
@@ -661,6 +676,6 @@ class AsyncPortalClient(_Base):
     async def submit_dossier(
         self, dossier_id: str, *, idempotency_key: str | None = None
     ) -> Dossier:
-        headers = {"Idempotency-Key": idempotency_key or new_idempotency_key()}
+        headers = _submit_headers(idempotency_key)
         path = f"dossiers/{_seg(dossier_id)}/submit"
         return cast(Dossier, await self._json("POST", path, headers=headers))

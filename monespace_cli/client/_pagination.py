@@ -37,41 +37,51 @@ class Page(Generic[T]):
         return cls(items=items, next_cursor=str(cursor) if cursor else None)
 
 
+class _Walk(Generic[T]):
+    """The cursor bookkeeping both iterators share: what to fetch next, when to stop."""
+
+    def __init__(self, max_items: int | None) -> None:
+        self.cursor: str | None = None
+        self.left = None if max_items is None else max(max_items, 0)
+        self._seen: set[str] = set()
+
+    def take(self, page: Page[T]) -> list[T]:
+        """The items of ``page`` still wanted."""
+        items = page.items if self.left is None else page.items[: self.left]
+        if self.left is not None:
+            self.left -= len(items)
+        return items
+
+    def advance(self, page: Page[T]) -> bool:
+        """Move to the next page; False at the end, when enough, or on a cursor seen before."""
+        cursor = page.next_cursor
+        if self.left == 0 or not cursor or cursor in self._seen:
+            return False
+        self._seen.add(cursor)
+        self.cursor = cursor
+        return True
+
+
 def iterate_pages(
     fetch: Callable[[str | None], Page[T]], *, max_items: int | None = None
 ) -> Iterator[T]:
     """Yield every item, fetching the next page only when the previous is used up."""
-    cursor: str | None = None
-    seen: set[str] = set()
-    count = 0
+    walk: _Walk[T] = _Walk(max_items)
     while True:
-        page = fetch(cursor)
-        for item in page.items:
-            if max_items is not None and count >= max_items:
-                return
-            count += 1
-            yield item
-        if not page.next_cursor or page.next_cursor in seen:
+        page = fetch(walk.cursor)
+        yield from walk.take(page)
+        if not walk.advance(page):
             return
-        seen.add(page.next_cursor)
-        cursor = page.next_cursor
 
 
 async def aiterate_pages(
     fetch: Callable[[str | None], Awaitable[Page[T]]], *, max_items: int | None = None
 ) -> AsyncIterator[T]:
     """The asynchronous twin of :func:`iterate_pages`."""
-    cursor: str | None = None
-    seen: set[str] = set()
-    count = 0
+    walk: _Walk[T] = _Walk(max_items)
     while True:
-        page = await fetch(cursor)
-        for item in page.items:
-            if max_items is not None and count >= max_items:
-                return
-            count += 1
+        page = await fetch(walk.cursor)
+        for item in walk.take(page):
             yield item
-        if not page.next_cursor or page.next_cursor in seen:
+        if not walk.advance(page):
             return
-        seen.add(page.next_cursor)
-        cursor = page.next_cursor

@@ -131,8 +131,7 @@ def show(
     )
     kinds = procedure.get("attachment_kinds") or []
     if kinds:
-        f.printer.text("")
-        f.printer.text(f.printer.style(_("Attachments"), "bold"))
+        f.printer.heading(_("Attachments"))
         f.printer.list(
             kinds,
             [
@@ -144,8 +143,7 @@ def show(
         )
     fields = _schema_fields(procedure.get("form"))
     if fields:
-        f.printer.text("")
-        f.printer.text(f.printer.style(_("Form fields"), "bold"))
+        f.printer.heading(_("Form fields"))
         f.printer.list(
             fields,
             [

@@ -42,6 +42,15 @@ SOURCES = {"rn": _("national register"), "bce": _("enterprise register")}
 DOSSIER_ID = Annotated[
     str, typer.Argument(help=_("Dossier reference, e.g. MSP-2026-000042."), metavar="ID")
 ]
+#: ``--set`` of ``dossier new`` and ``dossier fill``: one syntax, one help text.
+SETS = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help=_("Set one field: path=value (path:=JSON for raw JSON)."),
+        metavar="PATH=VALUE",
+    ),
+]
 
 
 def _list_columns(with_context: bool = False) -> list[Column]:
@@ -156,8 +165,7 @@ def _render_attachments(f: Factory, attachments: list[dict[str, Any]]) -> None:
     if not attachments:
         return
     printer = f.printer
-    printer.text("")
-    printer.text(printer.style(_("Attachments"), "bold"))
+    printer.heading(_("Attachments"))
     for att in attachments:
         sha = str(att.get("sha256", ""))[:12]
         size = f"{att.get('size', '')} B"
@@ -214,14 +222,7 @@ def new(
             "--data", help=_("Data as a JSON or YAML file, or - for stdin."), metavar="FILE|-"
         ),
     ] = None,
-    sets: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            help=_("Set one field: path=value (path:=JSON for raw JSON)."),
-            metavar="PATH=VALUE",
-        ),
-    ] = None,
+    sets: SETS = None,
     attach: Annotated[
         list[str] | None,
         typer.Option("--attach", help=_("Attach a file: kind=FILE."), metavar="KIND=FILE"),
@@ -269,14 +270,7 @@ def fill(
             metavar="FILE|-",
         ),
     ] = None,
-    sets: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            help=_("Set one field: path=value (path:=JSON for raw JSON)."),
-            metavar="PATH=VALUE",
-        ),
-    ] = None,
+    sets: SETS = None,
 ) -> None:
     """Fill a draft: field by field, in $EDITOR, or from --data/--set."""
     from monespace_cli.commands import _data_input as di

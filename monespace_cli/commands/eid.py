@@ -142,7 +142,8 @@ _READ_COLUMNS = [
 def _integrity_text(report: dict[str, Any]) -> str:
     if report["ok"]:
         return _("yes (register signatures and photo hash verify)")
-    return _("NO: {problems}").format(problems="; ".join(report["problems"]))
+    problems = "; ".join(_(problem) for problem in report["problems"])
+    return _("NO: {problems}").format(problems=problems)
 
 
 @app.command("read")
@@ -369,12 +370,16 @@ def doctor(
 
 
 def _print_checks(f: Factory, checks: list[Any]) -> None:
+    """The checks as a translated list (``eid`` keeps English templates)."""
     p = f.printer
-    for check in checks:
+    labels = [_(check.label) for check in checks]
+    width = max((len(label) for label in labels), default=0) + 1
+    for check, label in zip(checks, labels, strict=True):
         mark = p.style(_MARKS[check.status], _STYLES[check.status])
-        p.text(f"{mark} {check.name:<13} {check.detail}")
+        detail, fix = check.localized(_)
+        p.text(f"{mark} {label:<{width}} {detail}")
         if check.fix and check.status in ("fail", "warn"):
-            p.text(f"  {'':<13} " + _("fix: {fix}").format(fix=check.fix))
+            p.text(f"  {'':<{width}} " + _("fix: {fix}").format(fix=fix))
 
 
 # -- virtual -----------------------------------------------------------------------

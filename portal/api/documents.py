@@ -6,16 +6,17 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
 from portal.api.attachments import content_response
 from portal.api.serialize import rfc3339
 from portal.auth.deps import Actor, CurrentActor, DbSession
-from portal.models import Document, Dossier, Procedure, dossier_public_id
-from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, page
+from portal.dossiers import within_domains
+from portal.models import Document, Dossier, dossier_public_id
+from portal.pagination import DEFAULT_LIMIT, Cursor, Limit
 from portal.problems import Problem, not_found
 from portal.services.blobs import blob_content
-from portal.services.cursors import time_id_key
+from portal.services.cursors import newest_first_page
 from portal.services.periphery import PeripheryContext
 from portal.services.seal import SealError
 
@@ -45,12 +46,7 @@ def _vault(actor: Actor) -> Select[Document, Dossier]:
         .outerjoin(Dossier, Dossier.id == Document.dossier_id)
         .where(Document.owner_kind == seen.applicant_kind, Document.owner_id == seen.applicant_id)
     )
-    if seen.domains is not None:
-        # a domain-limited context sees only documents of dossiers in its domains
-        query = query.join(Procedure, Procedure.code == Dossier.procedure_code).where(
-            Procedure.domain.in_(sorted(seen.domains))
-        )
-    return query
+    return within_domains(query, seen)
 
 
 def _visible_document(db: DbSession, actor: Actor, document_id: str) -> Document:
@@ -65,21 +61,7 @@ def list_documents(
     actor: CurrentActor, db: DbSession, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
     """Newest first (`created_at` desc, `id` desc)."""
-    query = _vault(actor)
-    after = time_id_key(_KIND, cursor)
-    if after is not None:
-        at, last_id = after
-        query = query.where(
-            or_(Document.created_at < at, (Document.created_at == at) & (Document.id < last_id))
-        )
-    rows = db.execute(
-        query.order_by(Document.created_at.desc(), Document.id.desc()).limit(limit + 1)
-    ).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    items = [document_json(doc, dossier) for doc, dossier in rows]
-    last = rows[-1][0] if more else None
-    return page(items, [last.created_at.isoformat(), last.id] if last else None, _KIND)
+    return newest_first_page(db, _vault(actor), Document, _KIND, cursor, limit, document_json)
 
 
 @router.get("/documents/{document_id}", summary="One document's description")

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.auth.deps import CurrentActor, DbSession
 from portal.authz import Visibility
-from portal.dossiers import event_json
-from portal.models import AuthSession, Dossier, DossierEvent, Procedure, utcnow
+from portal.dossiers import event_json, within_domains
+from portal.models import AuthSession, Dossier, DossierEvent, utcnow
 from portal.services.events import StreamEvent, event_frames, parse_last_event_id
 
 router = APIRouter(tags=["events"])
@@ -40,11 +40,7 @@ def _visible_events(seen: Visibility, after: int, limit: int) -> Select[DossierE
             Dossier.applicant_id == seen.applicant_id,
         )
     )
-    if seen.domains is not None:
-        query = query.join(Procedure, Procedure.code == Dossier.procedure_code).where(
-            Procedure.domain.in_(sorted(seen.domains))
-        )
-    return query.order_by(DossierEvent.id).limit(limit)
+    return within_domains(query, seen).order_by(DossierEvent.id).limit(limit)
 
 
 def _fetcher(

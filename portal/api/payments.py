@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
 from portal.auth.deps import Actor, CurrentActor, DbSession
-from portal.models import Dossier, Payment, Procedure
-from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, page
+from portal.dossiers import within_domains
+from portal.models import Dossier, Payment
+from portal.pagination import DEFAULT_LIMIT, Cursor, Limit
 from portal.problems import not_found
-from portal.services.cursors import time_id_key
+from portal.services.cursors import newest_first_page
 from portal.services.payments import mark_paid, payment_json
 
 router = APIRouter(tags=["payments"])
@@ -26,11 +27,7 @@ def _payable(actor: Actor) -> Select[Payment, Dossier]:
         .join(Dossier, Dossier.id == Payment.dossier_id)
         .where(Payment.payer_kind == seen.applicant_kind, Payment.payer_id == seen.applicant_id)
     )
-    if seen.domains is not None:
-        query = query.join(Procedure, Procedure.code == Dossier.procedure_code).where(
-            Procedure.domain.in_(sorted(seen.domains))
-        )
-    return query
+    return within_domains(query, seen)
 
 
 def _visible_payment(db: DbSession, actor: Actor, payment_id: str) -> tuple[Payment, Dossier]:
@@ -45,24 +42,7 @@ def list_payments(
     actor: CurrentActor, db: DbSession, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> dict[str, Any]:
     """Newest first (`created_at` desc, `id` desc)."""
-    query = _payable(actor)
-    after = time_id_key(_KIND, cursor)
-    if after is not None:
-        at, last_id = after
-        query = query.where(
-            or_(Payment.created_at < at, (Payment.created_at == at) & (Payment.id < last_id))
-        )
-    rows = db.execute(
-        query.order_by(Payment.created_at.desc(), Payment.id.desc()).limit(limit + 1)
-    ).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = rows[-1][0] if more else None
-    return page(
-        [payment_json(p, d) for p, d in rows],
-        [last.created_at.isoformat(), last.id] if last else None,
-        _KIND,
-    )
+    return newest_first_page(db, _payable(actor), Payment, _KIND, cursor, limit, payment_json)
 
 
 @router.get("/payments/{payment_id}", summary="One payment, with its EPC QR payload")

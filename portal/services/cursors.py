@@ -3,13 +3,20 @@
 The cursor is opaque to clients but still client input: a forged cursor
 with a 30-digit id or a time without a zone must be a 400, not a database
 error (`portal.pagination` checks the envelope; this checks the key).
+:func:`newest_first_page` is the one newest-first keyset page of the
+periphery lists (documents, payments) built on that key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
-from portal.pagination import decode_cursor
+from sqlalchemy import Select, or_
+from sqlalchemy.orm import Session
+
+from portal.pagination import decode_cursor, page
 from portal.problems import Problem
 
 _MAX_ID = 2**62
@@ -45,3 +52,31 @@ def time_id_key(kind: str, cursor: str | None) -> tuple[dt.datetime, str] | None
     if at.tzinfo is None:
         raise _invalid()
     return at, key[1]
+
+
+def newest_first_page(
+    db: Session,
+    query: Select[Any, Any],
+    entity: Any,
+    kind: str,
+    cursor: str | None,
+    limit: int,
+    to_json: Callable[..., dict[str, Any]],
+) -> dict[str, Any]:
+    """One page of ``query`` newest first (``created_at`` desc, ``id`` desc).
+
+    ``entity`` is the model listed, the first column of each row; ``to_json``
+    gets the row's columns. One row more than ``limit`` is read to know
+    whether a next page exists.
+    """
+    after = time_id_key(kind, cursor)
+    if after is not None:
+        at, last_id = after
+        query = query.where(
+            or_(entity.created_at < at, (entity.created_at == at) & (entity.id < last_id))
+        )
+    order = (entity.created_at.desc(), entity.id.desc())
+    rows = db.execute(query.order_by(*order).limit(limit + 1)).all()
+    last = rows[limit - 1][0] if len(rows) > limit else None
+    items = [to_json(*row) for row in rows[:limit]]
+    return page(items, [last.created_at.isoformat(), last.id] if last else None, kind)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
 import pytest
 
 from monespace_cli.client import PortalClient, PortalUnavailable, api_base, portal_origin
+from monespace_cli.client._pagination import Page, aiterate_pages, iterate_pages
 
 
 class Recorder:
@@ -207,3 +209,18 @@ def test_logout_accepts_204() -> None:
 def test_base_and_origin(url: str, base: str, origin: str) -> None:
     assert api_base(url) == base
     assert portal_origin(url) == origin
+
+
+@pytest.mark.parametrize("max_items", [None, 0, 2, 3, 9, -1])
+def test_sync_and_async_iteration_agree(max_items: int | None) -> None:
+    pages = {None: Page([1, 2], "c2"), "c2": Page([3], "c2")}  # c2 repeats: the end
+    expected = [1, 2, 3] if max_items is None else [1, 2, 3][: max(max_items, 0)]
+    assert list(iterate_pages(pages.__getitem__, max_items=max_items)) == expected
+
+    async def fetch(cursor: str | None) -> Page[int]:
+        return pages[cursor]
+
+    async def collect() -> list[int]:
+        return [item async for item in aiterate_pages(fetch, max_items=max_items)]
+
+    assert asyncio.run(collect()) == expected
