@@ -52,6 +52,22 @@ def trim_signature(raw: bytes) -> bytes:
     return raw
 
 
+def _signature_bytes(certificate: x509.Certificate | None, raw: bytes) -> bytes:
+    """The signature held in a signature file, without the file's padding.
+
+    An ECDSA signature is DER and is followed by zero padding; an RSA
+    signature is exactly as long as the key. Only EC signatures may be cut at
+    their DER length: an RSA signature that happens to start with 0x30 would
+    otherwise be truncated (one card in 256).
+    """
+    if certificate is None:
+        return raw
+    key = certificate.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        return raw[: (key.key_size + 7) // 8]
+    return trim_signature(raw)
+
+
 def verify_rrn_signature(
     certificate: x509.Certificate, signature: bytes, candidates: Iterable[bytes]
 ) -> bool:
@@ -99,8 +115,8 @@ def check_integrity(
     except TlvError:
         fields = {}
         problems.append(N_("the identity file is malformed"))
-    id_sig = trim_signature(identity_signature)
-    addr_sig = trim_signature(address_signature)
+    id_sig = _signature_bytes(rrn_certificate, identity_signature)
+    addr_sig = _signature_bytes(rrn_certificate, address_signature)
     id_ok = addr_ok = False
     if rrn_certificate is None:
         problems.append(N_("the card holds no RRN certificate to check signatures with"))
