@@ -149,7 +149,23 @@ def test_ctrl_c_exits_130(env) -> None:
         text=True,
     )
     try:
-        time.sleep(1.5)  # let it start and block on stdin
+        # Wait until it really blocks reading stdin (read(0, ...) in
+        # /proc/PID/syscall): a SIGINT during the imports would test start-up.
+        syscall = f"/proc/{proc.pid}/syscall"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with open(syscall) as f:
+                    if f.read().startswith("0 0x0 "):
+                        break
+            except PermissionError:  # not allowed to look: give it time instead
+                time.sleep(1.5)
+                break
+            except OSError:
+                pass
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the command never waited for its input")
         proc.send_signal(signal.SIGINT)
         _out, err = proc.communicate(timeout=30)
     finally:
