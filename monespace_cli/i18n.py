@@ -120,3 +120,22 @@ def install_global() -> None:
     from monespace_cli import i18n_click
 
     i18n_click.install()
+
+
+def schema_title(schema: object) -> str:
+    """A form field's title in the user's language.
+
+    The sandbox forms carry ``title`` in French and ``x-title-en`` /
+    ``x-title-de`` beside it (JSON Schema has one ``title``).
+    """
+    if not isinstance(schema, dict):
+        return ""
+    if isinstance(schema.get("title"), dict):
+        return pick_language(schema["title"])
+    return pick_language(
+        {
+            "fr": schema.get("title"),
+            "en": schema.get("x-title-en"),
+            "de": schema.get("x-title-de"),
+        }
+    )

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from monespace_cli.assign import PathPart, to_pointer
 from monespace_cli.commands import _data_input as di
 from monespace_cli.errors import UsageProblem
-from monespace_cli.i18n import _
+from monespace_cli.i18n import _, schema_title
 
 if TYPE_CHECKING:
     from monespace_cli.client import PortalClient
@@ -249,12 +249,7 @@ class FormFiller:
         return " ".join(parts)
 
     def _title(self, schema: dict[str, Any], path: tuple[PathPart, ...]) -> str:
-        title = schema.get("title")
-        if isinstance(title, str) and schema.get("x-title-en"):
-            title = {"fr": title, "en": schema["x-title-en"]}
-        if title:
-            return _local(title)
-        return to_pointer(path) or "/"
+        return schema_title(schema) or to_pointer(path) or "/"
 
     def _prefill_source(self, path: tuple[PathPart, ...]) -> str | None:
         pointer = to_pointer(path)

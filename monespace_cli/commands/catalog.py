@@ -13,7 +13,7 @@ import typer
 from monespace_cli.app import noun_app
 from monespace_cli.context import current
 from monespace_cli.errors import UsageProblem
-from monespace_cli.i18n import _, pick_language
+from monespace_cli.i18n import _, pick_language, schema_title
 from monespace_cli.output import Column
 
 app = noun_app(_("Browse the catalogue of procedures."))
@@ -89,7 +89,7 @@ def _schema_fields(schema: Any, prefix: str = "") -> list[dict[str, Any]]:
         rows.append(
             {
                 "pointer": pointer,
-                "title": prop.get("title", ""),
+                "title": schema_title(prop),
                 "type": kind,
                 "required": name in required,
                 "prefill": prop.get("x-prefill"),

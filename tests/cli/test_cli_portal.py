@@ -80,6 +80,11 @@ def test_catalog_show_and_form(pcli: Callable[..., Result]) -> None:
     assert form == as_json["form"] and "properties" in form
     french = pcli("catalog", "show", code, MONESPACE_FORCE_TTY="1", LANG="fr_BE.UTF-8")
     assert "Champs du formulaire" in french.out and as_json["title"]["fr"] in french.out
+    # Field titles follow the locale too (the forms' x-title-en beside title).
+    english_cu1 = pcli("catalog", "show", "CU1", MONESPACE_FORCE_TTY="1", LANG="en_GB.UTF-8")
+    assert "Applicant" in english_cu1.out and "Demandeur" not in english_cu1.out
+    french_cu1 = pcli("catalog", "show", "CU1", MONESPACE_FORCE_TTY="1", LANG="fr_BE.UTF-8")
+    assert "Demandeur" in french_cu1.out
     missing = pcli("catalog", "show", "NO-SUCH-PROCEDURE")
     assert missing.code == 4 and missing.err.startswith("error: Not found")
 
