@@ -31,6 +31,7 @@ CORE_ROUTERS = (
     "portal.api.catalog",
     "portal.api.dossiers",
     "portal.api.sandbox",
+    "portal.api.csam",
 )
 # --- periphery routers (H4 "periphery" adds its modules here) ---------------
 PERIPHERY_ROUTERS: tuple[str, ...] = (

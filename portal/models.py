@@ -539,3 +539,28 @@ class Mandate(Base):
     state: Mapped[str] = mapped_column(String(20), default="proposed")
     proposed_by: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(ForeignKey("persons.nrn"))
+
+
+class CsamAuditEntry(Base):
+    """One change of an organisation's GAPs, roles or mandates: who, as whom, old → new.
+
+    Why a table of its own (not dossier events): CSAM changes concern an
+    organisation, not a dossier, and its GAPs must read them newest first;
+    old/new hold the whole JSON of the thing so a revoked role stays readable
+    after its row is gone. A mandate change is written once for each side.
+    """
+
+    __tablename__ = "csam_audit"
+    __table_args__ = (Index("ix_csam_audit_org_id", "organisation_bce", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    organisation_bce: Mapped[str] = mapped_column(ForeignKey("organisations.bce"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_nrn: Mapped[str] = mapped_column(ForeignKey("persons.nrn"))
+    acting_as: Mapped[str] = mapped_column(String(10))
+    action: Mapped[str] = mapped_column(String(30))
+    target: Mapped[str] = mapped_column(String(60))
+    old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    new: Mapped[dict[str, Any] | None] = mapped_column(JSON)

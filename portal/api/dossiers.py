@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
-from portal import dossiers, idempotency, states
+from portal import csam, dossiers, idempotency, states
 from portal.api.schemas import DossierOut, DossierPage, EventList, ValidationReport, problems
 from portal.api.serialize import dossier_json
 from portal.auth.deps import Actor, CurrentActor, DbSession
@@ -167,7 +167,9 @@ def list_dossiers(
 )
 def get_dossier(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> JSONResponse:
     """The dossier with its data; ``ETag: "<version>"``."""
-    return _with_etag(_full(db, dossiers.get_visible(db, actor, dossier_id)))
+    dossier = dossiers.get_visible(db, actor, dossier_id)
+    csam.log_mandataire_read(db, actor, dossier)  # H12: the client sees the read
+    return _with_etag(_full(db, dossier))
 
 
 @router.put(
