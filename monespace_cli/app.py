@@ -44,7 +44,7 @@ COMPLETE_VAR = "_MONESPACE_COMPLETE"
 
 
 #: noun → (module, one-line help). Order is the order shown in ``--help``.
-#: Later issues add: roles, mandate, gap, bulk, agent, tui.
+#: Later issues add: bulk, agent, tui.
 NOUNS: dict[str, tuple[str, str]] = {
     "auth": (
         "monespace_cli.commands.auth",
@@ -75,6 +75,18 @@ NOUNS: dict[str, tuple[str, str]] = {
     "mydata": (
         "monespace_cli.commands.mydata",
         N_("What the authentic sources hold about you, and who read it."),
+    ),
+    "gap": (
+        "monespace_cli.commands.gap",
+        N_("Access managers (GAPs) of an organisation: list, designate, remove."),
+    ),
+    "roles": (
+        "monespace_cli.commands.roles",
+        N_("Roles in an organisation: who may act in which domain, as a reviewable file."),
+    ),
+    "mandate": (
+        "monespace_cli.commands.mandate",
+        N_("Mandates between organisations: propose, accept, refuse, revoke, import."),
     ),
     "eid": ("monespace_cli.commands.eid", N_("Your eID card and reader: read, check, diagnose.")),
     "api": ("monespace_cli.commands.api", N_("Make a raw request to the portal API.")),

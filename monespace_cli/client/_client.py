@@ -530,6 +530,66 @@ class PortalClient(_Base):
         except httpx.HTTPError as exc:
             raise _transport_error(exc, self.portal_url) from exc
 
+    # -- CSAM: organisations, GAPs, roles, mandates, audit ---------------------
+
+    def get_organisation(self, bce: str) -> dict[str, Any]:
+        return cast(dict[str, Any], self._json("GET", f"organisations/{_seg(bce)}"))
+
+    def list_gaps(self, bce: str) -> list[dict[str, Any]]:
+        return _items(self._json("GET", f"organisations/{_seg(bce)}/gaps"))
+
+    def designate_gap(self, bce: str, nrn: str) -> dict[str, Any]:
+        path = f"organisations/{_seg(bce)}/gaps"
+        return cast(dict[str, Any], self._json("POST", path, json={"nrn": nrn}))
+
+    def remove_gap(self, bce: str, nrn: str) -> None:
+        self._json("DELETE", f"organisations/{_seg(bce)}/gaps/{_seg(nrn)}")
+
+    def list_roles(self, bce: str, *, person: str | None = None) -> list[dict[str, Any]]:
+        path = f"organisations/{_seg(bce)}/roles"
+        return _items(self._json("GET", path, params=_query(person=person)))
+
+    def grant_role(self, bce: str, role: dict[str, Any]) -> dict[str, Any]:
+        path = f"organisations/{_seg(bce)}/roles"
+        return cast(dict[str, Any], self._json("POST", path, json=role))
+
+    def change_role(self, bce: str, role_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+        path = f"organisations/{_seg(bce)}/roles/{_seg(role_id)}"
+        return cast(dict[str, Any], self._json("PATCH", path, json=changes))
+
+    def revoke_role(self, bce: str, role_id: str) -> None:
+        self._json("DELETE", f"organisations/{_seg(bce)}/roles/{_seg(role_id)}")
+
+    def apply_roles(
+        self, bce: str, changes: list[dict[str, Any]], *, dry_run: bool = False
+    ) -> dict[str, Any]:
+        """One atomic change set: all applied or none (ValidationFailed names ``/changes/i``)."""
+        path = f"organisations/{_seg(bce)}/roles:apply"
+        body = {"changes": changes, "dry_run": dry_run}
+        return cast(dict[str, Any], self._json("POST", path, json=body))
+
+    def audit(
+        self, bce: str, *, cursor: str | None = None, limit: int | None = None
+    ) -> Page[dict[str, Any]]:
+        return self._page(f"organisations/{_seg(bce)}/audit", {"cursor": cursor, "limit": limit})
+
+    def iter_audit(self, bce: str) -> Iterator[dict[str, Any]]:
+        return iterate_pages(lambda c: self.audit(bce, cursor=c))
+
+    def list_mandates(
+        self, *, organisation: str | None = None, state: str | None = None
+    ) -> list[dict[str, Any]]:
+        params = _query(organisation=organisation, state=state)
+        return _items(self._json("GET", "mandates", params=params))
+
+    def propose_mandate(self, mandate: dict[str, Any]) -> dict[str, Any]:
+        return cast(dict[str, Any], self._json("POST", "mandates", json=mandate))
+
+    def decide_mandate(self, mandate_id: str, decision: str) -> dict[str, Any]:
+        """``decision``: ``accept``, ``refuse`` or ``revoke``."""
+        path = f"mandates/{_seg(mandate_id)}/{_seg(decision)}"
+        return cast(dict[str, Any], self._json("POST", path))
+
     # -- sandbox ------------------------------------------------------------
 
     def create_sandbox_card(self, nrn: str, *, applet: str = "1.8", pin: str) -> dict[str, Any]:
@@ -548,6 +608,13 @@ def _guarded_lines(lines: Iterator[str], url: str) -> Iterator[str]:
         yield from lines
     except httpx.HTTPError as exc:
         raise _transport_error(exc, url) from exc
+
+
+def _items(body: Any) -> list[dict[str, Any]]:
+    """The ``items`` of a list answer (a bare list is accepted too)."""
+    if isinstance(body, dict):
+        body = body.get("items") or []
+    return [dict(item) for item in body or []]
 
 
 def new_idempotency_key() -> str:

@@ -1,0 +1,336 @@
+"""``monespace roles …``: CSAM roles of an organisation, one by one or as a file.
+
+One-by-one commands (``list``, ``grant``, ``revoke``, ``history``) map to the
+API's role endpoints. The declarative ones (``export``, ``plan``, ``apply``)
+let a GAP keep the organisation's roles in a reviewed YAML file
+(:mod:`monespace_cli.roles_file`) and send only the difference
+(:mod:`monespace_cli.roles_plan`) as one atomic ``roles:apply`` change set:
+all of it is written or none.
+
+Every problem the CLI can see in the file is reported at once with its line
+before anything is sent; what only the portal knows (an unknown person) comes
+back from a dry run and is mapped to the same lines.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from monespace_cli.app import noun_app
+from monespace_cli.commands import _csam
+from monespace_cli.context import Factory, current
+from monespace_cli.errors import CliError, ExitCode, RejectedInput, UsageProblem, explain
+from monespace_cli.i18n import _
+from monespace_cli.output import Column
+from monespace_cli.roles_file import LEVELS
+
+if TYPE_CHECKING:
+    from monespace_cli.client import PortalClient
+    from monespace_cli.roles_file import RolesFile
+    from monespace_cli.roles_plan import Step
+
+app = noun_app(_("Roles in an organisation: who may act in which domain, as a reviewable file."))
+
+FILE = Annotated[
+    Path, typer.Option("--file", "-f", help=_("The roles file (YAML)."), metavar="FILE")
+]
+OPTIONAL_ORG = Annotated[
+    str | None,
+    typer.Option(
+        "--org",
+        help=_("The organisation (BCE number); default: the acting context."),
+        metavar="BCE",
+    ),
+]
+
+
+def _org(f: Factory, org: str | None) -> str:
+    """``--org``, else the organisation being acted for, else a usage error."""
+    if org is not None:
+        return _csam.bce(org)
+    if f.acting_as != "me":
+        return _csam.bce(f.acting_as, what="--as")
+    raise UsageProblem(_("Which organisation? Use --org BCE."))
+
+
+def _columns() -> list[Column]:
+    return [
+        Column("id", _("ID")),
+        Column("nrn", _("NRN")),
+        Column("name", _("NAME")),
+        Column("domain", _("DOMAIN")),
+        Column("level", _("LEVEL")),
+        Column("valid_until", _("UNTIL")),
+        Column("on_mandates", _("ON MANDATES")),
+        Column("beneficiary", _("BENEFICIARY")),
+    ]
+
+
+@app.command("list")
+def list_(
+    org: OPTIONAL_ORG = None,
+    person: Annotated[
+        str | None, typer.Option("--person", help=_("Only this person (NRN)."), metavar="NRN")
+    ] = None,
+) -> None:
+    """List the organisation's roles (by person, then domain)."""
+    f = current()
+    bce = _org(f, org)
+    who = _csam.nrn(person) if person else None
+    with f.client() as client, _csam.rights():
+        roles = client.list_roles(bce, person=who)
+    f.printer.list(roles, _columns(), empty=_("No role."))
+
+
+@app.command("grant")
+def grant(
+    nrn: _csam.NRN_ARG,
+    domain: Annotated[str, typer.Option("--domain", help=_("The domain."), metavar="DOMAIN")],
+    level: Annotated[
+        str, typer.Option("--level", help=_("consult, act or manage."), metavar="LEVEL")
+    ],
+    org: OPTIONAL_ORG = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help=_("Last day of the role."), metavar="DATE")
+    ] = None,
+    on_mandates: Annotated[
+        bool, typer.Option("--on-mandates", help=_("The role is for work under mandates."))
+    ] = False,
+    beneficiary: Annotated[
+        str | None,
+        typer.Option(
+            "--beneficiary", help=_("Only for this beneficiary (BCE number)."), metavar="BCE"
+        ),
+    ] = None,
+) -> None:
+    """Give a person a role in a domain."""
+    f = current()
+    if level not in LEVELS:
+        message = _("Unknown level {value!r} (one of: {allowed}).")
+        raise RejectedInput(message.format(value=level, allowed=", ".join(LEVELS)))
+    body: dict[str, Any] = {
+        "nrn": _csam.nrn(nrn),
+        "domain": _csam.domain(domain),
+        "level": level,
+        "valid_until": _csam.day(until, what="--until"),
+        "on_mandates": on_mandates,
+    }
+    if beneficiary:
+        body["beneficiary"] = _csam.bce(beneficiary, what="--beneficiary")
+    bce = _org(f, org)
+    with f.client() as client, _csam.rights():
+        role = client.grant_role(bce, body)
+    if f.printer.human:
+        message = _("{name} ({nrn}) may now {level} in {domain} for {bce} (role {id}).")
+        f.io.success(message.format(bce=bce, **{k: role.get(k, "") for k in _FIELDS}))
+    else:
+        f.printer.object(role)
+
+
+_FIELDS = ("name", "nrn", "level", "domain", "id")
+
+
+@app.command("revoke")
+def revoke(
+    nrn: Annotated[
+        str | None, typer.Argument(help=_("The person's national register number."), metavar="NRN")
+    ] = None,
+    org: OPTIONAL_ORG = None,
+    domain: Annotated[
+        str | None, typer.Option("--domain", help=_("The domain."), metavar="DOMAIN")
+    ] = None,
+    role_id: Annotated[
+        str | None, typer.Option("--id", help=_("The role's ID (see: roles list)."), metavar="ID")
+    ] = None,
+) -> None:
+    """Take a role away: by NRN and --domain, or by --id."""
+    f = current()
+    bce = _org(f, org)
+    with f.client() as client, _csam.rights():
+        role = _find_role(client, bce, nrn, domain, role_id)
+        client.revoke_role(bce, str(role["id"]))
+    message = _("Role {id} revoked: {nrn} no longer has {domain} in {bce}.")
+    f.io.success(message.format(id=role["id"], nrn=role["nrn"], domain=role["domain"], bce=bce))
+
+
+def _find_role(
+    client: PortalClient, bce: str, nrn: str | None, domain: str | None, role_id: str | None
+) -> dict[str, Any]:
+    """The role meant by ``--id`` or by NRN + ``--domain`` (exit 4 when there is none)."""
+    from monespace_cli.errors import NotFoundProblem
+
+    if role_id is None and (nrn is None or domain is None):
+        raise UsageProblem(_("Name the role: NRN and --domain, or --id."))
+    person = _csam.nrn(nrn) if nrn else None
+    roles = client.list_roles(bce, person=person)
+    if role_id is not None:
+        found = [r for r in roles if str(r["id"]) == role_id]
+    else:
+        found = [r for r in roles if r["domain"] == domain]
+    if not found:
+        raise NotFoundProblem(_("No such role in {bce}.").format(bce=bce))
+    if len(found) > 1:
+        raise UsageProblem(_("Several roles match (one per beneficiary): use --id."))
+    return found[0]
+
+
+@app.command("history")
+def history(
+    org: OPTIONAL_ORG = None,
+    limit: Annotated[
+        int, typer.Option("--limit", help=_("At most this many entries."), min=1)
+    ] = 50,
+) -> None:
+    """The audit trail of role, GAP and mandate changes, newest first."""
+    import itertools
+
+    f = current()
+    bce = _org(f, org)
+    with f.client() as client, _csam.rights():
+        entries = list(itertools.islice(client.iter_audit(bce), limit))
+    columns = [
+        Column("at", _("AT")),
+        Column("actor.name", _("BY")),
+        Column("action", _("ACTION")),
+        Column("target", _("TARGET")),
+        Column("old", _("OLD")),
+        Column("new", _("NEW")),
+    ]
+    f.printer.list(entries, columns, empty=_("No change recorded."))
+
+
+# -- export / plan / apply ------------------------------------------------------
+
+
+@app.command("export")
+def export(org: OPTIONAL_ORG = None) -> None:
+    """Write the organisation's roles as a YAML roles file on stdout."""
+    from monespace_cli import roles_file
+
+    f = current()
+    bce = _org(f, org)
+    with f.client() as client, _csam.rights():
+        name = str(client.get_organisation(bce).get("name") or bce)
+        roles = client.list_roles(bce)
+    f.io.stdout.write(roles_file.dump(bce, name, roles))
+
+
+def _load(path: Path) -> RolesFile:
+    """The checked roles file, or exit 5 listing every problem as ``FILE:LINE: …``."""
+    from monespace_cli import roles_file
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        detail = getattr(exc, "strerror", None) or str(exc)
+        raise UsageProblem(
+            _("Cannot read {path}: {detail}").format(path=path, detail=detail)
+        ) from None
+    try:
+        return roles_file.load(text)
+    except roles_file.RolesFileError as exc:
+        details = [f"{path}:{p.line}: {p.message}" for p in exc.problems]
+        message = _("{path} has {n} problem(s); nothing was sent.")
+        raise RejectedInput(message.format(path=path, n=len(details)), details=details) from None
+
+
+def _plan(client: PortalClient, path: Path) -> tuple[RolesFile, list[Step], dict[str, str]]:
+    """The file, the steps to reach it, and the names of the people already known."""
+    from monespace_cli import roles_plan
+
+    wanted = _load(path)
+    current_roles = client.list_roles(wanted.organisation)
+    names = {str(r["nrn"]): str(r.get("name") or "") for r in current_roles}
+    steps = roles_plan.diff(wanted.assignments, current_roles)
+    if steps:
+        _send(client, wanted.organisation, path, steps, dry_run=True)
+    return wanted, steps, names
+
+
+def _send(
+    client: PortalClient, bce: str, path: Path, steps: list[Step], *, dry_run: bool
+) -> dict[str, Any]:
+    """``roles:apply``; a 422 comes back as exit 5 with the file lines of the bad changes."""
+    from monespace_cli import roles_plan
+    from monespace_cli.client import ValidationFailed
+
+    try:
+        return client.apply_roles(bce, roles_plan.change_set(steps), dry_run=dry_run)
+    except ValidationFailed as exc:
+        details = [_error_line(path, steps, err) for err in exc.errors]
+        message = _("The portal refused the change set; nothing was changed.")
+        raise RejectedInput(message, details=details or [str(exc)]) from None
+
+
+def _error_line(path: Path, steps: list[Step], err: dict[str, str]) -> str:
+    """``FILE:LINE: message`` for an error at ``/changes/<i>/…`` (the pointer when no line)."""
+    pointer = err.get("pointer") or ""
+    parts = pointer.split("/")
+    if len(parts) > 2 and parts[1] == "changes" and parts[2].isdigit():
+        index = int(parts[2])
+        if index < len(steps) and steps[index].line:
+            return f"{path}:{steps[index].line}: {err.get('message', '')}"
+    return f"{pointer or '/'}: {err.get('message', '')}"
+
+
+def _show(f: Factory, wanted: RolesFile, steps: list[Step], names: dict[str, str]) -> None:
+    """The plan on stdout: terraform-like lines for people, the change set as JSON otherwise."""
+    from monespace_cli import roles_plan
+
+    if not f.printer.human:
+        body = {"organisation": wanted.organisation, "changes": roles_plan.change_set(steps)}
+        f.printer.object(body)
+        return
+    if not steps:
+        f.printer.text(_("No changes: the portal matches the file."))
+        return
+    for line in roles_plan.render(steps, names, f.printer.style):
+        f.printer.text(line)
+    f.printer.text("")
+    f.printer.text(roles_plan.summary(steps))
+
+
+@app.command("plan")
+def plan(
+    file: FILE,
+    detailed_exitcode: Annotated[
+        bool,
+        typer.Option(
+            "--detailed-exitcode", help=_("Exit 0 when no change, 2 when changes, 1 on error.")
+        ),
+    ] = False,
+) -> None:
+    """Show what apply would change: + grant, ~ change, - revoke."""
+    f = current()
+    try:
+        with f.client() as client, _csam.rights():
+            wanted, steps, names = _plan(client, file)
+    except Exception as exc:
+        if not detailed_exitcode:
+            raise
+        problem = explain(exc) or CliError(str(exc))
+        problem.exit_code = ExitCode.FAILURE
+        raise problem from None
+    _show(f, wanted, steps, names)
+    if detailed_exitcode and steps:
+        raise typer.Exit(2)
+
+
+@app.command("apply")
+def apply(file: FILE) -> None:
+    """Apply the roles file as one atomic change set, after confirmation (--yes)."""
+    f = current()
+    with f.client() as client, _csam.rights():
+        wanted, steps, names = _plan(client, file)
+        _show(f, wanted, steps, names)
+        if not steps:
+            return
+        if not f.confirm(_("Apply these changes to {bce}?").format(bce=wanted.organisation)):
+            raise CliError(_("Nothing applied."))
+        result = _send(client, wanted.organisation, file, steps, dry_run=False)
+    if not result.get("applied"):
+        raise CliError(_("The portal did not apply the change set; nothing was changed."))
+    f.io.success(_("Applied {n} change(s) to {bce}.").format(n=len(steps), bce=wanted.organisation))
