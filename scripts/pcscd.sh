@@ -20,6 +20,12 @@ case "${1:-}" in
     if [ "$(id -u)" != 0 ]; then
       echo "pcscd: not running. Start it with: sudo systemctl start pcscd.socket" >&2; exit 1
     fi
+    # vpcd listens on 35963-35964, inside the ephemeral port range: reserve
+    # them so no outgoing connection takes them first (best effort).
+    f=/proc/sys/net/ipv4/ip_local_reserved_ports
+    if [ -w "$f" ] && ! grep -q 35963 "$f"; then
+      cur=$(cat "$f"); echo "${cur:+$cur,}35963-35964" >"$f" 2>/dev/null || true
+    fi
     pcscd -f -a >.run/pcscd.log 2>&1 &
     echo $! >"$pidfile"
     for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done

@@ -73,6 +73,45 @@ def pcscd_running() -> bool:
     return True
 
 
+VPCD_PORTS = "35963-35964"
+RESERVED_PORTS = Path("/proc/sys/net/ipv4/ip_local_reserved_ports")
+
+
+def reserve_vpcd_ports() -> None:
+    """Keep the kernel from handing vpcd's ports to outgoing connections.
+
+    vpcd listens on 35963-35964, inside the ephemeral port range: a test's
+    loopback HTTP connection (or a server on a "free" port) may hold 35963
+    when pcscd starts, vpcd's bind then fails silently and the reader never
+    appears. Reserving the ports (as root; best effort) removes that race.
+    """
+    with contextlib.suppress(OSError):
+        current = RESERVED_PORTS.read_text().strip()
+        if VPCD_PORTS not in current.split(","):
+            RESERVED_PORTS.write_text(f"{current},{VPCD_PORTS}" if current else VPCD_PORTS)
+
+
+def _wait_vpcd_ports_free(timeout: float = 90.0) -> None:
+    """Until vpcd could bind its TCP ports again.
+
+    When a pcscd started by one test session stops, vpcd's closed connections
+    linger in TIME_WAIT on port 35963 for up to a minute; a pcscd started
+    again within that minute loads vpcd, whose bind fails silently, and the
+    reader never appears. So wait until the ports can be bound before starting.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            for port in (35963, 35964):
+                with socket.socket() as probe:
+                    probe.bind(("0.0.0.0", port))  # vpcd binds all interfaces
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                return  # let the reader check below say what is wrong
+            time.sleep(0.5)
+
+
 def _lock(name: str, mode: int) -> IO[Any]:
     handle = open(_LOCK_DIR / f"monespace-{name}.lock", "a+")
     fcntl.flock(handle, mode)
@@ -102,6 +141,8 @@ def pcscd() -> Iterator[Pcscd]:
         if not pcscd_running():
             if os.geteuid() != 0:
                 pytest.skip("pcscd is not running and only root can start it here")
+            reserve_vpcd_ports()
+            _wait_vpcd_ports_free()
             pcscd_bin = shutil.which("pcscd") or "/usr/sbin/pcscd"
             process = subprocess.Popen(
                 [pcscd_bin, "-f", "-a"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
