@@ -169,3 +169,28 @@ def release_quietly(connection: Any) -> None:
 def list_readers() -> list[ReaderInfo]:
     """Every reader with card presence, ATR and PIN pad capability."""
     return [_reader_info(reader) for reader in reader_objects()]
+
+
+def card_state(reader: str) -> str:
+    """``"present"``, ``"empty"`` or ``"unknown"``: pcscd's view of a reader now.
+
+    Asks pcscd's status (SCardGetStatusChange) instead of connecting, so it
+    neither disturbs a card in use nor reports it as missing.
+    """
+    from smartcard import scard
+
+    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hresult != scard.SCARD_S_SUCCESS:
+        return "unknown"
+    try:
+        hresult, states = scard.SCardGetStatusChange(
+            context, 0, [(reader, scard.SCARD_STATE_UNAWARE)]
+        )
+        if hresult != scard.SCARD_S_SUCCESS or not states:
+            return "unknown"
+        event = states[0][1]
+        if event & scard.SCARD_STATE_EMPTY:
+            return "empty"
+        return "present" if event & scard.SCARD_STATE_PRESENT else "unknown"
+    finally:
+        scard.SCardReleaseContext(context)

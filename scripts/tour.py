@@ -220,31 +220,12 @@ class Tour:
         return 1 if failed else 0
 
 
-def _slot_state() -> str:
-    """ "present", "empty" or "unknown": pcscd's view of the vpcd reader now."""
-    from smartcard import scard
-
-    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
-    if hresult != scard.SCARD_S_SUCCESS:
-        return "unknown"
-    try:
-        hresult, states = scard.SCardGetStatusChange(
-            context, 0, [(VPCD_READER, scard.SCARD_STATE_UNAWARE)]
-        )
-        if hresult != scard.SCARD_S_SUCCESS or not states:
-            return "unknown"
-        event = states[0][1]
-        if event & scard.SCARD_STATE_EMPTY:
-            return "empty"
-        return "present" if event & scard.SCARD_STATE_PRESENT else "unknown"
-    finally:
-        scard.SCardReleaseContext(context)
-
-
 def _wait_slot(state: str, timeout: float) -> bool:
     """Until pcscd reports the slot ``state`` (or the timeout passes)."""
     deadline = time.monotonic() + timeout
-    while _slot_state() != state:
+    from eid.pcsc import card_state
+
+    while card_state(VPCD_READER) != state:
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)

@@ -214,26 +214,10 @@ def wait_card_usable(timeout: float = 15.0) -> None:
 
 
 def card_state(reader: str = VPCD_READER) -> str:
-    """ "present", "empty" or "unknown": pcscd's view of the reader right now."""
-    from smartcard import scard
+    """pcscd's view of the vpcd reader now (see :func:`eid.pcsc.card_state`)."""
+    from eid.pcsc import card_state as state
 
-    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
-    if hresult != scard.SCARD_S_SUCCESS:
-        return "unknown"
-    try:
-        hresult, states = scard.SCardGetStatusChange(
-            context, 0, [(reader, scard.SCARD_STATE_UNAWARE)]
-        )
-        if hresult != scard.SCARD_S_SUCCESS or not states:
-            return "unknown"
-        event = states[0][1]
-        if event & scard.SCARD_STATE_EMPTY:
-            return "empty"
-        if event & scard.SCARD_STATE_PRESENT:
-            return "present"
-        return "unknown"
-    finally:
-        scard.SCardReleaseContext(context)
+    return state(reader)
 
 
 def wait_card_absent(timeout: float = 5.0, settle: float = 1.0) -> None:
