@@ -225,6 +225,11 @@ class Dossier(Base):
             "ix_dossiers_applicant_updated", "applicant_kind", "applicant_id", "updated_at", "id"
         ),
         Index("ix_dossiers_procedure_status", "procedure_code", "status"),
+        # The agents' queue: one service's procedures, by status, oldest first
+        # or nearest legal due date first; and "assigned to X".
+        Index("ix_dossiers_queue_age", "procedure_code", "status", "submitted_at", "id"),
+        Index("ix_dossiers_queue_due", "procedure_code", "status", "decision_due_at", "id"),
+        Index("ix_dossiers_assigned", "assigned_to", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -246,6 +251,10 @@ class Dossier(Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     assigned_to: Mapped[str | None] = mapped_column(ForeignKey("persons.nrn"))
+    #: When the administration must have decided: submission + the procedure's
+    #: legal time (``legal_days``); set on submit, so the queue can filter and
+    #: sort on "overdue" with an index instead of reading every definition.
+    decision_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     receipt_document_id: Mapped[str | None] = mapped_column(String(40))
     payment_id: Mapped[str | None] = mapped_column(String(40))
 
@@ -564,3 +573,91 @@ class CsamAuditEntry(Base):
     target: Mapped[str] = mapped_column(String(60))
     old: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     new: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+# --- back office (agents) ----------------------------------------------------
+
+
+class DossierNote(Base):
+    """An agent's private note on a dossier: never shown to the applicant."""
+
+    __tablename__ = "dossier_notes"
+    __table_args__ = (Index("ix_dossier_notes_dossier_id", "dossier_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    author_nrn: Mapped[str] = mapped_column(ForeignKey("persons.nrn"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[Person] = relationship()
+
+
+# --- webhooks ----------------------------------------------------------------
+
+
+class WebhookEndpoint(Base):
+    """A business application's URL that receives a service's dossier events.
+
+    ``secret`` signs the deliveries (HMAC-SHA256, Standard Webhooks layout):
+    it must be usable, so it is stored as is, unlike tokens; it is shown to
+    the supervisor once, at creation.
+    """
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    service_code: Mapped[str] = mapped_column(ForeignKey("services.code"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    event_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    description: Mapped[str] = mapped_column(String(300), default="")
+    secret: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(ForeignKey("persons.nrn"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One event to deliver to one endpoint (the outbox row), and its fate.
+
+    ``status``: ``pending`` (waiting for ``next_attempt_at``), ``delivered``,
+    ``dead`` (every retry failed; replayable). Rows live in the database, not
+    in a process's memory, so any server process may deliver them.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_endpoint_id", "endpoint_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(String(40), unique=True)
+    endpoint_id: Mapped[str] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_events.id"))
+    event_type: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class WebhookAttempt(Base):
+    """One HTTP attempt of a delivery: the readable delivery log."""
+
+    __tablename__ = "webhook_attempts"
+    __table_args__ = (Index("ix_webhook_attempts_delivery_id", "delivery_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE")
+    )
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(500))
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
