@@ -28,6 +28,7 @@ from monespace_cli.i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 
 PACKAGE_DIR = Path(__file__).parent
 EID_DIR = PACKAGE_DIR.parent / "eid"
+TUI_DIR = PACKAGE_DIR.parent / "tui"
 HEADER = (
     "Project-Id-Version: monespace\n"
     "MIME-Version: 1.0\n"
@@ -163,10 +164,11 @@ def source_files() -> list[Path]:
 
     ``eid/`` is included: the library cannot import our gettext, so it marks
     its English message templates with its own no-op ``N_`` and the CLI
-    translates them (see ``eid.errors``).
+    translates them (see ``eid.errors``). ``tui/`` is included: the TUI
+    shares the CLI's catalogue (``monespace_cli.i18n``).
     """
     own = [p for p in PACKAGE_DIR.rglob("*.py") if "client" not in p.relative_to(PACKAGE_DIR).parts]
-    return sorted(own) + sorted(EID_DIR.rglob("*.py"))
+    return sorted(own) + sorted(EID_DIR.rglob("*.py")) + sorted(TUI_DIR.rglob("*.py"))
 
 
 def update(check: bool = False) -> list[str]:

@@ -62,12 +62,41 @@ class Settings:
     seal_chain_file: Path | None = None
     challenge_ttl_seconds: int = 120
     session_ttl_seconds: int = 12 * 3600
+    #: Login challenges per client address (portal/ratelimit.py; None = off).
+    challenge_rate: Limit | None = field(default_factory=lambda: Limit(600, 60))
+    #: Failed logins per client address before 429 (brute force).
+    login_failure_rate: Limit | None = field(default_factory=lambda: Limit(20, 300))
+    #: Proxies whose X-Forwarded-For is believed (the load balancer's addresses).
+    trusted_proxies: tuple[str, ...] = ()
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def effective_pki_dir(self) -> Path:
         """Where the sandbox PKI is (configured, or under the data folder)."""
         return self.pki_dir if self.pki_dir is not None else data_dir() / "pki"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``count`` hits per window of ``seconds``."""
+
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Limit | None:
+        """``"20/300"`` → Limit(20, 300); ``"off"`` → None; else ValueError."""
+        text = text.strip().lower()
+        if text in {"off", "none", "0"}:
+            return None
+        count, _, seconds = text.partition("/")
+        try:
+            limit = cls(int(count), int(seconds))
+        except ValueError:
+            raise ValueError(f"a rate limit is written COUNT/SECONDS, not {text!r}") from None
+        if limit.count < 1 or limit.seconds < 1:
+            raise ValueError(f"a rate limit needs a positive count and window, not {text!r}")
+        return limit
 
 
 class ConfigError(ValueError):
@@ -111,7 +140,17 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         smtp_url=env.get("MONESPACE_PORTAL_SMTP_URL") or None,
         seal_key_file=_path(env.get("MONESPACE_PORTAL_SEAL_KEY")),
         seal_chain_file=_path(env.get("MONESPACE_PORTAL_SEAL_CHAIN")),
+        challenge_rate=_limit(env, "MONESPACE_PORTAL_RATE_CHALLENGES", "600/60"),
+        login_failure_rate=_limit(env, "MONESPACE_PORTAL_RATE_LOGIN_FAILURES", "20/300"),
+        trusted_proxies=tuple(env.get("MONESPACE_PORTAL_TRUSTED_PROXIES", "").split()),
     )
+
+
+def _limit(env: Mapping[str, str], name: str, default: str) -> Limit | None:
+    try:
+        return Limit.parse(env.get(name) or default)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
 
 
 def _path(value: str | None) -> Path | None:

@@ -661,3 +661,20 @@ class WebhookAttempt(Base):
     status_code: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(String(500))
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- rate limits --------------------------------------------------------------
+
+
+class RateLimitBucket(Base):
+    """A fixed-window counter (e.g. failed logins of one address).
+
+    In the database rather than in a process's memory, so a limit holds when
+    the portal runs as several processes behind a load balancer.
+    """
+
+    __tablename__ = "rate_limit_buckets"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int] = mapped_column(Integer, default=0)

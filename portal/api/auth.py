@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
+from portal import ratelimit
 from portal.api.schemas import ChallengeOut, SessionOut, problems
 from portal.api.serialize import person_json, rfc3339
 from portal.auth import login
@@ -35,6 +36,13 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
+def _address(request: Request) -> str:
+    """The client address the login limits count (see portal.ratelimit)."""
+    peer = request.client.host if request.client else None
+    forwarded = request.headers.get("x-forwarded-for")
+    return ratelimit.client_address(peer, forwarded, _settings(request).trusted_proxies)
+
+
 def _origin(request: Request) -> str:
     """The configured public origin; in sandbox mode, when unset, the request's own.
 
@@ -58,11 +66,14 @@ def _origin(request: Request) -> str:
     status_code=201,
     summary="Start an eID login",
     response_model=None,
-    responses={201: {"model": ChallengeOut}, **problems(503)},
+    responses={201: {"model": ChallengeOut}, **problems(429, 503)},
 )
 def create_challenge(request: Request, db: DbSession) -> dict[str, Any]:
     """A single-use nonce bound to the portal's origin, valid 120 s."""
     settings = _settings(request)
+    key = f"challenge:{_address(request)}"
+    ratelimit.enforce(db, key, settings.challenge_rate, "login challenges")
+    ratelimit.hit(db, key, settings.challenge_rate)
     challenge = login.create_challenge(db, _origin(request), settings.challenge_ttl_seconds)
     db.commit()
     return {
@@ -78,20 +89,27 @@ def create_challenge(request: Request, db: DbSession) -> dict[str, Any]:
     status_code=201,
     summary="Finish an eID login",
     response_model=None,
-    responses={201: {"model": SessionOut}, **problems(400, 401, 422)},
+    responses={201: {"model": SessionOut}, **problems(400, 401, 422, 429)},
 )
 def create_session(request: Request, body: SessionRequest, db: DbSession) -> dict[str, Any]:
     """Check the card's signature and certificate; answer a session token."""
     settings = _settings(request)
-    token, row, person = login.log_in(
-        db,
-        load_trust(settings),
-        body.challenge_id,
-        body.certificates,
-        body.signature,
-        body.algorithm,
-        settings.session_ttl_seconds,
-    )
+    failures = f"login-failure:{_address(request)}"
+    ratelimit.enforce(db, failures, settings.login_failure_rate, "failed logins")
+    try:
+        token, row, person = login.log_in(
+            db,
+            load_trust(settings),
+            body.challenge_id,
+            body.certificates,
+            body.signature,
+            body.algorithm,
+            settings.session_ttl_seconds,
+        )
+    except Problem:
+        db.rollback()
+        ratelimit.hit(db, failures, settings.login_failure_rate)
+        raise
     db.commit()
     return {"token": token, "expires_at": rfc3339(row.expires_at), "person": person_json(person)}
 
