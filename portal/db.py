@@ -4,34 +4,50 @@ Why the SQLite tuning: the sandbox runs on one SQLite file shared by several
 uvicorn workers and test processes. WAL lets readers run while one writer
 writes; ``busy_timeout`` makes a writer wait for the lock instead of failing;
 foreign keys are off by default in SQLite and must be switched on for each
-connection. Every transaction starts with ``BEGIN IMMEDIATE``: a deferred
-transaction that reads and then writes can fail at once with "database is
-locked" when another writer committed in between (the busy timeout does not
-help there), while an immediate one simply waits its turn.
+connection. Every writing transaction starts with ``BEGIN IMMEDIATE``: a
+deferred transaction that reads and then writes can fail at once with
+"database is locked" when another writer committed in between (the busy
+timeout does not help there), while an immediate one simply waits its turn.
+Requests that only read begin ``DEFERRED`` (see :func:`get_session`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+#: Connections per server process: as many as the 40 threads that run sync
+#: endpoints (AnyIO's default), plus a few for the SSE streams and the
+#: webhook dispatcher, so a request never waits for a connection another
+#: thread could free.
+POOL_SIZE = 10
+POOL_OVERFLOW = 40
 
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(
+            url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW
+        )
+    pool: dict[str, int] = {}
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        pool = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **pool)
     _tune_sqlite(engine)
     return engine
 
@@ -51,7 +67,8 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -59,11 +76,127 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency: one session a request, rolled back unless committed."""
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-    with factory() as session:
-        # Services reach app-wide things (settings, mailer) through the session.
-        session.info["app_state"] = request.app.state
-        session.info["settings"] = request.app.state.settings
-        yield session
+#: Requests that only read: on SQLite they take no write lock (see get_session).
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITES = "__monespace_writes__"
+READ_ONLY = "monespace_read_only"
+SLOT = "monespace_slot"
+
+
+def writes(endpoint: _F) -> _F:
+    """Mark a GET endpoint that writes (e.g. an access-log entry) as a writer."""
+    setattr(endpoint, _WRITES, True)
+    return endpoint
+
+
+def _is_write(request: Request) -> bool:
+    endpoint = request.scope.get("endpoint")
+    return request.method not in READ_METHODS or bool(getattr(endpoint, _WRITES, False))
+
+
+#: Requests of one process that may use the database at once. Fewer than
+#: AnyIO's 40 threads and than the connection pool, so a request that holds a
+#: connection always finds a thread to go on, and one that has a thread
+#: always finds a connection (see get_session).
+CONCURRENT_REQUESTS = 30
+
+
+class _Slot:
+    """A request's place among CONCURRENT_REQUESTS; released once."""
+
+    def __init__(self, semaphore: asyncio.Semaphore) -> None:
+        self._semaphore: asyncio.Semaphore | None = semaphore
+
+    def release(self) -> None:
+        if self._semaphore is not None:
+            self._semaphore.release()
+            self._semaphore = None
+
+
+def _state_lock(state: Any, name: str, make: Callable[[], Any]) -> Any:
+    lock = getattr(state, name, None)
+    if lock is None:
+        lock = make()
+        setattr(state, name, lock)
+    return lock
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """FastAPI dependency: one session a request, rolled back unless committed.
+
+    Why ``async`` and a semaphore although the endpoints are sync: a request
+    runs its sync dependencies and its endpoint in different pool threads,
+    holding its database connection (and on SQLite, for a writer, the
+    database lock) in between. Under load every thread could be taken by
+    requests waiting for a connection or the lock that requests waiting for
+    a thread hold: a deadlock until a 30 s time-out (found by
+    bench/load_bench.py). So requests wait their turn here, on the event
+    loop, holding nothing: at most CONCURRENT_REQUESTS at once, and on SQLite
+    one writer at a time. Creating the session does not connect.
+
+    On SQLite a reading request begins a deferred transaction (WAL readers
+    block no one); writers begin ``IMMEDIATE``.
+    """
+    state = request.app.state
+    engine: Engine = state.engine
+    sqlite = engine.dialect.name == "sqlite"
+    writer = _is_write(request)
+    semaphore = _state_lock(state, "db_slots", lambda: asyncio.Semaphore(CONCURRENT_REQUESTS))
+    gate = _state_lock(state, "sqlite_write_gate", asyncio.Lock) if sqlite and writer else None
+    if gate is not None:
+        await gate.acquire()
+    try:
+        await semaphore.acquire()
+        slot = _Slot(semaphore)
+        try:
+            with _open(state, engine, sqlite=sqlite, writer=writer) as session:
+                session.info[SLOT] = slot
+                yield _with_info(session, request)
+        finally:
+            slot.release()
+    finally:
+        if gate is not None:
+            gate.release()
+
+
+def _open(state: Any, engine: Engine, *, sqlite: bool, writer: bool) -> Session:
+    factory: sessionmaker[Session] = state.sessionmaker
+    if not sqlite or writer:
+        return factory()
+    reader = _state_lock(
+        state, "sqlite_read_engine", lambda: engine.execution_options(sqlite_begin="DEFERRED")
+    )
+    session = factory(bind=reader)
+    session.info[READ_ONLY] = True
+    return session
+
+
+def release_early(session: Session) -> None:
+    """Close a request's session and give its turn back now (long-lived streams)."""
+    session.close()
+    slot = session.info.get(SLOT)
+    if isinstance(slot, _Slot):
+        slot.release()
+
+
+def reading_session(state: Any) -> Session:
+    """A session for work outside a request that only reads (e.g. an event stream's polls)."""
+    engine: Engine = state.engine
+    return _open(state, engine, sqlite=engine.dialect.name == "sqlite", writer=False)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_in_reads(session: Session, _context: Any, _instances: Any) -> None:
+    """A GET that writes must say so (:func:`writes`): fail loudly in tests, not under load."""
+    if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise RuntimeError(
+            "a reading request (GET) is writing to the database: "
+            "decorate its endpoint with @portal.db.writes"
+        )
+
+
+def _with_info(session: Session, request: Request) -> Session:
+    # Services reach app-wide things (settings, mailer) through the session.
+    session.info["app_state"] = request.app.state
+    session.info["settings"] = request.app.state.settings
+    return session

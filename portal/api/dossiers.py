@@ -14,9 +14,11 @@ from portal import csam, dossiers, idempotency, states
 from portal.api.schemas import DossierOut, DossierPage, EventList, ValidationReport, problems
 from portal.api.serialize import dossier_json
 from portal.auth.deps import Actor, CurrentActor, DbSession
+from portal.db import writes
 from portal.models import Dossier, Person
 from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from portal.problems import Problem
+from portal.services.events import AGENT_ONLY_TYPES
 
 router = APIRouter(prefix="/dossiers", tags=["dossiers"])
 _KIND = "dossiers"
@@ -165,6 +167,7 @@ def list_dossiers(
     summary="One dossier (with ETag)",
     responses={200: {"model": DossierOut}, **problems(401, 403, 404)},
 )
+@writes  # a mandataire's read is logged for the beneficiary (portal.csam.transparency)
 def get_dossier(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> JSONResponse:
     """The dossier with its data; ``ETag: "<version>"``."""
     dossier = dossiers.get_visible(db, actor, dossier_id)
@@ -250,4 +253,5 @@ def withdraw(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> JSONR
 def events(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> dict[str, Any]:
     """Every event in time order: who, acting as whom, when, old → new."""
     dossier = dossiers.get_visible(db, actor, dossier_id)
-    return {"items": [dossiers.event_json(e, dossier) for e in dossiers.events_of(db, dossier)]}
+    events = [e for e in dossiers.events_of(db, dossier) if e.type not in AGENT_ONLY_TYPES]
+    return {"items": [dossiers.event_json(e, dossier) for e in events]}

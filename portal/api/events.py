@@ -15,10 +15,11 @@ import anyio.to_thread
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from portal.auth.deps import CurrentActor, DbSession
 from portal.authz import Visibility
+from portal.db import reading_session, release_early
 from portal.dossiers import event_json, within_domains
 from portal.models import AuthSession, Dossier, DossierEvent, utcnow
 from portal.services.events import StreamEvent, event_frames, parse_last_event_id
@@ -44,7 +45,7 @@ def _visible_events(seen: Visibility, after: int, limit: int) -> Select[DossierE
 
 
 def _fetcher(
-    maker: sessionmaker[Session], seen: Visibility, auth_session_id: int
+    maker: Callable[[], Session], seen: Visibility, auth_session_id: int
 ) -> Callable[[int, int], Sequence[StreamEvent]]:
     def fetch_after(after: int, limit: int) -> Sequence[StreamEvent]:
         with maker() as db:
@@ -57,7 +58,7 @@ def _fetcher(
     return fetch_after
 
 
-def _latest_id(maker: sessionmaker[Session]) -> int:
+def _latest_id(maker: Callable[[], Session]) -> int:
     with maker() as db:
         return int(db.scalar(select(func.max(DossierEvent.id))) or 0)
 
@@ -78,10 +79,14 @@ async def events(
 ) -> StreamingResponse:
     """Events after `Last-Event-ID` (or from now on); a keepalive comment every 15 s."""
     seen, login_id = actor.visibility, actor.session.id
-    # End the request's transaction now: a stream lives for hours, and on
-    # SQLite an open transaction holds the database lock (BEGIN IMMEDIATE).
-    await anyio.to_thread.run_sync(db.close)
-    maker: sessionmaker[Session] = request.app.state.sessionmaker
+    # End the request's transaction and give its turn back now: a stream
+    # lives for hours (portal.db.get_session counts requests using the database).
+    await anyio.to_thread.run_sync(release_early, db)
+    state = request.app.state
+
+    def maker() -> Session:
+        return reading_session(state)
+
     after = parse_last_event_id(last_event_id)
     if after is None:
         after = await anyio.to_thread.run_sync(_latest_id, maker)

@@ -24,6 +24,9 @@ from typing import Any
 import anyio.to_thread
 
 KEEPALIVE_FRAME = ": keepalive\n\n"
+#: Event types private to the service's agents (the back office's notes and
+#: assignments): never in an applicant's history, stream or notifications.
+AGENT_ONLY_TYPES = frozenset({"note", "assigned"})
 POLL_INTERVAL = 1.0  # seconds between database polls when idle
 KEEPALIVE_INTERVAL = 15.0  # docs/api.md: a keepalive comment every 15 s
 BATCH = 200  # events fetched per poll; more are fetched on the next loop at once
@@ -73,7 +76,8 @@ async def event_frames(
         batch = await anyio.to_thread.run_sync(fetch_after, last_id, BATCH)
         for event in batch:
             last_id = max(last_id, event.id)
-            yield format_event(event)
+            if event.type not in AGENT_ONLY_TYPES:
+                yield format_event(event)
         if batch:
             last_keepalive = time.monotonic()
             if len(batch) == BATCH:
