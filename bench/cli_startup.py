@@ -19,6 +19,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from harness import record  # noqa: E402
 
 #: What the ``monespace`` console script does (pip's generated wrapper).
 ENTRY = "import sys; from monespace_cli.app import main; sys.exit(main())"
@@ -67,11 +70,27 @@ def main() -> None:
     base = statistics.median(results[CASES[0][0]])
     print(f"monespace start-up, {runs} runs each, Python {sys.version.split()[0]}")
     print(f"{'command':<30} {'median ms':>10} {'p90 ms':>8} {'ratio':>6}")
+    rows = []
     for label, times in results.items():
         median = statistics.median(times)
         p90 = times[int(0.9 * (len(times) - 1))]
         print(f"{label:<30} {median * 1000:>10.1f} {p90 * 1000:>8.1f} {median / base:>6.2f}")
+        rows.append(
+            {
+                "command": label,
+                "median ms": round(median * 1000, 1),
+                "p90 ms": round(p90 * 1000, 1),
+                "ratio": round(median / base, 2),
+            }
+        )
     print("goal: monespace --help ratio <= 1.30")
+    record(
+        "cli_startup",
+        'CLI start-up (ratio to `python -c "import typer"`)',
+        rows,
+        runs=runs,
+        goal="monespace --help ratio <= 1.30",
+    )
 
 
 if __name__ == "__main__":

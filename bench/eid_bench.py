@@ -28,6 +28,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from harness import record  # noqa: E402
 
 import eid  # noqa: E402
 from eid.login import login_message  # noqa: E402
@@ -183,7 +186,17 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--no-pcscd", action="store_true", help="in-process only")
     args = parser.parse_args()
-    print_table(run(args.rounds, not args.no_pcscd))
+    rows = run(args.rounds, not args.no_pcscd)
+    print_table(rows)
+    record(
+        "eid",
+        "eID card: reads and signatures (virtual card, in-process and through pcscd)",
+        [
+            {"path": p, "applet": a, "task": t, "APDUs": n, "median ms": round(s * 1000, 1)}
+            for p, a, t, n, s in rows
+        ],
+        rounds=args.rounds,
+    )
     return 0
 
 

@@ -205,11 +205,17 @@ def machine() -> str:
     return f"{os.cpu_count()} CPU ({cpu}), Python {platform.python_version()}, {platform.system()}"
 
 
-def record(name: str, rows: list[dict[str, Any]], **context: Any) -> None:
-    """Leave a benchmark's rows in bench/results/<name>.json for the report."""
+def record(name: str, title: str, rows: list[dict[str, Any]], **context: Any) -> None:
+    """Leave a benchmark's table in bench/results/<name>.json for bench/report.py.
+
+    ``rows`` share their keys (the table's columns, in order); ``context``
+    says under which conditions they were measured (backend, sizes, goals).
+    """
     RESULTS.mkdir(parents=True, exist_ok=True)
     body = {
         "name": name,
+        "title": title,
+        "script": Path(sys.argv[0]).name,
         "machine": machine(),
         "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "context": context,

@@ -159,6 +159,7 @@ def main() -> int:
     )
     record(
         f"load_{backend.lower()}",
+        f"Load test on {backend}: {args.clients} concurrent clients for {elapsed:.0f} s",
         rows,
         backend=backend,
         clients=args.clients,
