@@ -95,6 +95,31 @@ def test_tour_runs_every_step_as_expected(pcscd: Any, portal_server: Any, tmp_pa
     client_log = done.stdout.split("--as 0641238591 mydata access-log", 1)[1]
     assert "Julien Martin" in client_log.split("==>", 1)[0], report
     assert PIN not in done.stdout + done.stderr, "the PIN must never be shown"
+    _assert_no_secret_leaked(done, portal_server.log(), tmp_path / "demo")
+
+
+def _assert_no_secret_leaked(done: Any, server_log: str, run_dir: Path) -> None:
+    """The PIN is in no file and no log; tokens only in their 0600 store.
+
+    The virtual cards' images (``card-*.json``) are the cards themselves: they
+    hold their PIN as a real card's chip does, so they are not searched.
+    """
+    import json
+    import stat
+
+    tokens: list[str] = []
+    for store in run_dir.rglob("tokens.json"):
+        assert stat.S_IMODE(store.stat().st_mode) == 0o600, store
+        values = json.loads(store.read_text()).values()
+        tokens += [str(v["token"]) if isinstance(v, dict) else str(v) for v in values]
+    outputs = done.stdout + done.stderr + server_log
+    for path in run_dir.rglob("*"):
+        if path.is_file() and path.name != "tokens.json" and not path.name.startswith("card-"):
+            text = path.read_bytes().decode("utf-8", "replace")
+            assert PIN not in text, f"the PIN is written in {path}"
+            assert not any(t in text for t in tokens), f"a session token is written in {path}"
+    assert PIN not in server_log, "the PIN reached the portal's log"
+    assert not any(t in outputs for t in tokens), "a session token appears in a log or output"
 
 
 def test_tour_exits_1_when_a_step_ends_otherwise_than_expected(
