@@ -1,15 +1,14 @@
-"""Login rate limits: 429 with Retry-After, counted in the database across processes."""
+"""Login rate limits: 429 with Retry-After (across processes: test_portal_scaleout.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from portal.config import Limit
 from portal.ratelimit import client_address
-from tests.conftest import PortalServer, make_settings
+from tests.conftest import make_settings
 
 CITIZEN = "68031412135"
 
@@ -76,23 +75,3 @@ def test_challenges_are_limited(portal_database, pki_dir) -> None:
         codes = [client.post("/api/v1/auth/challenges").status_code for _ in range(7)]
     app.state.engine.dispose()
     assert codes == [201] * 5 + [429] * 2
-
-
-def test_the_limit_holds_across_server_processes(portal_database, pki_dir, tmp_path) -> None:
-    env = {"MONESPACE_PORTAL_RATE_LOGIN_FAILURES": "4/300"}
-    servers = [
-        PortalServer(portal_database, pki_dir, tmp_path / f"server{i}.log", extra_env=env)
-        for i in range(2)
-    ]
-    try:
-        for server in servers:
-            server.start()
-        clients = [httpx.Client(base_url=s.url, timeout=30) for s in servers]
-        answers = [_bad_session(clients[i % 2]).status_code for i in range(6)]
-        for client in clients:
-            client.close()
-    finally:
-        for server in servers:
-            server.stop()
-    # Two processes, one allowance: the fifth failure is refused wherever it lands.
-    assert answers == [401, 401, 401, 401, 429, 429]
