@@ -249,6 +249,26 @@ def test_card_removed_mid_read(virtual_card: Any, open_virtual: Any) -> None:
     assert "removed" in str(info.value).lower()
 
 
+def test_card_removed_mid_sign_then_reinserted(virtual_card: Any, open_virtual: Any) -> None:
+    """Pulled out between the PIN and the signature: a clean error, nothing stuck.
+
+    The signature needs MSE SET then PSO/INTERNAL AUTHENTICATE: the card goes
+    after the first. Re-inserted, the card is reset (PIN state cleared, as a
+    real card after power-off) and a new session signs normally.
+    """
+    message = b"monespace-eid-login/v1\nhttps://portal\nch_1\nnonce"
+    with open_virtual(virtual_card) as card:
+        card.verify_pin("1234")
+        virtual_card.remove_after(1)
+        with pytest.raises(CardRemoved):
+            card.login_signature(message)
+    virtual_card.insert()
+    with open_virtual(virtual_card) as card:
+        card.verify_pin("1234")
+        algorithm, signature = card.login_signature(message)
+    assert algorithm in (RS256, ES384) and signature
+
+
 def test_no_card_in_reader(virtual_card: Any) -> None:
     virtual_card.remove()
     with pytest.raises(NoCard):
