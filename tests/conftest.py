@@ -360,7 +360,7 @@ class PortalServer:
         """Base URL, e.g. ``http://127.0.0.1:39123``."""
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 90.0) -> None:
         """Start uvicorn and wait until ``/healthz`` answers."""
         import httpx
 

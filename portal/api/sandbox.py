@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from portal.api.schemas import problems
 from portal.auth.deps import DbSession
 from portal.config import Settings
 from portal.models import Person
@@ -36,7 +37,12 @@ def require_sandbox(request: Request) -> Settings:
     return settings
 
 
-@router.post("/cards", status_code=201, summary="Build a virtual eID card image (sandbox)")
+@router.post(
+    "/cards",
+    status_code=201,
+    summary="Build a virtual eID card image (sandbox)",
+    responses=problems(404),
+)
 def build_card(request: Request, body: CardRequest, db: DbSession) -> dict[str, Any]:
     """The CardImage JSON of a register person, signed by the sandbox PKI."""
     settings = require_sandbox(request)

@@ -9,10 +9,24 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 CITIZEN = "68031412135"
+#: Anne Gilson, supervisor at SPW-EER: the back office is fuzzed from inside too.
+SUPERVISOR = "70112804283"
 _TOKEN: dict[str, str] = {}
+#: No 500s, and every answer is one the OpenAPI document declares, in its shape.
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture(scope="module")
@@ -20,11 +34,13 @@ def api_schema(portal_server: Any, pki_dir: Any) -> Any:
     from eid.pki import SandboxPKI
     from tests.conftest import sandbox_person, sign_login_message
 
-    creds = SandboxPKI.open(pki_dir).issue_person(sandbox_person(CITIZEN), "1.8")
+    pki = SandboxPKI.open(pki_dir)
     with httpx.Client(base_url=portal_server.url, timeout=30) as client:
-        challenge = client.post("/api/v1/auth/challenges").json()
-        answer = client.post("/api/v1/auth/sessions", json=sign_login_message(creds, challenge))
-        _TOKEN["value"] = answer.json()["token"]
+        for nrn in (CITIZEN, SUPERVISOR):
+            creds = pki.issue_person(sandbox_person(nrn), "1.8")
+            challenge = client.post("/api/v1/auth/challenges").json()
+            body = sign_login_message(creds, challenge)
+            _TOKEN[nrn] = client.post("/api/v1/auth/sessions", json=body).json()["token"]
     return schemathesis.openapi.from_url(f"{portal_server.url}/api/v1/openapi.json")
 
 
@@ -39,8 +55,22 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     suppress_health_check=list(HealthCheck),
 )
 def test_no_server_errors(case: Any) -> None:
-    headers = {"Authorization": f"Bearer {_TOKEN['value']}"}
+    _call_as(CITIZEN, case)
+
+
+@pytest.mark.slow
+@schema.parametrize()
+@settings(
+    max_examples=int(os.environ.get("MONESPACE_FUZZ_EXAMPLES", "15")),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_server_errors_as_a_supervisor(case: Any) -> None:
+    _call_as(SUPERVISOR, case)
+
+
+def _call_as(nrn: str, case: Any) -> None:
     if case.path.startswith("/api/v1/events"):
         pytest.skip("the event stream never ends; covered by the periphery tests")
-    response = case.call(headers=headers, timeout=30)
-    case.validate_response(response, checks=[not_a_server_error])
+    response = case.call(headers={"Authorization": f"Bearer {_TOKEN[nrn]}"}, timeout=30)
+    case.validate_response(response, checks=CHECKS)
