@@ -32,6 +32,7 @@ CORE_ROUTERS = (
     "portal.api.dossiers",
     "portal.api.sandbox",
     "portal.api.csam",
+    "portal.api.agent",
 )
 # --- periphery routers (H4 "periphery" adds its modules here) ---------------
 PERIPHERY_ROUTERS: tuple[str, ...] = (
@@ -42,6 +43,7 @@ PERIPHERY_ROUTERS: tuple[str, ...] = (
     "portal.api.mydata",
     "portal.api.notifications",
     "portal.api.events",
+    "portal.api.webhooks",
 )
 # --- end periphery routers ---------------------------------------------------
 
@@ -159,6 +161,13 @@ def _routers() -> list[APIRouter]:
     return routers
 
 
+def install_openapi(app: FastAPI) -> None:
+    """Every error documented as application/problem+json (portal/api/openapi.py)."""
+    from portal.api.openapi import install
+
+    install(app)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A ready-to-serve portal for ``settings`` (default: from the environment)."""
     settings = settings or config_module.from_env()
@@ -184,11 +193,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in _routers():
         app.include_router(router, prefix=API_PREFIX)
+    install_openapi(app)
     # --- periphery (H4): seal key, SMTP mailer, settings for the services ---
     from portal.services.periphery import install as install_periphery
 
     install_periphery(app)
     # --- end periphery ---------------------------------------------------------
+    # --- webhooks (issue 7): the dispatcher runs during the app's lifespan ----
+    from portal.webhooks import install as install_webhooks
+
+    install_webhooks(app)
+    # --- end webhooks ------------------------------------------------------------
     app.add_middleware(BodyLimit, limit=settings.max_json_body)
     app.add_middleware(NulGuard)
+    # --- fault injection (tests only, sandbox only; portal/faults.py) --------
+    from portal import faults
+
+    fault_plan = faults.plan_for(settings.faults, sandbox=settings.sandbox)
+    if fault_plan is not None:
+        app.add_middleware(faults.FaultInjection, plan=fault_plan, seed=settings.faults_seed)
+    # --- end fault injection ----------------------------------------------------
     return app

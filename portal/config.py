@@ -21,6 +21,13 @@ Variables (all optional):
 - ``MONESPACE_PORTAL_SMTP_URL`` — e.g. ``smtp://127.0.0.1:8025``.
 - ``MONESPACE_PORTAL_SEAL_KEY`` / ``MONESPACE_PORTAL_SEAL_CHAIN`` — the
   document seal's PEM key and chain outside sandbox mode.
+- ``MONESPACE_PORTAL_WEBHOOK_BACKOFF`` — webhook retry delays in seconds,
+  comma-separated (default ``5,30,120,600,1800,3600,7200``).
+- ``MONESPACE_PORTAL_WEBHOOKS`` — ``off`` keeps this process from delivering
+  webhooks (deliveries are still queued; another process sends them).
+- ``MONESPACE_PORTAL_FAULTS`` / ``MONESPACE_PORTAL_FAULTS_SEED`` — tests only,
+  sandbox mode only: answer 503/429 or delay a fraction of API requests
+  (``503=0.1,429=0.1,delay=0.05:0.5``; see portal/faults.py).
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
 #: The largest JSON request body accepted (dossier data is small; attachments
 #: go through their own streaming limit).
 DEFAULT_MAX_JSON_BODY = 2 * 1024 * 1024
+#: docs/api.md "Webhooks": 5 s, 30 s, 2 min, 10 min, 30 min, 1 h, 2 h.
+DEFAULT_WEBHOOK_BACKOFF = (5.0, 30.0, 120.0, 600.0, 1800.0, 3600.0, 7200.0)
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -68,6 +77,14 @@ class Settings:
     login_failure_rate: Limit | None = field(default_factory=lambda: Limit(20, 300))
     #: Proxies whose X-Forwarded-For is believed (the load balancer's addresses).
     trusted_proxies: tuple[str, ...] = ()
+    #: Seconds before each webhook retry; after the last one a delivery is dead.
+    webhook_backoff: tuple[float, ...] = DEFAULT_WEBHOOK_BACKOFF
+    #: Whether this process runs the webhook dispatcher (off for tools, e.g. seed).
+    webhooks_enabled: bool = True
+    #: Tests only: ``MONESPACE_PORTAL_FAULTS`` as written (portal/faults.py parses it).
+    faults: str | None = None
+    #: Seed of the fault injection's random draws (repeatable runs).
+    faults_seed: int | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -143,7 +160,27 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         challenge_rate=_limit(env, "MONESPACE_PORTAL_RATE_CHALLENGES", "600/60"),
         login_failure_rate=_limit(env, "MONESPACE_PORTAL_RATE_LOGIN_FAILURES", "20/300"),
         trusted_proxies=tuple(env.get("MONESPACE_PORTAL_TRUSTED_PROXIES", "").split()),
+        webhook_backoff=_backoff(env.get("MONESPACE_PORTAL_WEBHOOK_BACKOFF")),
+        webhooks_enabled=env.get("MONESPACE_PORTAL_WEBHOOKS", "on").strip().lower()
+        not in {"0", "off", "false", "no"},
+        faults=(env.get("MONESPACE_PORTAL_FAULTS") or "").strip() or None,
+        faults_seed=_int(env, "MONESPACE_PORTAL_FAULTS_SEED", 0) or None,
     )
+
+
+def _backoff(value: str | None) -> tuple[float, ...]:
+    """``"5,30,120"`` → (5.0, 30.0, 120.0); unset → the default schedule."""
+    if not value or not value.strip():
+        return DEFAULT_WEBHOOK_BACKOFF
+    try:
+        delays = tuple(float(part) for part in value.split(","))
+    except ValueError:
+        raise ConfigError(
+            f"MONESPACE_PORTAL_WEBHOOK_BACKOFF must be seconds separated by commas, not {value!r}"
+        ) from None
+    if not all(0 < d <= 7 * 86400 for d in delays):
+        raise ConfigError("MONESPACE_PORTAL_WEBHOOK_BACKOFF delays must be between 0 and 7 days")
+    return delays
 
 
 def _limit(env: Mapping[str, str], name: str, default: str) -> Limit | None:

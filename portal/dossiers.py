@@ -8,7 +8,8 @@ Hooks into the periphery (H4's services), called when their modules exist:
 ``portal.services.documents.file_receipt(session, dossier) -> Document`` and
 ``portal.services.payments.create_payment(session, dossier) -> Payment`` on
 submit, and ``portal.services.notifications.on_dossier_event(session,
-dossier, event)`` after every event (inbox + e-mail).
+dossier, event)`` after every event (inbox + e-mail); likewise
+``portal.webhooks.outbox.on_dossier_event`` (webhook deliveries, issue 7).
 """
 
 from __future__ import annotations
@@ -84,6 +85,9 @@ def record_event(
     notify = _hook("portal.services.notifications", "on_dossier_event")
     if notify is not None:
         notify(db, dossier, event)
+    enqueue_webhooks = _hook("portal.webhooks.outbox", "on_dossier_event")
+    if enqueue_webhooks is not None:
+        enqueue_webhooks(db, dossier, event)
     return event
 
 
@@ -394,6 +398,15 @@ def change_status(db: Session, actor: Actor, dossier: Dossier, new: str, event_t
     )
 
 
+def decision_due(db: Session, dossier: Dossier) -> dt.datetime | None:
+    """Submission + the procedure's legal time (``legal_days``): when it must be decided."""
+    found = catalog.version_of(db, dossier.procedure_code, dossier.procedure_version)
+    days = found[1].definition.get("legal_days") if found else None
+    if dossier.submitted_at is None or not isinstance(days, int):
+        return None
+    return dossier.submitted_at + dt.timedelta(days=days)
+
+
 def submit(db: Session, actor: Actor, dossier: Dossier) -> Dossier:
     """Submit a complete draft: receipt in the vault, payment when there is a fee."""
     if dossier.status != states.DRAFT:
@@ -414,6 +427,7 @@ def submit(db: Session, actor: Actor, dossier: Dossier) -> Dossier:
         )
     change_status(db, actor, dossier, states.SUBMITTED, "submitted")
     dossier.submitted_at = dossier.updated_at
+    dossier.decision_due_at = decision_due(db, dossier)
     file_receipt = _hook("portal.services.documents", "file_receipt")
     if file_receipt is not None:
         document = file_receipt(db, dossier)

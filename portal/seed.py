@@ -10,7 +10,12 @@ Data: each dossier takes a procedure from the catalogue and that
 procedure's ``example_data`` (the sandbox's valid example), an applicant
 that fits the audience (a register person for citizens, an organisation of
 the right kind otherwise), a status drawn from a plausible distribution, and
-times spread over the last two years.
+times spread over the last two years — the dossiers still open mostly from
+the last months, as in a real queue. Past draft each gets its legal decision
+date (submission + ``legal_days``); most dossiers in review or decided are
+assigned to an agent of the procedure's service, and those awaiting a
+complement have the applicant's due date, so the agents' queue, its
+benchmark and the agent TUI have realistic data.
 """
 
 from __future__ import annotations
@@ -21,13 +26,30 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, func, insert, select
+from sqlalchemy import Engine, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from portal import states
-from portal.models import Dossier, DossierEvent, Organisation, Person, ProcedureVersion, utcnow
+from portal.models import (
+    Agent,
+    Dossier,
+    DossierEvent,
+    Organisation,
+    Person,
+    Procedure,
+    ProcedureVersion,
+    utcnow,
+)
 
 CHUNK = 5_000
+OPEN = (states.SUBMITTED, states.IN_REVIEW, states.AWAITING_COMPLEMENT)
+HANDLED = (
+    states.IN_REVIEW,
+    states.AWAITING_COMPLEMENT,
+    states.ACCEPTED,
+    states.REFUSED,
+    states.CLOSED,
+)
 STATUS_WEIGHTS = {
     states.DRAFT: 20,
     states.SUBMITTED: 25,
@@ -56,10 +78,16 @@ class _Procedure:
     title: str
     audience: tuple[str, ...]
     example: dict[str, Any]
+    legal_days: int
+    agents: tuple[str, ...]
 
 
 def _catalogue(db: Session) -> list[_Procedure]:
     rows = db.scalars(select(ProcedureVersion)).all()
+    services = dict(db.execute(select(Procedure.code, Procedure.service_code)).all())
+    agents: dict[str, list[str]] = {}
+    for agent in db.scalars(select(Agent).order_by(Agent.person_nrn)):
+        agents.setdefault(agent.service_code, []).append(agent.person_nrn)
     result = []
     for row in rows:
         d = row.definition
@@ -73,6 +101,8 @@ def _catalogue(db: Session) -> list[_Procedure]:
                 title=str((d.get("title") or {}).get("fr") or row.procedure_code)[:300],
                 audience=tuple(d.get("audience") or ["citizen"]),
                 example=example,
+                legal_days=int(d.get("legal_days") or 30),
+                agents=tuple(agents.get(services.get(row.procedure_code, ""), [])),
             )
         )
     return result
@@ -105,11 +135,19 @@ def _rows(
         pool = [a for aud in procedure.audience for a in applicants.get(aud, [])]
         applicant = rng.choice(pool or applicants["citizen"])
         status = rng.choices(statuses, weights)[0]
-        created = now - dt.timedelta(seconds=rng.randrange(2 * 365 * 86400))
+        span = 120 if status in OPEN else 2 * 365
+        created = now - dt.timedelta(seconds=rng.randrange(span * 86400))
         updated = created + dt.timedelta(seconds=rng.randrange(30 * 86400))
         updated = min(updated, now)
         submitted = None if status == states.DRAFT else created + (updated - created) / 3
         decided = updated if status in (states.ACCEPTED, states.REFUSED, states.CLOSED) else None
+        due = submitted + dt.timedelta(days=procedure.legal_days) if submitted else None
+        assigned = None
+        if status in HANDLED and procedure.agents and rng.random() < 0.8:
+            assigned = rng.choice(procedure.agents)
+        complement_due = None
+        if status == states.AWAITING_COMPLEMENT:
+            complement_due = updated + dt.timedelta(days=rng.randrange(10, 31))
         pk = start_id + offset
         dossier = {
             "id": pk,
@@ -129,6 +167,9 @@ def _rows(
             "updated_at": updated,
             "submitted_at": submitted,
             "decided_at": decided,
+            "decision_due_at": due,
+            "assigned_to": assigned,
+            "due_at": complement_due,
         }
         event = {"actor_nrn": applicant.creator, "acting_as": applicant.acting_as}
         events = [{**event, "dossier_id": pk, "type": "created", "at": created, "new": "draft"}]
@@ -164,6 +205,15 @@ def seed_dossiers(engine: Engine, count: int, *, seed: int = 42) -> int:
             if len(dossiers) >= CHUNK:
                 _flush(db, dossiers, events)
         _flush(db, dossiers, events)
+        if db.get_bind().dialect.name == "postgresql":
+            # Explicit ids leave the serial sequence behind: move it past them,
+            # or the next dossier created through the API collides.
+            db.execute(
+                text(
+                    "SELECT setval(pg_get_serial_sequence('dossiers', 'id'),"
+                    " (SELECT max(id) FROM dossiers))"
+                )
+            )
         db.commit()
     return count
 

@@ -136,10 +136,51 @@ def file_receipt(session: Session, dossier: Dossier) -> Document:
     return document
 
 
+#: The appeal route of a Walloon administrative decision when the procedure
+#: names no other: an action for annulment before the Conseil d'État. A
+#: decision must state the body, the time limit and the form of the appeal.
+DEFAULT_APPEAL = {
+    "body": "Conseil d'État, rue de la Science 33, 1040 Bruxelles",
+    "days": 60,
+    "form": (
+        "requête en annulation, signée par un avocat, adressée par pli recommandé"
+        " ou par la procédure électronique du Conseil d'État"
+    ),
+}
+
+
+def appeal_text(definition: dict[str, Any]) -> str:
+    """The appeal information of a decision: the procedure's ``appeal`` or the default.
+
+    A procedure definition may carry ``"appeal": {"body", "days", "form"}``
+    (e.g. a permit appealed to the Gouvernement wallon within 30 days).
+    """
+    appeal = {**DEFAULT_APPEAL, **(definition.get("appeal") or {})}
+    return "\n".join(
+        [
+            f"Organe de recours / Appeal body : {appeal['body']}",
+            f"Délai / Time limit : {appeal['days']} jours à compter de la notification"
+            " de cette décision",
+            f"Forme / Form : {appeal['form']}",
+            "Saisir le Médiateur de la Wallonie et de la Fédération Wallonie-Bruxelles ne"
+            " suspend pas ce délai, sauf pour un recours au Conseil d'État.",
+        ]
+    )
+
+
 def file_decision(
-    session: Session, dossier: Dossier, *, accepted: bool, text: str, agent: Person
+    session: Session,
+    dossier: Dossier,
+    *,
+    accepted: bool,
+    text: str,
+    agent: Person,
+    appeal: str | None = None,
 ) -> Document:
-    """File the sealed decision letter (for the agent issue's decide action)."""
+    """File the sealed decision letter: outcome, motivation (``text``), appeal route.
+
+    ``appeal`` replaces the procedure's (or the default) appeal information.
+    """
     definition, service = _procedure(session, dossier)
     verdict = "Décision favorable / Accepted" if accepted else "Décision défavorable / Refused"
     service_name = (service.name.get("fr") or service.code) if service is not None else "—"
@@ -154,10 +195,11 @@ def file_decision(
         f"Service : {service_name} — agent : {agent.name}",
         f"Date : {_local(dossier.decided_at or dt.datetime.now(dt.UTC))}",
         "",
+        pdf.PdfLine("Motivation", bold=True),
         *text.splitlines(),
         "",
-        "Voies de recours : un recours peut être introduit auprès du Conseil d'État dans"
-        " les 60 jours de la notification de cette décision.",
+        pdf.PdfLine("Voies de recours / Appeal", bold=True),
+        *(appeal or appeal_text(definition)).splitlines(),
     ]
     return file_document(
         session,
