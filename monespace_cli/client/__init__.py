@@ -8,6 +8,24 @@ Public names only; the modules behind them are private (httpx's layout)::
         dossier = portal.create_dossier("RENO-PRIME", {"works": {...}})
 """
 
+from ._agent import AgentAPI, AsyncAgentAPI, queue_params
+from ._agent_models import (
+    AGENT_STATUSES,
+    BULK_MAX,
+    EXPORT_FIELDS,
+    OPEN_STATUSES,
+    WEBHOOK_EVENT_TYPES,
+    AgentDossier,
+    AgentService,
+    BulkResult,
+    BulkResultItem,
+    Delivery,
+    NewWebhook,
+    Note,
+    QueueCounts,
+    QueueItem,
+    Webhook,
+)
 from ._client import (
     API_PREFIX,
     AsyncPortalClient,
@@ -56,16 +74,28 @@ from ._seal import SealInvalid, SealReport, canonical_json, verify_seal
 from ._sse import EventStream, ServerSentEvent, SSEParser, parse_lines
 
 __all__ = [
+    "AGENT_STATUSES",
     "API_PREFIX",
+    "BULK_MAX",
+    "EXPORT_FIELDS",
     "FINAL_STATUSES",
+    "OPEN_STATUSES",
+    "WEBHOOK_EVENT_TYPES",
     "AccessLogEntry",
+    "AgentAPI",
+    "AgentDossier",
+    "AgentService",
+    "AsyncAgentAPI",
     "AsyncPortalClient",
     "Attachment",
     "AuthenticationRequired",
     "BadRequest",
+    "BulkResult",
+    "BulkResultItem",
     "Challenge",
     "Conflict",
     "Context",
+    "Delivery",
     "Document",
     "Dossier",
     "DossierStatus",
@@ -75,7 +105,9 @@ __all__ = [
     "Forbidden",
     "Me",
     "Message",
+    "NewWebhook",
     "NotFound",
+    "Note",
     "Notification",
     "Page",
     "Payment",
@@ -84,6 +116,8 @@ __all__ = [
     "PortalError",
     "PortalUnavailable",
     "Procedure",
+    "QueueCounts",
+    "QueueItem",
     "RateLimited",
     "SSEParser",
     "Seal",
@@ -95,6 +129,7 @@ __all__ = [
     "StaleVersion",
     "ValidationFailed",
     "ValidationResult",
+    "Webhook",
     "aiterate_pages",
     "api_base",
     "canonical_json",
@@ -102,6 +137,7 @@ __all__ = [
     "new_idempotency_key",
     "parse_lines",
     "portal_origin",
+    "queue_params",
     "raise_for_problem",
     "verify_seal",
 ]

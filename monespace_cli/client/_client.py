@@ -20,6 +20,7 @@ from typing import IO, Any, cast
 
 import httpx
 
+from ._agent import AgentAPI, AsyncAgentAPI
 from ._exceptions import PortalError, PortalUnavailable, build_error
 from ._models import (
     AccessLogEntry,
@@ -211,7 +212,7 @@ class _Base:
             ) from exc
 
 
-class PortalClient(_Base):
+class PortalClient(AgentAPI, _Base):
     """Synchronous client of the portal API (CLI and TUI)."""
 
     def __init__(
@@ -629,7 +630,7 @@ def _seg(value: str) -> str:
     return quote(str(value), safe="")
 
 
-class AsyncPortalClient(_Base):
+class AsyncPortalClient(AsyncAgentAPI, _Base):
     """Asynchronous client for many dossiers at once (``bulk``).
 
     Only what bulk filing needs: procedures, dossiers, data, attachments,
@@ -691,6 +692,12 @@ class AsyncPortalClient(_Base):
     async def me(self) -> Me:
         return cast(Me, await self._json("GET", "me"))
 
+    async def list_mandates(
+        self, *, organisation: str | None = None, state: str | None = None
+    ) -> list[dict[str, Any]]:
+        params = _query(organisation=organisation, state=state)
+        return _items(await self._json("GET", "mandates", params=params))
+
     async def get_procedure(self, code: str, *, version: int | None = None) -> Procedure:
         params = _query(version=version)
         return cast(Procedure, await self._json("GET", f"procedures/{_seg(code)}", params=params))
@@ -701,19 +708,29 @@ class AsyncPortalClient(_Base):
         data: dict[str, Any] | None = None,
         *,
         idempotency_key: str | None = None,
+        acting_as: str | None = None,
     ) -> Dossier:
         args = _new_dossier_args(procedure, data, idempotency_key)
+        args["headers"] = _acting(acting_as, args["headers"])
         return cast(Dossier, await self._json("POST", "dossiers", **args))
 
-    async def get_dossier(self, dossier_id: str) -> Dossier:
-        return cast(Dossier, await self._json("GET", f"dossiers/{_seg(dossier_id)}"))
+    async def get_dossier(self, dossier_id: str, *, acting_as: str | None = None) -> Dossier:
+        path = f"dossiers/{_seg(dossier_id)}"
+        return cast(Dossier, await self._json("GET", path, headers=_acting(acting_as)))
 
-    async def list_dossiers(self, *, cursor: str | None = None, **filters: Any) -> Page[Dossier]:
+    async def list_dossiers(
+        self, *, cursor: str | None = None, acting_as: str | None = None, **filters: Any
+    ) -> Page[Dossier]:
         params = _query(cursor=cursor, **filters)
-        return Page.from_json(await self._json("GET", "dossiers", params=params))
+        body = await self._json("GET", "dossiers", params=params, headers=_acting(acting_as))
+        return Page.from_json(body)
 
-    def iter_dossiers(self, **filters: Any) -> AsyncIterator[Dossier]:
-        return aiterate_pages(lambda c: self.list_dossiers(cursor=c, **filters))
+    def iter_dossiers(
+        self, *, acting_as: str | None = None, **filters: Any
+    ) -> AsyncIterator[Dossier]:
+        return aiterate_pages(
+            lambda c: self.list_dossiers(cursor=c, acting_as=acting_as, **filters)
+        )
 
     async def put_dossier_data(
         self, dossier_id: str, data: dict[str, Any], *, version: int
@@ -730,10 +747,12 @@ class AsyncPortalClient(_Base):
         content: bytes,
         *,
         content_type: str | None = None,
+        acting_as: str | None = None,
     ) -> Attachment:
         parts = _multipart(kind, filename, content, content_type)
         path = f"dossiers/{_seg(dossier_id)}/attachments"
-        return cast(Attachment, await self._json("POST", path, **parts))
+        headers = _acting(acting_as)
+        return cast(Attachment, await self._json("POST", path, headers=headers, **parts))
 
     async def validate_dossier(self, dossier_id: str) -> ValidationResult:
         return cast(
@@ -741,8 +760,19 @@ class AsyncPortalClient(_Base):
         )
 
     async def submit_dossier(
-        self, dossier_id: str, *, idempotency_key: str | None = None
+        self,
+        dossier_id: str,
+        *,
+        idempotency_key: str | None = None,
+        acting_as: str | None = None,
     ) -> Dossier:
-        headers = _submit_headers(idempotency_key)
+        headers = _acting(acting_as, _submit_headers(idempotency_key))
         path = f"dossiers/{_seg(dossier_id)}/submit"
         return cast(Dossier, await self._json("POST", path, headers=headers))
+
+
+def _acting(acting_as: str | None, headers: dict[str, str] | None = None) -> dict[str, str] | None:
+    """Headers with a per-call ``X-Acting-As`` (bulk files for many organisations at once)."""
+    if acting_as is None:
+        return headers
+    return {**(headers or {}), "X-Acting-As": acting_as}

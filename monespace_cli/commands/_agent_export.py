@@ -1,0 +1,122 @@
+"""``agent export``: the queue as CSV or JSON Lines, streamed to a file or stdout.
+
+The portal builds the file (Excel variant, formula-injection-safe cells);
+the CLI only streams it, so an export of 100,000 dossiers never sits in
+memory. Written to a file, it goes to a temporary file in the same folder
+that is renamed at the end: an interrupted export never leaves a truncated
+file under the name asked for.
+
+The format comes from the global ``-o/--output`` (``csv`` by default,
+``jsonl``), since ``--output`` is a global option everywhere in the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+from monespace_cli.context import Factory
+from monespace_cli.errors import UsageProblem
+from monespace_cli.i18n import _
+
+FORMATS = ("csv", "jsonl")
+#: Columns the portal knows (docs/api.md): checked here for a clear usage error.
+FIELDS = (
+    "id",
+    "procedure",
+    "service",
+    "title",
+    "status",
+    "applicant_kind",
+    "applicant_id",
+    "applicant_name",
+    "submitted_at",
+    "decision_due_at",
+    "overdue",
+    "assigned_to",
+    "assigned_name",
+    "updated_at",
+)
+
+
+def export_format(f: Factory) -> str:
+    """``csv`` or ``jsonl`` from ``-o``; anything else is a usage error."""
+    if f.options.jq is not None:
+        raise UsageProblem(_("agent export streams the portal's file: --jq does not apply."))
+    fmt = f.options.output or "csv"
+    if fmt not in FORMATS:
+        message = _("agent export writes csv or jsonl, not {fmt!r}: use -o csv or -o jsonl.")
+        raise UsageProblem(message.format(fmt=fmt))
+    return fmt
+
+
+def check_fields(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    fields = [p.strip() for p in text.split(",") if p.strip()]
+    unknown = [name for name in fields if name not in FIELDS]
+    if unknown or not fields:
+        message = _("Unknown field {name!r}: use some of {fields}.")
+        raise UsageProblem(message.format(name=(unknown or [text])[0], fields=", ".join(FIELDS)))
+    return fields
+
+
+def export_queue(
+    f: Factory, filters: dict[str, Any], *, fields: str | None, excel: bool, file: Path | None
+) -> None:
+    """Stream the export into ``file`` (atomically) or stdout."""
+    fmt = export_format(f)
+    if excel and fmt != "csv":
+        raise UsageProblem(_("--excel is for CSV exports."))
+    names = check_fields(fields)
+    wanted = {k: v for k, v in filters.items() if v is not None}
+    with f.client() as client:
+        if file is None:
+            out = _stdout_bytes(f)
+            client.agent_export(out, format=fmt, fields=names, excel=excel, **wanted)
+            out.flush()
+            return
+        size = _atomic_write(
+            file,
+            lambda out: client.agent_export(out, format=fmt, fields=names, excel=excel, **wanted),
+        )
+    f.io.success(_("Exported {size} bytes to {path}.").format(size=size, path=file))
+
+
+def _stdout_bytes(f: Factory) -> IO[bytes]:
+    """The byte stream under the command's stdout (the export is bytes, BOM included)."""
+    f.io.stdout.flush()
+    buffer = getattr(f.io.stdout, "buffer", None)
+    return buffer if buffer is not None else sys.stdout.buffer
+
+
+def _atomic_write(path: Path, write: Any) -> int:
+    """Run ``write(handle)`` into a temporary file next to ``path``, then rename it."""
+    import tempfile
+
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise UsageProblem(_("No such folder: {path}").format(path=folder))
+    handle = tempfile.NamedTemporaryFile(
+        dir=folder, prefix=f".{path.name}.", suffix=".part", delete=False
+    )
+    try:
+        with handle:
+            size = int(write(handle))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(handle.name, 0o666 & ~_umask())  # as an ordinary new file, not 0600
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    return size
+
+
+def _umask() -> int:
+    """The process umask (read by setting it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,195 @@
+"""Options and argument checks the ``agent`` commands share.
+
+The queue filters appear on ``queue``, ``bulk`` and ``export`` with one
+spelling and one help text, and are checked here before anything is sent:
+a typo in a status or an NRN is a usage error with the allowed values, not a
+422 from the portal. Due dates accept what people type in Wallonia
+(``31/12/2026``), ISO dates and ``+14d``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import typer
+
+from monespace_cli.errors import UsageProblem
+from monespace_cli.i18n import _
+
+#: Kept here (not imported from the client) so ``--help`` stays light.
+AGENT_STATUSES = (
+    "submitted",
+    "in_review",
+    "awaiting_complement",
+    "accepted",
+    "refused",
+    "closed",
+    "withdrawn",
+)
+OPEN_STATUSES = AGENT_STATUSES[:3]
+SORTS = ("age", "-age", "due", "-due", "updated")
+
+DOSSIER_ID = Annotated[
+    str, typer.Argument(help=_("Dossier reference, e.g. MSP-2026-000042."), metavar="ID")
+]
+STATUS = Annotated[
+    str | None,
+    typer.Option(
+        "--status",
+        help=_("Statuses, comma-separated, or 'all' (default: the open ones)."),
+        metavar="S[,S]",
+    ),
+]
+PROCEDURE = Annotated[
+    str | None,
+    typer.Option("--procedure", help=_("Procedure codes, comma-separated."), metavar="CODE"),
+]
+SERVICE = Annotated[
+    str | None, typer.Option("--service", help=_("Only this service."), metavar="CODE")
+]
+ASSIGNED = Annotated[
+    str | None,
+    typer.Option(
+        "--assigned",
+        help=_("Assigned to me, to nobody (none) or to an NRN."),
+        metavar="me|none|NRN",
+    ),
+]
+OVERDUE = Annotated[
+    bool, typer.Option("--overdue", help=_("Only dossiers past their legal decision date."))
+]
+OLDER_THAN = Annotated[
+    int | None,
+    typer.Option(
+        "--older-than", help=_("Submitted at least this many days ago."), metavar="DAYS", min=0
+    ),
+]
+SEARCH = Annotated[
+    str | None,
+    typer.Option(
+        "--search",
+        help=_("Text in the reference, applicant name or number, or title."),
+        metavar="TEXT",
+    ),
+]
+
+
+def queue_filters(
+    status: str | None,
+    procedure: str | None,
+    service: str | None,
+    assigned: str | None,
+    overdue: bool,
+    older_than: int | None,
+    search: str | None,
+) -> dict[str, Any]:
+    """The checked filters, named as the portal names them (``q`` for ``--search``)."""
+    return {
+        "status": check_statuses(status),
+        "procedure": _comma_list(procedure),
+        "service": service,
+        "assigned": check_assignee(assigned),
+        "overdue": overdue or None,
+        "older_than": older_than,
+        "q": search or None,
+    }
+
+
+def _comma_list(text: str | None) -> str | None:
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    return ",".join(parts) or None
+
+
+def check_statuses(text: str | None) -> str | None:
+    """``--status`` as a comma list of known statuses, or ``all``."""
+    value = _comma_list(text)
+    if value is None or value == "all":
+        return value
+    unknown = [s for s in value.split(",") if s not in AGENT_STATUSES]
+    if unknown:
+        message = _("Unknown status {status!r}: use one of {statuses}, or all.")
+        raise UsageProblem(message.format(status=unknown[0], statuses=", ".join(AGENT_STATUSES)))
+    return value
+
+
+def selected_statuses(status: str | None) -> tuple[str, ...]:
+    """The statuses a filter covers (the open ones by default)."""
+    if status is None:
+        return OPEN_STATUSES
+    if status == "all":
+        return AGENT_STATUSES
+    return tuple(status.split(","))
+
+
+def check_nrn(text: str) -> str:
+    """An NRN's digits (check digits verified), or exit 5."""
+    from monespace_cli.commands import _csam
+
+    return _csam.nrn(text)
+
+
+def check_assignee(text: str | None) -> str | None:
+    if text is None or text in ("me", "none"):
+        return text
+    return check_nrn(text)
+
+
+def check_sort(text: str | None) -> str | None:
+    if text is not None and text not in SORTS:
+        message = _("Unknown sort {sort!r}: use one of {sorts}.")
+        raise UsageProblem(message.format(sort=text, sorts=", ".join(SORTS)))
+    return text
+
+
+def parse_due(text: str, *, today: dt.date | None = None) -> str:
+    """A due date as ISO text: ``YYYY-MM-DD``, ``dd/mm/yyyy`` or ``+Nd`` (N days from today)."""
+    today = today or dt.date.today()
+    raw = text.strip()
+    try:
+        if raw.startswith("+") and raw.endswith(("d", "j")):
+            return (today + dt.timedelta(days=int(raw[1:-1]))).isoformat()
+        if "/" in raw:
+            day, month, year = (int(p) for p in raw.split("/"))
+            return dt.date(year, month, day).isoformat()
+        return dt.date.fromisoformat(raw).isoformat()
+    except ValueError:
+        message = _("--due: {value!r} is not a date (YYYY-MM-DD, dd/mm/yyyy or +Nd).")
+        raise UsageProblem(message.format(value=text)) from None
+
+
+def read_text_option(text: str | None, path: str | None, stdin: Any, *, name: str) -> str:
+    """The value of ``--NAME TEXT`` or ``--NAME-file FILE`` (``-`` = stdin): exactly one."""
+    if (text is None) == (path is None):
+        message = _("Give exactly one of --{name} and --{name}-file.")
+        raise UsageProblem(message.format(name=name))
+    if text is not None:
+        return text
+    if path == "-":
+        return str(stdin.read())
+    from monespace_cli.commands._data_input import existing_file
+
+    return existing_file(str(path)).read_text(encoding="utf-8")
+
+
+def read_ids(ids: list[str] | None, from_file: str | None, stdin: Any) -> list[str] | None:
+    """Dossier ids from ``--ids`` and/or ``--from-file`` (one a line, ``#`` comments), in order."""
+    if ids is None and from_file is None:
+        return None
+    found: list[str] = []
+    for item in ids or []:
+        found.extend(p.strip() for p in item.replace(",", " ").split() if p.strip())
+    if from_file is not None:
+        if from_file == "-":
+            text = str(stdin.read())
+        else:
+            from monespace_cli.commands._data_input import existing_file
+
+            text = existing_file(from_file).read_text(encoding="utf-8")
+        for line in text.splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                found.append(line)
+    return list(dict.fromkeys(found))
