@@ -105,6 +105,7 @@ class Portal:
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
+        env.pop("MONESPACE_PORTAL_FAULTS", None)  # a benchmark measures a healthy portal
         env.update(
             MONESPACE_PORTAL_DATABASE_URL=self.db_url,
             MONESPACE_PORTAL_SANDBOX="1",

@@ -1,0 +1,138 @@
+"""Typing a cell from the form's JSON Schema, the way a Belgian sheet writes values.
+
+Why not the ``--set`` coercion of ``dossier new``: a spreadsheet writes
+``1 180,40`` for an amount, ``01/09/2026`` for a date, ``VRAI`` for a
+checkbox and ``BE33 3631 9024 6746`` for an IBAN. The schema says what the
+form wants (a number, a ``date`` string, a money string with two decimals);
+this module turns the cell into exactly that, or says why it cannot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from monespace_cli.forms import schema_types
+from monespace_cli.i18n import _
+
+TRUE_WORDS = {"true", "yes", "y", "oui", "o", "1", "vrai", "waar", "ja", "x"}
+FALSE_WORDS = {"false", "no", "n", "non", "0", "faux", "onwaar", "nee", "nein"}
+_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
+#: A money pattern of the forms: digits, a point, exactly two decimals.
+_MONEY_PATTERN = re.compile(r"\\\.\[0-9\]\{2\}\$$")
+_SPACES = str.maketrans("", "", " \u00a0\u202f'")
+
+
+class CellError(ValueError):
+    """A cell that cannot be the value the form wants; the message is the reason."""
+
+
+def coerce_cell(raw: Any, schema: dict[str, Any] | None) -> Any:
+    """The JSON value of a cell for ``schema`` (None: unknown field, kept as text)."""
+    if not isinstance(raw, str):
+        return raw  # JSON Lines already carry typed values
+    if schema is None:
+        return raw.strip()
+    types = schema_types(schema)
+    if "string" in types:
+        return _string(raw, schema)
+    if "boolean" in types:
+        return _boolean(raw)
+    if types & {"integer", "number"}:
+        return _number(raw, integer="number" not in types)
+    if types & {"array", "object"}:
+        return _structured(raw, schema)
+    return raw.strip()
+
+
+def _string(raw: str, schema: dict[str, Any]) -> str:
+    text = raw.strip()
+    fmt = schema.get("format")
+    if fmt == "date":
+        return belgian_date(text)
+    if fmt == "iban":
+        return text.replace(" ", "").upper()
+    if fmt in ("be-bce", "be-nrn"):
+        return re.sub(r"[\s.\-/]", "", text).upper().removeprefix("BE")
+    if _is_money(schema):
+        return money(text)
+    return text
+
+
+def _is_money(schema: dict[str, Any]) -> bool:
+    widget = (schema.get("x-ui") or {}).get("widget")
+    pattern = schema.get("pattern")
+    return widget == "money" or (isinstance(pattern, str) and bool(_MONEY_PATTERN.search(pattern)))
+
+
+def belgian_date(text: str) -> str:
+    """``dd/mm/yyyy`` (also with ``.`` or ``-``) or ISO → ``YYYY-MM-DD``."""
+    match = _DATE.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    else:
+        iso = _ISO_DATE.match(text)
+        if not iso:
+            raise CellError(_("{value!r} is not a date (dd/mm/yyyy).").format(value=text))
+        year, month, day = (int(g) for g in iso.groups())
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        raise CellError(_("{value!r} is not a date that exists.").format(value=text)) from None
+
+
+def decimal_of(text: str) -> Decimal:
+    """A number written the Belgian way (``1.180,40``, ``1 180,4``) or the English way."""
+    compact = text.strip().translate(_SPACES)
+    if "," in compact:
+        compact = compact.replace(".", "").replace(",", ".")
+    try:
+        value = Decimal(compact)
+    except InvalidOperation:
+        raise CellError(_("{value!r} is not a number.").format(value=text.strip())) from None
+    if not value.is_finite():
+        raise CellError(_("{value!r} is not a number.").format(value=text.strip()))
+    return value
+
+
+def money(text: str) -> str:
+    """An amount as the API writes it: ``"1180.40"`` (two decimals, no sign)."""
+    value = decimal_of(text)
+    if value != value.quantize(Decimal("0.01")):
+        raise CellError(_("{value!r} has more than two decimals.").format(value=text))
+    return f"{value:.2f}"
+
+
+def _number(raw: str, *, integer: bool) -> int | float:
+    value = decimal_of(raw)
+    if value == value.to_integral_value():
+        return int(value)
+    if integer:
+        raise CellError(_("{value!r} is not a whole number.").format(value=raw.strip()))
+    return float(value)
+
+
+def _boolean(raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise CellError(_("{value!r} is not yes or no.").format(value=raw.strip()))
+
+
+def _structured(raw: str, schema: dict[str, Any]) -> Any:
+    text = raw.strip()
+    if text[:1] in "[{":
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise CellError(_("{value!r} is not valid JSON.").format(value=text)) from None
+    items = schema.get("items")
+    if "array" in schema_types(schema) and isinstance(items, dict):
+        return [coerce_cell(part, items) for part in re.split(r"\s*\|\s*", text) if part]
+    raise CellError(_("{value!r} is not valid JSON.").format(value=text))

@@ -1,0 +1,260 @@
+"""A sheet record → (beneficiary BCE, dossier data, attachments), with every problem.
+
+Why one function collects all problems instead of raising the first: the
+dry run must tell the accountant everything that is wrong in one pass (row,
+column, reason), so the file is fixed once, not once per error.
+
+Two levels of checks:
+
+- :func:`build_row` — what any run needs: the BCE is a valid number, each
+  cell can be the value its field wants (:mod:`monespace_cli.bulk.coerce`),
+  each attachment path is a readable file;
+- :func:`validate_row` — the dry run's extra: the data against the form's
+  JSON Schema. Fields the portal prefills from the authentic sources
+  (``x-prefill``) are not required here, since the portal fills them in.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from monespace_cli.bulk.coerce import CellError, coerce_cell
+from monespace_cli.bulk.mapping import ColumnPlan
+from monespace_cli.bulk.sheet import Record
+from monespace_cli.i18n import _
+
+_BCE = re.compile(r"^[01]\d{9}$")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem: the spreadsheet row, the column (or field), the reason."""
+
+    row: int
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class AttachmentFile:
+    """A file to attach: its kind, path and content digest (to detect duplicates)."""
+
+    kind: str
+    path: str
+    sha256: str
+
+
+@dataclass
+class Row:
+    """A record ready to file (when ``errors`` is empty)."""
+
+    row: int
+    bce: str
+    data: dict[str, Any]
+    attachments: list[AttachmentFile]
+    errors: list[RowError] = field(default_factory=list)
+
+
+def normalise_bce(text: str) -> str:
+    """``BE 0641.238.591`` → ``0641238591`` (nothing else is changed)."""
+    compact = re.sub(r"[\s.\-/]", "", str(text)).upper().removeprefix("BE")
+    if len(compact) == 9 and compact.isdigit():
+        compact = "0" + compact  # old 9-digit numbers
+    return compact
+
+
+def is_valid_bce(number: str) -> bool:
+    """Ten digits starting with 0 or 1, the last two = 97 - (first eight mod 97)."""
+    return bool(_BCE.match(number)) and 97 - int(number[:8]) % 97 == int(number[8:])
+
+
+def build_row(record: Record, plan: ColumnPlan, form: dict[str, Any], base: Path) -> Row:
+    """The row's beneficiary, data and attachments; its problems in ``errors``."""
+    errors: list[RowError] = []
+    bce = normalise_bce(str(record.values.get(plan.beneficiary) or ""))
+    if not bce:
+        errors.append(RowError(record.row, plan.beneficiary, _("the BCE number is missing")))
+    elif not is_valid_bce(bce):
+        errors.append(
+            RowError(
+                record.row,
+                plan.beneficiary,
+                _("{value!r} is not a valid BCE number").format(
+                    value=record.values.get(plan.beneficiary)
+                ),
+            )
+        )
+    data: dict[str, Any] = {}
+    for pointer, value in plan.constants.items():
+        _put(data, pointer, value)
+    for column, pointer in plan.fields.items():
+        raw = record.values.get(column)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue  # empty cell: left to the prefill, or reported as missing
+        try:
+            _put(data, pointer, coerce_cell(raw, schema_at(form, pointer)))
+        except CellError as exc:
+            errors.append(RowError(record.row, column, str(exc)))
+    attachments = _attachments(record, plan, base, errors)
+    return Row(record.row, bce, data, attachments, errors)
+
+
+def _attachments(
+    record: Record, plan: ColumnPlan, base: Path, errors: list[RowError]
+) -> list[AttachmentFile]:
+    files: list[AttachmentFile] = []
+    for column, kind in plan.attachments.items():
+        raw = str(record.values.get(column) or "").strip()
+        if not raw:
+            continue
+        path = Path(raw).expanduser()
+        path = path if path.is_absolute() else base / path
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as exc:
+            reason = _("cannot read {path}: {reason}").format(path=raw, reason=exc.strerror or exc)
+            errors.append(RowError(record.row, column, reason))
+            continue
+        files.append(AttachmentFile(kind, str(path), digest))
+    return files
+
+
+def _put(data: dict[str, Any], pointer: str, value: Any) -> None:
+    """Set ``value`` at a JSON pointer, making objects and lists on the way."""
+    parts = _parts(pointer)
+    node: Any = data
+    for here, after in itertools.pairwise(parts):
+        child: Any = [] if after.isdigit() else {}
+        node = _child(node, here, child)
+    last = parts[-1]
+    if isinstance(node, list):
+        index = int(last)
+        node.extend([None] * (index + 1 - len(node)))
+        node[index] = value
+    else:
+        node[last] = value
+
+
+def _child(node: Any, key: str, empty: Any) -> Any:
+    if isinstance(node, list):
+        index = int(key)
+        node.extend([None] * (index + 1 - len(node)))
+        if node[index] is None:
+            node[index] = empty
+        return node[index]
+    return node.setdefault(key, empty)
+
+
+def _parts(pointer: str) -> list[str]:
+    return [p.replace("~1", "/").replace("~0", "~") for p in pointer.lstrip("/").split("/")]
+
+
+def schema_at(form: dict[str, Any], pointer: str) -> dict[str, Any] | None:
+    """The sub-schema at a JSON pointer of the data (None: the form has no such field)."""
+    node: Any = form
+    for part in _parts(pointer):
+        if not isinstance(node, dict):
+            return None
+        if part.isdigit() and isinstance(node.get("items"), dict):
+            node = node["items"]
+        else:
+            node = (node.get("properties") or {}).get(part)
+    return node if isinstance(node, dict) else None
+
+
+# --- validation against the form (dry run) -----------------------------------
+
+
+def validate_row(row: Row, form: dict[str, Any], plan: ColumnPlan) -> list[RowError]:
+    """Problems of the row's data against the form, prefilled fields not required."""
+    from jsonschema import Draft202012Validator
+
+    schema = without_prefilled_requirements(form)
+    validator = Draft202012Validator(schema, format_checker=format_checker())
+    errors: list[RowError] = []
+    for error in validator.iter_errors(row.data):
+        for pointer, reason in _problems(error):
+            column = plan.column_of(pointer) or pointer
+            errors.append(
+                RowError(row.row, column, reason if column == pointer else f"{pointer}: {reason}")
+            )
+    unique = {(e.column, e.reason): e for e in errors}
+    return list(unique.values())
+
+
+def _problems(error: Any) -> list[tuple[str, str]]:
+    path = [str(p) for p in error.absolute_path]
+    pointer = "/" + "/".join(path) if path else "/"
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [p for p in error.validator_value if p not in error.instance]
+        base = pointer.rstrip("/")
+        return [(f"{base}/{name}", _("this field is required")) for name in missing]
+    if error.validator == "format":
+        return [(pointer, _("not a valid {format}").format(format=error.validator_value))]
+    return [(pointer, str(error.message)[:300])]
+
+
+def without_prefilled_requirements(form: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the form where fields the portal prefills are no longer required."""
+    schema = copy.deepcopy({k: v for k, v in form.items() if k != "$schema"})
+    _relax(schema)
+    return schema
+
+
+def _relax(node: Any) -> bool:
+    """Relax ``node`` in place; True when the portal can fill the whole of it."""
+    if not isinstance(node, dict):
+        return False
+    if "x-prefill" in node:
+        return True
+    properties = node.get("properties")
+    if not isinstance(properties, dict):
+        if isinstance(node.get("items"), dict):
+            _relax(node["items"])
+        return False
+    fillable = {name for name, sub in properties.items() if _relax(sub)}
+    required = node.get("required")
+    if isinstance(required, list):
+        node["required"] = [name for name in required if name not in fillable]
+        return not node["required"] and bool(fillable)
+    return bool(fillable)
+
+
+def format_checker() -> Any:
+    """Standard formats plus the portal's: be-bce, be-nrn, iban, be-postal-code-wallonia."""
+    from jsonschema import FormatChecker
+    from stdnum import iban
+    from stdnum.be import nn
+
+    checker = FormatChecker()
+    checks = {
+        "be-bce": is_valid_bce,
+        "be-nrn": nn.is_valid,
+        "iban": iban.is_valid,
+        "be-postal-code-wallonia": _wallonia_postal_code,
+    }
+    for name, check in checks.items():
+        checker.checks(name)(_strings_only(check))
+    return checker
+
+
+def _strings_only(check: Any) -> Any:
+    def wrapped(instance: object) -> bool:
+        return not isinstance(instance, str) or bool(check(instance))
+
+    return wrapped
+
+
+def _wallonia_postal_code(value: str) -> bool:
+    if len(value) != 4 or not value.isdigit():
+        return False
+    return 1300 <= int(value) <= 1499 or 4000 <= int(value) <= 7999
