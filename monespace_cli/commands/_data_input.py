@@ -20,27 +20,8 @@ from typing import Any, TextIO
 
 from monespace_cli.assign import PathPart, parse_assignment, resolve_append, set_path, to_pointer
 from monespace_cli.errors import UsageProblem
+from monespace_cli.forms import resolve_ref, schema_types  # re-exported: shared with the TUI
 from monespace_cli.i18n import _
-
-
-def resolve_ref(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
-    """Follow a local ``$ref`` (``#/$defs/...``); other schemas come back as they are."""
-    seen = 0
-    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and seen < 20:
-        ref = schema["$ref"]
-        if not ref.startswith("#/"):
-            return schema
-        target: Any = root
-        for part in ref[2:].split("/"):
-            target = (
-                target.get(part.replace("~1", "/").replace("~0", "~"), {})
-                if isinstance(target, dict)
-                else {}
-            )
-        merged = {k: v for k, v in schema.items() if k != "$ref"}
-        schema = {**target, **merged} if isinstance(target, dict) else merged
-        seen += 1
-    return schema
 
 
 def schema_at(form: dict[str, Any] | None, path: tuple[PathPart, ...]) -> dict[str, Any] | None:
@@ -77,35 +58,6 @@ def _property(node: dict[str, Any], key: str, root: dict[str, Any]) -> dict[str,
             if found is not None:
                 return found
     return None
-
-
-def schema_types(schema: dict[str, Any] | None) -> set[str]:
-    """The JSON types a schema allows (from ``type``, ``const`` or ``enum``)."""
-    if not schema:
-        return set()
-    declared = schema.get("type")
-    if isinstance(declared, str):
-        return {declared}
-    if isinstance(declared, list):
-        return {str(t) for t in declared}
-    values = schema.get("enum") or ([schema["const"]] if "const" in schema else [])
-    return {_json_type(v) for v in values}
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if value is None:
-        return "null"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "string"
 
 
 TRUE_WORDS = {"true", "yes", "y", "oui", "o", "1", "on"}

@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from monespace_cli import forms
 from monespace_cli.assign import PathPart, to_pointer
 from monespace_cli.commands import _data_input as di
 from monespace_cli.errors import UsageProblem
@@ -104,22 +105,7 @@ class FormFiller:
         return current
 
     def _properties(self, schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        props = dict(schema.get("properties") or {})
-        for branch in schema.get("allOf") or []:
-            branch = di.resolve_ref(branch, self.root) if isinstance(branch, dict) else {}
-            for key, sub in (branch.get("properties") or {}).items():
-                props.setdefault(key, sub)
-        order = _ui(schema).get("order")
-        keys = list(props)
-        if isinstance(order, list):  # an explicit order on the parent
-            keys = [k for k in order if k in props] + [k for k in props if k not in order]
-        else:  # per-field ranks, x-ui: {"order": N}; unranked fields keep their place after
-            keys.sort(key=lambda k: _rank(props[k]))
-        return [
-            (k, props[k])
-            for k in keys
-            if isinstance(props[k], dict) and not props[k].get("readOnly")
-        ]
+        return forms.ordered_properties(schema, self.root)
 
     def _array(
         self, schema: dict[str, Any], current: list[Any], path: tuple[PathPart, ...]
@@ -261,13 +247,7 @@ class FormFiller:
 
 
 def _ui(schema: dict[str, Any]) -> dict[str, Any]:
-    ui = schema.get("x-ui")
-    return ui if isinstance(ui, dict) else {}
-
-
-def _rank(schema: Any) -> float:
-    order = _ui(schema).get("order") if isinstance(schema, dict) else None
-    return float(order) if isinstance(order, int | float) else float("inf")
+    return forms.ui_hints(schema)
 
 
 def _option_text(option: Any, labels: dict[str, Any]) -> str:

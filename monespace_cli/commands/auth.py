@@ -11,51 +11,18 @@ logged, stored or sent to the portal.
 
 from __future__ import annotations
 
-import base64
-import time
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from monespace_cli.app import noun_app
-from monespace_cli.config import origin_of
 from monespace_cli.context import Factory, current
-from monespace_cli.errors import AuthProblem, CardProblem, UsageProblem
+from monespace_cli.errors import AuthProblem, UsageProblem
 from monespace_cli.i18n import _
+from monespace_cli.login import person_label
 from monespace_cli.output import Column
 
-if TYPE_CHECKING:
-    from monespace_cli.client import Challenge, PortalClient
-
 app = noun_app(_("Log in with your eID card, see or end the session."))
-
-#: A challenge lives 120 s on the portal; fetch a new one when the PIN took long.
-CHALLENGE_REFRESH_AFTER = 60.0
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
-
-
-def _der(certificate: Any) -> bytes:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    return bytes(certificate.public_bytes(Encoding.DER))
-
-
-def _checked_challenge(f: Factory, client: PortalClient) -> Challenge:
-    """A fresh challenge, refused when it names another portal than the profile's."""
-    challenge = client.create_challenge()
-    expected = origin_of(f.portal_url)
-    if origin_of(str(challenge.get("origin", ""))) != expected:
-        raise AuthProblem(
-            _(
-                "The portal asked to sign for {got}, but this profile's portal is {expected}:"
-                " refusing to sign."
-            ).format(got=challenge.get("origin"), expected=expected),
-            hint=_("Check the profile's URL (monespace profile list)."),
-        )
-    return challenge
 
 
 def _reader_has_pinpad(reader: str | None) -> bool:
@@ -110,36 +77,15 @@ def _confirm_last_try(f: Factory) -> bool:
 
 
 def _sign_in(f: Factory, reader: str | None, pin_stdin: bool, force: bool) -> dict[str, Any]:
-    """Run the whole login; returns the portal's session answer."""
+    """Run the whole login (:func:`monespace_cli.login.sign_in`); the session answer."""
     import eid
-    from eid.login import login_message
+    from monespace_cli.login import sign_in
+
+    def verify(card: Any) -> None:
+        _verify_pin(f, card, reader=reader, pin_stdin=pin_stdin, force=force)
 
     with f.client(auth="none") as client:
-        challenge = _checked_challenge(f, client)
-        fetched = time.monotonic()
-        with eid.open_card(reader) as card:
-            certs = card.read_certificates()
-            if certs.authentication is None:
-                raise CardProblem(_("The card has no authentication certificate."))
-            chain = [c for c in (certs.authentication, certs.ca, certs.root) if c is not None]
-            _verify_pin(f, card, reader=reader, pin_stdin=pin_stdin, force=force)
-            if time.monotonic() - fetched > CHALLENGE_REFRESH_AFTER:
-                challenge = _checked_challenge(f, client)
-            message = login_message(
-                str(challenge["origin"]), str(challenge["id"]), str(challenge["nonce"])
-            )
-            algorithm, signature = card.login_signature(message)
-        session = client.create_session(
-            str(challenge["id"]), [_b64(_der(c)) for c in chain], _b64(signature), algorithm
-        )
-    return dict(session)
-
-
-def _person_label(person: Any) -> str:
-    if not isinstance(person, dict):
-        return ""
-    name = f"{person.get('given_names', '')} {person.get('surname', '')}".strip()
-    return f"{name} ({person.get('nrn', '')})" if person.get("nrn") else name
+        return dict(sign_in(client, f.portal_url, lambda: eid.open_card(reader), verify))
 
 
 @app.command("login")
@@ -174,7 +120,7 @@ def login(
         f.io.success(
             _("Logged in to {portal} as {who}, until {until}.").format(
                 portal=f.portal_url,
-                who=_person_label(session.get("person")),
+                who=person_label(session.get("person")),
                 until=session.get("expires_at"),
             )
         )
@@ -217,7 +163,7 @@ def status() -> None:
             [
                 Column("portal", _("Portal")),
                 Column("profile", _("Profile")),
-                Column("person", _("Logged in as"), _person_label),
+                Column("person", _("Logged in as"), person_label),
                 Column("session_expires_at", _("Until")),
                 Column("acting_as", _("Acting as")),
                 Column("token", _("Token stored in")),

@@ -1,0 +1,322 @@
+"""``MonespaceApp``: the Textual application behind ``monespace tui``.
+
+The app is the :class:`tui.host.PortalHost` of every screen: it owns the
+session token, the acting context, the person's contexts (``GET /me``), the
+live event stream and the one place errors become notifications. Screens
+ask it for a client (:meth:`MonespaceApp.portal`) inside thread workers and
+never build one themselves.
+
+Everything it needs comes in one :class:`TuiSettings` (built by
+``monespace tui`` from the CLI's Factory, or by a test with a portal URL and
+a token — or no token, which starts on the login screen — and an injected
+card connection), so nothing here reads the environment or config files.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from monespace_cli.i18n import _
+from tui.commands import MonespaceCommands
+from tui.messages import ConnectionChanged, ContextChanged, PortalEvent
+
+if TYPE_CHECKING:
+    from monespace_cli.client import PortalClient
+    from tui.cards import CardSource
+    from tui.live import EventFollower
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TuiSettings:
+    """What the app runs with; no field is read from the environment by the app."""
+
+    portal_url: str
+    token: str | None = None
+    acting_as: str = "me"
+    #: A pyscard-compatible card connection to use instead of PC/SC (tests).
+    card_connection: Any = None
+    #: The reader to use (None: the first one holding a card).
+    reader: str | None = None
+    #: Keeps a new session token (the credentials store, like ``auth login``).
+    save_token: Callable[[str], None] | None = None
+    #: Forgets the token on log out.
+    forget_token: Callable[[], None] | None = None
+    #: Follow the portal's event stream (off for deterministic snapshots).
+    live: bool = True
+    #: Longest wait between two reconnection attempts, in seconds.
+    reconnect_max: float = 10.0
+    #: How often the login screen looks at the readers, in seconds.
+    reader_poll: float = 0.5
+    #: The portal is a sandbox: offer "pay" on payments.
+    sandbox: bool = True
+    #: Where the file picker starts and documents are saved (None: the working folder).
+    files_dir: Path | None = None
+
+
+class MonespaceApp(App[None]):
+    """Mon Espace in the terminal: login, contexts, dashboard, catalogue, dossiers."""
+
+    TITLE = "Mon Espace"
+    CSS_PATH = "app.tcss"
+    COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {MonespaceCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", _("Keys"), key_display="?"),
+        Binding("ctrl+o", "choose_context", _("Context"), tooltip=_("Switch the acting context")),
+        Binding("ctrl+q", "quit", _("Quit"), priority=True, show=False),
+    ]
+
+    def __init__(self, settings: TuiSettings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.acting_as: str = settings.acting_as or "me"
+        self.token: str | None = settings.token
+        #: ``GET /me`` once loaded: the person and their contexts.
+        self.me: dict[str, Any] | None = None
+        #: None until the event stream was tried; then whether it is connected.
+        self.online: bool | None = None
+        self._follower: EventFollower | None = None
+
+    # -- PortalHost -----------------------------------------------------------
+
+    def portal(self) -> PortalClient:
+        """A new client with the session token and the acting context (use in a worker)."""
+        from monespace_cli.client import PortalClient
+
+        return PortalClient(self.settings.portal_url, token=self.token, acting_as=self.acting_as)
+
+    def report_error(self, error: BaseException) -> None:
+        """One translated sentence as an error notification; safe from any thread."""
+        from tui.errors import describe
+
+        title, message = describe(error)
+        if not isinstance(error, Exception) or title == _("Unexpected error"):
+            log.error("unexpected error in the TUI", exc_info=error)
+        if threading.get_ident() == getattr(self, "_thread_id", None):
+            self.notify(message, title=title, severity="error", timeout=8, markup=False)
+        else:
+            try:
+                self.call_from_thread(
+                    self.notify, message, title=title, severity="error", timeout=8, markup=False
+                )
+            except RuntimeError:
+                pass  # the app is closing: nobody to tell
+
+    # -- start, login, logout -------------------------------------------------
+
+    def card_source(self) -> CardSource:
+        """The injected card connection, or the machine's PC/SC readers."""
+        from tui.cards import ConnectionCard, PcscCards
+
+        if self.settings.card_connection is not None:
+            return ConnectionCard(self.settings.card_connection)
+        return PcscCards()
+
+    def on_mount(self) -> None:
+        if self.token:
+            self._enter()
+        else:
+            from tui.screens.login import LoginScreen
+
+            self.push_screen(LoginScreen())
+
+    def logged_in(self, token: str) -> None:
+        """Called by the login screen with the new session token."""
+        self.token = token
+        if self.settings.save_token is not None:
+            try:
+                self.settings.save_token(token)
+            except Exception as exc:  # noqa: BLE001 - the session works even if not kept
+                self.report_error(exc)
+        self._enter(replace=True)
+
+    def _enter(self, *, replace: bool = False) -> None:
+        from tui.screens.dashboard import DashboardScreen
+
+        if replace:
+            self.switch_screen(DashboardScreen())
+        else:
+            self.push_screen(DashboardScreen())
+        self.load_me()
+        if self.settings.live:
+            self._start_live()
+
+    def action_logout(self) -> None:
+        """End the session on the portal, forget the token, back to the login screen."""
+        self._stop_live()
+        self._logout_worker()
+
+    def _logout_worker(self) -> None:
+        token = self.token
+
+        def work() -> None:
+            from monespace_cli.client import PortalClient, PortalError
+
+            try:
+                with PortalClient(self.settings.portal_url, token=token) as client:
+                    client.logout()
+            except PortalError:
+                pass  # expired or unreachable: forgetting it here is what matters
+            self.call_from_thread(self._after_logout)
+
+        self.run_worker(work, thread=True, group="logout")
+
+    def _after_logout(self) -> None:
+        from tui.screens.login import LoginScreen
+
+        if self.settings.forget_token is not None:
+            try:
+                self.settings.forget_token()
+            except Exception as exc:  # noqa: BLE001
+                self.report_error(exc)
+        self.token = None
+        self.me = None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(LoginScreen())
+        self.notify(_("Logged out."))
+
+    # -- who am I, and for whom ---------------------------------------------------
+
+    def load_me(self) -> None:
+        """Fetch ``GET /me`` in a worker; the header follows."""
+
+        def work() -> None:
+            from monespace_cli.client import AuthenticationRequired
+
+            try:
+                with self.portal() as client:
+                    me = dict(client.me())
+            except AuthenticationRequired:
+                self.call_from_thread(self._session_refused)
+                return
+            except Exception as exc:  # noqa: BLE001 - never a crash
+                self.report_error(exc)
+                return
+            self.call_from_thread(self._set_me, me)
+
+        self.run_worker(work, thread=True, group="me", exclusive=True)
+
+    def _session_refused(self) -> None:
+        """The stored token is expired or revoked: back to the login screen."""
+        from tui.screens.login import LoginScreen
+
+        self._stop_live()
+        self.token = None
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(LoginScreen())
+        self.notify(
+            _("Your session has ended: log in again with your eID card."), severity="warning"
+        )
+
+    def _set_me(self, me: dict[str, Any]) -> None:
+        self.me = me
+        self.refresh_header()
+
+    def contexts(self) -> list[dict[str, Any]]:
+        """The contexts of ``GET /me`` (empty until loaded)."""
+        return list((self.me or {}).get("contexts") or [])
+
+    def current_context(self) -> dict[str, Any] | None:
+        for context in self.contexts():
+            if str(context.get("id")) == self.acting_as:
+                return context
+        return None
+
+    def switch_context(self, acting_as: str) -> None:
+        """Act for ``acting_as`` (``me`` or a BCE): back to the dashboard, reloaded."""
+        if acting_as == self.acting_as:
+            return
+        self.acting_as = acting_as
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.refresh_header()
+        self.screen.post_message(ContextChanged(acting_as))
+        label = self.current_context()
+        name = label.get("name") if label else acting_as
+        self.notify(_("Now acting as {name}.").format(name=name))
+
+    def refresh_header(self) -> None:
+        """Bring every header on the screen stack up to date (contexts, link)."""
+        from tui.widgets.context_bar import ContextBar
+
+        for screen in self.screen_stack:
+            for bar in screen.query(ContextBar):
+                bar.sync()
+
+    def action_choose_context(self) -> None:
+        """Open the context switcher of the current screen's header."""
+        from tui.widgets.context_bar import ContextBar
+
+        bars = self.screen.query(ContextBar)
+        if bars:
+            bars.first().open()
+
+    # -- the live event stream ------------------------------------------------------
+
+    def _start_live(self) -> None:
+        from tui.live import EventFollower
+
+        self._stop_live()
+        self._follower = EventFollower(
+            self.portal,
+            self._event_from_thread,
+            self._link_from_thread,
+            max_delay=self.settings.reconnect_max,
+        )
+        self._follower.start()
+
+    def _stop_live(self) -> None:
+        if self._follower is not None:
+            self._follower.stop()
+            self._follower = None
+
+    def _event_from_thread(self, event: dict[str, Any]) -> None:
+        self.call_from_thread(self._dispatch, PortalEvent(event))
+
+    def _link_from_thread(self, online: bool) -> None:
+        self.call_from_thread(self._set_online, online)
+
+    def _set_online(self, online: bool) -> None:
+        was = self.online
+        self.online = online
+        self.refresh_header()
+        if was is False and online:
+            self.notify(_("Connected to the portal again."))
+        self._dispatch(ConnectionChanged(online))
+
+    def _dispatch(self, message: PortalEvent | ConnectionChanged) -> None:
+        """Give a message to every screen on the stack (each makes its own copy)."""
+        for screen in self.screen_stack:
+            if isinstance(message, PortalEvent):
+                screen.post_message(PortalEvent(message.event))
+            else:
+                screen.post_message(ConnectionChanged(message.online))
+
+    def on_unmount(self) -> None:
+        self._stop_live()
+
+    # -- help ---------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """Show every binding of the current screen (``?``)."""
+        from tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+
+def run(settings: TuiSettings) -> None:
+    """Run the app in the terminal until the person quits."""
+    MonespaceApp(settings).run()

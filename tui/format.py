@@ -1,0 +1,110 @@
+"""How the TUI shows the portal's values: statuses, dates, money, contexts.
+
+One module so that every screen says "awaiting complement" the same way and
+translations live in one place. Dates are shown as the portal sent them
+(ISO, cut to the minute): no clock is read here, which also keeps snapshot
+tests deterministic.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from monespace_cli.i18n import N_, _, pick_language
+
+STATUS_LABELS: dict[str, str] = {
+    "draft": N_("draft"),
+    "submitted": N_("submitted"),
+    "in_review": N_("in review"),
+    "awaiting_complement": N_("complement requested"),
+    "accepted": N_("accepted"),
+    "refused": N_("refused"),
+    "closed": N_("closed"),
+    "withdrawn": N_("withdrawn"),
+}
+
+EVENT_LABELS: dict[str, str] = {
+    "created": N_("created"),
+    "data_updated": N_("data updated"),
+    "attachment_added": N_("attachment added"),
+    "submitted": N_("submitted"),
+    "status_changed": N_("status changed"),
+    "message": N_("message"),
+    "payment": N_("payment"),
+    "document": N_("document"),
+}
+
+AUDIENCE_LABELS: dict[str, str] = {
+    "citizen": N_("citizens"),
+    "enterprise": N_("enterprises"),
+    "non_profit": N_("non-profits"),
+}
+
+
+#: Other values events carry in ``new`` (document kinds, payment states).
+VALUE_LABELS: dict[str, str] = {
+    "receipt": N_("receipt"),
+    "decision": N_("decision"),
+    "pending": N_("to pay"),
+    "paid": N_("paid"),
+    "expired": N_("expired"),
+}
+
+
+def status_label(status: object) -> str:
+    """The translated name of a dossier status or event value (itself when unknown)."""
+    text = STATUS_LABELS.get(str(status)) or VALUE_LABELS.get(str(status))
+    return _(text) if text else str(status)
+
+
+def event_label(kind: object) -> str:
+    """The translated name of a dossier event type."""
+    text = EVENT_LABELS.get(str(kind))
+    return _(text) if text else str(kind)
+
+
+def audience_label(audience: object) -> str:
+    text = AUDIENCE_LABELS.get(str(audience))
+    return _(text) if text else str(audience)
+
+
+def when(value: object) -> str:
+    """``2026-03-14 09:30`` from an ISO timestamp; ``""`` for nothing."""
+    if not value:
+        return ""
+    text = str(value).replace("T", " ")
+    return text[:16]
+
+
+def day(value: object) -> str:
+    """``2026-03-14`` from an ISO date or timestamp."""
+    return str(value)[:10] if value else ""
+
+
+def fee(value: Any) -> str:
+    """``25.00 EUR`` or "free"."""
+    if not value:
+        return _("free")
+    return f"{value.get('amount')} {value.get('currency', 'EUR')}"
+
+
+def text(value: Any) -> str:
+    """A multilingual portal text (``{"fr":…, "en":…}``) in the user's language."""
+    return pick_language(value) if isinstance(value, dict) else str(value or "")
+
+
+def context_label(context: dict[str, Any]) -> str:
+    """``Me — Name`` or ``Name (BCE, via mandate)`` for the context switcher."""
+    if context.get("kind") == "person" or context.get("id") == "me":
+        return _("Me — {name}").format(name=context.get("name", ""))
+    via = {
+        "legal_rep": _("legal representative"),
+        "role": _("role"),
+        "mandate": _("mandate"),
+    }.get(str(context.get("via")), str(context.get("via", "")))
+    return f"{context.get('name', '')} ({context.get('bce') or context.get('id')}, {via})"
+
+
+def ref(dossier_id: object) -> str:
+    """A dossier reference as shown (one place, so that tests can freeze the year in it)."""
+    return str(dossier_id or "")

@@ -1,0 +1,1 @@
+"""Screens of the monespace TUI (one module per screen)."""

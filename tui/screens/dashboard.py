@@ -1,0 +1,283 @@
+"""The dashboard: my dossiers in the acting context, and what awaits me.
+
+"Awaiting me" gathers what needs the person's action: complement requests
+(dossiers in ``awaiting_complement``, with the agent's request and its due
+date), unpaid payments and unread notifications. The screen reloads itself
+when the event stream reports a change (debounced: a burst of events costs
+one reload), when the link to the portal comes back, and when the acting
+context changes — all in a thread worker, so the screen never freezes and
+a portal that is away gives a notification, never a crash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Label
+
+from monespace_cli.i18n import _
+from tui import format as fmt
+from tui.messages import ConnectionChanged, ContextChanged, PortalEvent
+from tui.widgets.context_bar import ContextBar
+
+#: How many dossiers the dashboard shows (newest first); the CLI lists them all.
+DOSSIER_LIMIT = 100
+#: Events arriving closer together than this cause one reload.
+RELOAD_DEBOUNCE = 0.3
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    """One line of "awaiting me": what, about which dossier, until when."""
+
+    kind: str  # "complement", "payment", "notification"
+    dossier_id: str
+    text: str
+    due: str = ""
+    ref: str = ""  # the notification or payment id
+
+
+@dataclass
+class DashboardData:
+    dossiers: list[dict[str, Any]]
+    awaiting: list[Awaiting]
+
+
+def load_dashboard(client: Any) -> DashboardData:
+    """Everything the dashboard shows, for the client's acting context (blocking)."""
+    dossiers = [dict(d) for d in client.list_dossiers(limit=DOSSIER_LIMIT).items]
+    awaiting: list[Awaiting] = []
+    for dossier in dossiers:
+        if dossier.get("status") == "awaiting_complement":
+            awaiting.append(_complement(client, dossier))
+    for payment in client.list_payments(limit=DOSSIER_LIMIT).items:
+        if payment.get("status") == "pending":
+            text = _("Pay {amount} {currency} — {ref}").format(
+                amount=payment.get("amount"),
+                currency=payment.get("currency", "EUR"),
+                ref=payment.get("structured_ref", ""),
+            )
+            awaiting.append(
+                Awaiting("payment", str(payment.get("dossier_id")), text, ref=str(payment["id"]))
+            )
+    for note in client.list_notifications(unread=True, limit=DOSSIER_LIMIT).items:
+        awaiting.append(
+            Awaiting(
+                "notification",
+                str(note.get("dossier_id") or ""),
+                str(note.get("title", "")),
+                due=fmt.when(note.get("at")),
+                ref=str(note.get("id")),
+            )
+        )
+    return DashboardData(dossiers, awaiting)
+
+
+def _complement(client: Any, dossier: dict[str, Any]) -> Awaiting:
+    """The agent's latest complement request on ``dossier`` (its text and due date)."""
+    text = _("Complement requested")
+    due = dossier.get("due_at")
+    for message in reversed(client.list_messages(str(dossier["id"]))):
+        if message.get("complement_request"):
+            text = " ".join(str(message.get("body", "")).split())[:80] or text
+            due = message.get("due_at") or due
+            break
+    return Awaiting("complement", str(dossier["id"]), text, due=fmt.day(due))
+
+
+KIND_LABELS = {
+    "complement": _("Complement"),
+    "payment": _("Payment"),
+    "notification": _("Unread"),
+}
+
+
+class DashboardScreen(Screen[None]):
+    """Home after login."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", _("Open"), show=True),
+        Binding("c", "catalogue", _("Catalogue")),
+        Binding("n", "new_dossier", _("New dossier")),
+        Binding("r", "reload", _("Reload")),
+        Binding("tab", "app.focus_next", _("Next pane"), show=False),
+        Binding("g", "roles", _("Roles (GAP)"), show=False),
+        Binding("ctrl+l", "app.logout", _("Log out"), show=False),
+    ]
+
+    DEFAULT_CSS = """
+    DashboardScreen .pane-title { text-style: bold; padding: 0 1; background: $boost; width: 1fr; }
+    DashboardScreen #dossiers { height: 1fr; }
+    DashboardScreen #awaiting-pane { height: 9; }
+    DashboardScreen #awaiting { height: 1fr; }
+    DashboardScreen #dash-empty { color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: DashboardData | None = None
+        self._reload_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield ContextBar(_("Dashboard"))
+        yield Label(_("My dossiers"), classes="pane-title", id="dossiers-title")
+        dossiers: DataTable[str] = DataTable(cursor_type="row", id="dossiers", zebra_stripes=True)
+        dossiers.add_column(_("Dossier"), key="id")
+        dossiers.add_column(_("Procedure"), key="title")
+        dossiers.add_column(_("Status"), key="status")
+        dossiers.add_column(_("Updated"), key="updated")
+        yield dossiers
+        with Vertical(id="awaiting-pane"):
+            yield Label(_("Awaiting me"), classes="pane-title", id="awaiting-title")
+            awaiting: DataTable[str] = DataTable(cursor_type="row", id="awaiting")
+            awaiting.add_column(_("What"), key="kind")
+            awaiting.add_column(_("Dossier"), key="dossier")
+            awaiting.add_column(_("Details"), key="text")
+            awaiting.add_column(_("Due / at"), key="due")
+            yield awaiting
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#dossiers", DataTable).focus()
+        self.reload()
+
+    # -- loading -------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Fetch the dashboard in a worker (the newest call wins)."""
+        host: Any = self.app
+
+        def work() -> None:
+            try:
+                with host.portal() as client:
+                    data = load_dashboard(client)
+            except Exception as exc:  # noqa: BLE001 - never a crash
+                host.report_error(exc)
+                return
+            try:
+                host.call_from_thread(self._show, data)
+            except RuntimeError:
+                pass
+
+        self.run_worker(work, thread=True, exclusive=True, group="dashboard", description="load")
+
+    def _show(self, data: DashboardData) -> None:
+        self.data = data
+        table = self.query_one("#dossiers", DataTable)
+        table.clear()
+        for dossier in data.dossiers:
+            table.add_row(
+                fmt.ref(dossier.get("id")),
+                str(dossier.get("title") or dossier.get("procedure")),
+                fmt.status_label(dossier.get("status")),
+                fmt.when(dossier.get("updated_at")),
+                key=str(dossier.get("id")),
+            )
+        count = len(data.dossiers)
+        self.query_one("#dossiers-title", Label).update(
+            _("My dossiers ({count})").format(count=count)
+        )
+        awaiting = self.query_one("#awaiting", DataTable)
+        awaiting.clear()
+        for index, item in enumerate(data.awaiting):
+            awaiting.add_row(
+                KIND_LABELS.get(item.kind, item.kind),
+                fmt.ref(item.dossier_id),
+                item.text,
+                item.due,
+                key=f"{index}",
+            )
+        self.query_one("#awaiting-title", Label).update(
+            _("Awaiting me ({count})").format(count=len(data.awaiting))
+        )
+
+    def _schedule_reload(self) -> None:
+        if self._reload_timer is not None:
+            self._reload_timer.stop()
+        self._reload_timer = self.set_timer(RELOAD_DEBOUNCE, self.reload)
+
+    def on_portal_event(self, message: PortalEvent) -> None:
+        self._schedule_reload()
+
+    def on_connection_changed(self, message: ConnectionChanged) -> None:
+        if message.online:
+            self._schedule_reload()
+
+    def on_context_changed(self, message: ContextChanged) -> None:
+        self.query_one("#dossiers", DataTable).clear()
+        self.query_one("#awaiting", DataTable).clear()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.data is not None:
+            self._schedule_reload()
+
+    # -- actions -----------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_open(self) -> None:
+        """Open the dossier under the cursor of the focused table."""
+        focused = self.focused
+        if isinstance(focused, DataTable) and focused.id == "awaiting":
+            self._open_awaiting(focused)
+            return
+        table = self.query_one("#dossiers", DataTable)
+        if not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if key:
+            self.open_dossier(str(key))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.data_table.id == "awaiting":
+            self._open_awaiting(event.data_table)
+        elif event.row_key.value:
+            self.open_dossier(str(event.row_key.value))
+
+    def _open_awaiting(self, table: DataTable[str]) -> None:
+        if self.data is None or not table.row_count:
+            return
+        item = self.data.awaiting[table.cursor_row]
+        if item.kind == "notification":
+            self._mark_read(item.ref)
+        if item.dossier_id:
+            self.open_dossier(item.dossier_id)
+
+    def _mark_read(self, notification_id: str) -> None:
+        host: Any = self.app
+
+        def work() -> None:
+            try:
+                with host.portal() as client:
+                    client.mark_notification_read(notification_id)
+            except Exception as exc:  # noqa: BLE001
+                host.report_error(exc)
+
+        self.run_worker(work, thread=True, group="mark-read", description="mark read")
+
+    def open_dossier(self, dossier_id: str) -> None:
+        from tui.screens.dossier import DossierScreen
+
+        self.app.push_screen(DossierScreen(dossier_id))
+
+    def action_catalogue(self) -> None:
+        from tui.screens.catalogue import CatalogueScreen
+
+        self.app.push_screen(CatalogueScreen())
+
+    def action_new_dossier(self) -> None:
+        self.action_catalogue()
+
+    def action_roles(self) -> None:
+        from tui.commands import open_roles
+
+        open_roles(self.app)
