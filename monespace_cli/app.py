@@ -88,8 +88,20 @@ NOUNS: dict[str, tuple[str, str]] = {
         "monespace_cli.commands.mandate",
         N_("Mandates between organisations: propose, accept, refuse, revoke, import."),
     ),
+    "agent": (
+        "monespace_cli.commands.agent",
+        N_("Back office for agents: queue, claim, complement, decide, bulk, export."),
+    ),
+    "bulk": (
+        "monespace_cli.commands.bulk",
+        N_("File a procedure for many beneficiaries from a spreadsheet (accountants)."),
+    ),
     "eid": ("monespace_cli.commands.eid", N_("Your eID card and reader: read, check, diagnose.")),
     "api": ("monespace_cli.commands.api", N_("Make a raw request to the portal API.")),
+    "tui": (
+        "monespace_cli.commands.tui",
+        N_("The full-screen terminal app (dashboard, catalogue, dossiers, roles)."),
+    ),
     "completion": ("monespace_cli.commands.completion", N_("Print the shell completion script.")),
 }
 
