@@ -126,7 +126,7 @@ def load_average() -> str:
 
 
 def main() -> int:
-    from conftest import many_rows, write_sheet  # tests/cli/bulk: the same sheet as the tests
+    from bulk_support import many_rows, write_sheet  # tests/cli/bulk: the sheet of the tests
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1000)

@@ -88,11 +88,16 @@ class MonespaceApp(App[None]):
 
     # -- PortalHost -----------------------------------------------------------
 
-    def portal(self) -> PortalClient:
-        """A new client with the session token and the acting context (use in a worker)."""
+    def portal(self, acting_as: str | None = None) -> PortalClient:
+        """A new client with the session token and the acting context (use in a worker).
+
+        ``acting_as`` overrides the app's context for this client only (the
+        dashboard's "all my contexts" reads each context in turn).
+        """
         from monespace_cli.client import PortalClient
 
-        return PortalClient(self.settings.portal_url, token=self.token, acting_as=self.acting_as)
+        context = acting_as or self.acting_as
+        return PortalClient(self.settings.portal_url, token=self.token, acting_as=context)
 
     def report_error(self, error: BaseException) -> None:
         """One translated sentence as an error notification; safe from any thread."""

@@ -24,11 +24,12 @@ class PortalHost(Protocol):
     #: The acting context: ``"me"`` or a 10-digit BCE number (``X-Acting-As``).
     acting_as: str
 
-    def portal(self) -> PortalClient:
+    def portal(self, acting_as: str | None = None) -> PortalClient:
         """A new client with the session token and the current acting context.
 
         Use it as a context manager inside a thread worker; it is cheap
-        enough to create one per task.
+        enough to create one per task. ``acting_as`` overrides the context
+        for this client only.
         """
         ...
 

@@ -1,4 +1,4 @@
-"""The dashboard: my dossiers in the acting context, and what awaits me.
+"""The dashboard: my dossiers, and what awaits me, in one context or all of them.
 
 "Awaiting me" gathers what needs the person's action: complement requests
 (dossiers in ``awaiting_complement``, with the agent's request and its due
@@ -7,6 +7,12 @@ when the event stream reports a change (debounced: a burst of events costs
 one reload), when the link to the portal comes back, and when the acting
 context changes — all in a thread worker, so the screen never freezes and
 a portal that is away gives a notification, never a crash.
+
+``a`` switches between the acting context and *all my contexts* (myself,
+my organisations, clients through mandates): each context is read in turn
+(a few at once), the lists are merged newest first with a *For* column,
+and opening a dossier of another context switches to that context first —
+the portal only shows a dossier to the context it belongs to.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from tui.widgets.context_bar import ContextBar
 DOSSIER_LIMIT = 100
 #: Events arriving closer together than this cause one reload.
 RELOAD_DEBOUNCE = 0.3
+#: Contexts read at once for "all my contexts" (an accountant may have hundreds).
+CONTEXT_READERS = 6
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class Awaiting:
     text: str
     due: str = ""
     ref: str = ""  # the notification or payment id
+    context: str = ""  # the acting context it belongs to ("" = the current one)
 
 
 @dataclass
@@ -49,13 +58,14 @@ class DashboardData:
     awaiting: list[Awaiting]
 
 
-def load_dashboard(client: Any) -> DashboardData:
+def load_dashboard(client: Any, *, notifications: bool = True, context: str = "") -> DashboardData:
     """Everything the dashboard shows, for the client's acting context (blocking)."""
     dossiers = [dict(d) for d in client.list_dossiers(limit=DOSSIER_LIMIT).items]
     awaiting: list[Awaiting] = []
     for dossier in dossiers:
+        dossier["context"] = context
         if dossier.get("status") == "awaiting_complement":
-            awaiting.append(_complement(client, dossier))
+            awaiting.append(_complement(client, dossier, context))
     for payment in client.list_payments(limit=DOSSIER_LIMIT).items:
         if payment.get("status") == "pending":
             text = _("Pay {amount} {currency} — {ref}").format(
@@ -63,23 +73,48 @@ def load_dashboard(client: Any) -> DashboardData:
                 currency=payment.get("currency", "EUR"),
                 ref=payment.get("structured_ref", ""),
             )
+            dossier_id = str(payment.get("dossier_id"))
             awaiting.append(
-                Awaiting("payment", str(payment.get("dossier_id")), text, ref=str(payment["id"]))
+                Awaiting("payment", dossier_id, text, ref=str(payment["id"]), context=context)
             )
-    for note in client.list_notifications(unread=True, limit=DOSSIER_LIMIT).items:
-        awaiting.append(
-            Awaiting(
-                "notification",
-                str(note.get("dossier_id") or ""),
-                str(note.get("title", "")),
-                due=fmt.when(note.get("at")),
-                ref=str(note.get("id")),
+    if notifications:
+        for note in client.list_notifications(unread=True, limit=DOSSIER_LIMIT).items:
+            awaiting.append(
+                Awaiting(
+                    "notification",
+                    str(note.get("dossier_id") or ""),
+                    str(note.get("title", "")),
+                    due=fmt.when(note.get("at")),
+                    ref=str(note.get("id")),
+                )
             )
-        )
     return DashboardData(dossiers, awaiting)
 
 
-def _complement(client: Any, dossier: dict[str, Any]) -> Awaiting:
+def load_all_contexts(host: Any, contexts: list[dict[str, Any]]) -> DashboardData:
+    """The dashboards of every context merged, newest change first (blocking).
+
+    Notifications are the person's, not a context's: read once.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    ids = [str(c.get("id")) for c in contexts] or ["me"]
+
+    def one(context: str) -> DashboardData:
+        with host.portal(context) as client:
+            return load_dashboard(client, notifications=context == ids[0], context=context)
+
+    with ThreadPoolExecutor(CONTEXT_READERS) as pool:
+        parts = list(pool.map(one, ids))
+    dossiers = sorted(
+        (d for part in parts for d in part.dossiers),
+        key=lambda d: str(d.get("updated_at") or ""),
+        reverse=True,
+    )[:DOSSIER_LIMIT]
+    return DashboardData(dossiers, [a for part in parts for a in part.awaiting])
+
+
+def _complement(client: Any, dossier: dict[str, Any], context: str = "") -> Awaiting:
     """The agent's latest complement request on ``dossier`` (its text and due date)."""
     text = _("Complement requested")
     due = dossier.get("due_at")
@@ -88,7 +123,7 @@ def _complement(client: Any, dossier: dict[str, Any]) -> Awaiting:
             text = " ".join(str(message.get("body", "")).split())[:80] or text
             due = message.get("due_at") or due
             break
-    return Awaiting("complement", str(dossier["id"]), text, due=fmt.day(due))
+    return Awaiting("complement", str(dossier["id"]), text, due=fmt.day(due), context=context)
 
 
 KIND_LABELS = {
@@ -106,6 +141,7 @@ class DashboardScreen(Screen[None]):
         Binding("c", "catalogue", _("Catalogue")),
         Binding("n", "new_dossier", _("New dossier")),
         Binding("r", "reload", _("Reload")),
+        Binding("a", "all_contexts", _("All my contexts")),
         Binding("tab", "app.focus_next", _("Next pane"), show=False),
         Binding("g", "roles", _("Roles (GAP)"), show=False),
         Binding("ctrl+l", "app.logout", _("Log out"), show=False),
@@ -123,6 +159,8 @@ class DashboardScreen(Screen[None]):
         super().__init__()
         self.data: DashboardData | None = None
         self._reload_timer: Timer | None = None
+        #: Every context of the person (``a``), or only the acting one.
+        self.all_contexts = False
 
     def compose(self) -> ComposeResult:
         yield ContextBar(_("Dashboard"))
@@ -155,8 +193,11 @@ class DashboardScreen(Screen[None]):
 
         def work() -> None:
             try:
-                with host.portal() as client:
-                    data = load_dashboard(client)
+                if self.all_contexts:
+                    data = load_all_contexts(host, host.contexts())
+                else:
+                    with host.portal() as client:
+                        data = load_dashboard(client)
             except Exception as exc:  # noqa: BLE001 - never a crash
                 host.report_error(exc)
                 return
@@ -170,19 +211,24 @@ class DashboardScreen(Screen[None]):
     def _show(self, data: DashboardData) -> None:
         self.data = data
         table = self.query_one("#dossiers", DataTable)
-        table.clear()
+        self._columns(table)
         for dossier in data.dossiers:
-            table.add_row(
+            cells = [
                 fmt.ref(dossier.get("id")),
                 str(dossier.get("title") or dossier.get("procedure")),
                 fmt.status_label(dossier.get("status")),
                 fmt.when(dossier.get("updated_at")),
-                key=str(dossier.get("id")),
-            )
+            ]
+            if self.all_contexts:
+                cells.insert(1, self._context_name(str(dossier.get("context") or "")))
+            table.add_row(*cells, key=str(dossier.get("id")))
         count = len(data.dossiers)
-        self.query_one("#dossiers-title", Label).update(
-            _("My dossiers ({count})").format(count=count)
+        title = (
+            _("My dossiers ({count})")
+            if not self.all_contexts
+            else _("My dossiers in all my contexts ({count})")
         )
+        self.query_one("#dossiers-title", Label).update(title.format(count=count))
         awaiting = self.query_one("#awaiting", DataTable)
         awaiting.clear()
         for index, item in enumerate(data.awaiting):
@@ -196,6 +242,27 @@ class DashboardScreen(Screen[None]):
         self.query_one("#awaiting-title", Label).update(
             _("Awaiting me ({count})").format(count=len(data.awaiting))
         )
+
+    def _columns(self, table: DataTable[str]) -> None:
+        """Empty the table; the *For* column only when all contexts are shown."""
+        has_for = "context" in {str(c.value) for c in table.columns}
+        if has_for == self.all_contexts:
+            table.clear()
+            return
+        table.clear(columns=True)
+        table.add_column(_("Dossier"), key="id")
+        if self.all_contexts:
+            table.add_column(_("For"), key="context")
+        table.add_column(_("Procedure"), key="title")
+        table.add_column(_("Status"), key="status")
+        table.add_column(_("Updated"), key="updated")
+
+    def _context_name(self, context: str) -> str:
+        host: Any = self.app
+        for candidate in host.contexts():
+            if str(candidate.get("id")) == context:
+                return str(candidate.get("name") or context)
+        return context
 
     def _schedule_reload(self) -> None:
         if self._reload_timer is not None:
@@ -223,6 +290,11 @@ class DashboardScreen(Screen[None]):
     def action_reload(self) -> None:
         self.reload()
 
+    def action_all_contexts(self) -> None:
+        """Toggle between the acting context and all my contexts."""
+        self.all_contexts = not self.all_contexts
+        self.reload()
+
     def action_open(self) -> None:
         """Open the dossier under the cursor of the focused table."""
         focused = self.focused
@@ -234,14 +306,15 @@ class DashboardScreen(Screen[None]):
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         if key:
-            self.open_dossier(str(key))
+            self.open_dossier(str(key), self._context_of(str(key)))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         if event.data_table.id == "awaiting":
             self._open_awaiting(event.data_table)
         elif event.row_key.value:
-            self.open_dossier(str(event.row_key.value))
+            key = str(event.row_key.value)
+            self.open_dossier(key, self._context_of(key))
 
     def _open_awaiting(self, table: DataTable[str]) -> None:
         if self.data is None or not table.row_count:
@@ -250,7 +323,7 @@ class DashboardScreen(Screen[None]):
         if item.kind == "notification":
             self._mark_read(item.ref)
         if item.dossier_id:
-            self.open_dossier(item.dossier_id)
+            self.open_dossier(item.dossier_id, item.context)
 
     def _mark_read(self, notification_id: str) -> None:
         host: Any = self.app
@@ -264,9 +337,19 @@ class DashboardScreen(Screen[None]):
 
         self.run_worker(work, thread=True, group="mark-read", description="mark read")
 
-    def open_dossier(self, dossier_id: str) -> None:
+    def _context_of(self, dossier_id: str) -> str:
+        for dossier in self.data.dossiers if self.data else []:
+            if str(dossier.get("id")) == dossier_id:
+                return str(dossier.get("context") or "")
+        return ""
+
+    def open_dossier(self, dossier_id: str, context: str = "") -> None:
+        """Open a dossier; one of another context switches to that context first."""
         from tui.screens.dossier import DossierScreen
 
+        host: Any = self.app
+        if context and context != host.acting_as:
+            host.switch_context(context)
         self.app.push_screen(DossierScreen(dossier_id))
 
     def action_catalogue(self) -> None:

@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 import pytest
+from agent_support import AGENT, SUPERVISOR
 from cli_helpers import ROOT, cli_env
-from conftest import AGENT, SUPERVISOR
 
 
 def ok_json(result: Any) -> Any:

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conftest import AGENT, APPLICANT, FIDUCIAIRE, OUTSIDER, PROCEDURE, SUPERVISOR
+from agent_support import AGENT, APPLICANT, FIDUCIAIRE, OUTSIDER, PROCEDURE, SUPERVISOR
 
 from portal import pdf
 

@@ -8,7 +8,7 @@ import io
 from typing import Any
 
 import pytest
-from conftest import AGENT, SUPERVISOR
+from agent_support import AGENT, SUPERVISOR
 
 from monespace_cli.client import AsyncPortalClient, NotFound, PortalClient, queue_params
 from monespace_cli.client._agent import bulk_bodies, export_query, merge_bulk

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conftest import AGENT, FIDUCIAIRE
+from agent_support import AGENT, FIDUCIAIRE
 
 FIELDS = [
     "id",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import CLIENTS, NOT_COVERED, sheet_row, write_sheet
+from bulk_support import CLIENTS, NOT_COVERED, sheet_row, write_sheet
 
 
 def test_dry_run_reports_every_error_with_row_column_reason(bulk, tmp_path: Path, tag: str) -> None:

@@ -6,7 +6,7 @@ import csv
 import json
 from pathlib import Path
 
-from conftest import CLIENTS, NOT_COVERED, many_rows, sheet_row, write_sheet
+from bulk_support import CLIENTS, NOT_COVERED, many_rows, sheet_row, write_sheet
 
 
 def test_full_run_files_exactly_one_dossier_per_row(bulk, tmp_path: Path, tag: str) -> None:

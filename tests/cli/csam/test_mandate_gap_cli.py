@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import (
+from csam_support import (
     ARDENNE,
     BOULANGERIE,
     FIDUCIAIRE,

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from cli_helpers import ROOT
-from conftest import ARDENNE, KEVIN, SOPHIE
+from csam_support import ARDENNE, KEVIN, SOPHIE
 
 
 def _apply_on_tty(env: dict[str, str], path: Path, answer: str) -> tuple[int, str]:

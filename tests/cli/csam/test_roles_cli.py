@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import ARDENNE, BOULANGERIE, FIDUCIAIRE, KEVIN, NOBODY, SOPHIE
+from csam_support import ARDENNE, BOULANGERIE, FIDUCIAIRE, KEVIN, NOBODY, SOPHIE
 
 
 def _roles(kevin, *extra: str) -> str:

@@ -139,3 +139,40 @@ def test_an_expired_session_goes_back_to_the_login_screen(portal_server: Any) ->
             assert app.token is None
 
     run(scenario())
+
+
+def test_all_my_contexts_lists_both_and_opening_switches_context(
+    portal_server: Any, citizen_token: str
+) -> None:
+    """``a``: my dossiers and the firm's together; opening the firm's acts for the firm."""
+    from tui.screens.dashboard import DashboardScreen
+    from tui.screens.dossier import DossierScreen
+
+    mine = _new_permit(portal_server.url, citizen_token)
+    with PortalClient(portal_server.url, token=citizen_token) as client:
+        firm = next(c for c in client.me()["contexts"] if c["kind"] == "organisation")
+    firm_dossier = _new_permit_for_firm(portal_server.url, citizen_token, firm["id"])
+    app = make_app(portal_server.url, token=citizen_token)
+
+    async def scenario() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await wait_for(
+                pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen
+            )
+            table = screen.query_one("#dossiers", DataTable)
+            await wait_for(pilot, lambda: mine in _rows(table) and app.me is not None)
+            await pilot.press("a")
+            await wait_for(pilot, lambda: {mine, firm_dossier} <= set(_rows(table)))
+            assert "context" in {str(c.value) for c in table.columns}
+            table.move_cursor(row=table.get_row_index(firm_dossier))
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, DossierScreen))
+            assert app.acting_as == firm["id"]
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+            await pilot.press("a")  # back to the acting context only: the firm's
+            await wait_for(pilot, lambda: "context" not in {str(c.value) for c in table.columns})
+            await wait_for(pilot, lambda: firm_dossier in _rows(table))
+            assert mine not in _rows(table)
+
+    run(scenario())
