@@ -242,6 +242,14 @@ class MonespaceApp(App[None]):
         """Act for ``acting_as`` (``me`` or a BCE): back to the dashboard, reloaded."""
         if acting_as == self.acting_as:
             return
+        if any(_unsaved(screen) for screen in self.screen_stack):
+            # Switching closes the screens above the dashboard: never lose a form's edits.
+            self.notify(
+                _("Save or leave the form first: switching context would lose your changes."),
+                severity="warning",
+            )
+            self.refresh_header()
+            return
         self.acting_as = acting_as
         while len(self.screen_stack) > 2:
             self.pop_screen()
@@ -325,3 +333,9 @@ class MonespaceApp(App[None]):
 def run(settings: TuiSettings) -> None:
     """Run the app in the terminal until the person quits."""
     MonespaceApp(settings).run()
+
+
+def _unsaved(screen: object) -> bool:
+    """Whether ``screen`` holds edits not saved yet (screens with a ``dirty()``)."""
+    dirty = getattr(screen, "dirty", None)
+    return callable(dirty) and bool(dirty())

@@ -176,3 +176,36 @@ def test_all_my_contexts_lists_both_and_opening_switches_context(
             assert mine not in _rows(table)
 
     run(scenario())
+
+
+def test_switching_context_never_loses_a_forms_edits(
+    portal_server: Any, citizen_token: str
+) -> None:
+    """Switching closes the screens above the dashboard: with unsaved edits, it is refused."""
+    from textual.widgets import Input
+
+    from tui.commands import open_form
+    from tui.screens.form import FormScreen
+
+    draft = _new_permit(portal_server.url, citizen_token)
+    with PortalClient(portal_server.url, token=citizen_token) as client:
+        firm = next(c for c in client.me()["contexts"] if c["kind"] == "organisation")
+    app = make_app(portal_server.url, token=citizen_token)
+
+    async def scenario() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: app.me is not None)
+            open_form(app, draft)
+            form = await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, FormScreen) and app.screen.loaded and app.screen,
+            )
+            field = form.query(Input).first()
+            field.focus()
+            await pilot.press("end", "7")
+            await wait_for(pilot, form.dirty)
+            app.switch_context(firm["id"])
+            await pilot.pause()
+            assert app.acting_as == "me" and app.screen is form and form.dirty()
+
+    run(scenario())
