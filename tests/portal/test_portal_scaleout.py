@@ -143,3 +143,28 @@ def test_events_written_on_one_process_reach_a_stream_on_the_other(two_servers, 
     assert done.wait(30), f"the stream on the other process got {received}"
     mine = [e.event for e in received if e.json()["dossier_id"] == dossier_id]
     assert mine[:2] == ["created", "submitted"]
+
+
+def test_concurrent_writers_on_both_processes_all_succeed(two_servers, pki_dir) -> None:
+    """Eight writers over two processes: no "database is locked", no 500, every dossier filed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    a, b = two_servers
+    token = _login_across(a, b, pki_dir)
+
+    def write(index: int) -> list[int]:
+        codes = []
+        with _api((a, b)[index % 2], token) as api:
+            for _ in range(5):
+                made = api.post("/dossiers", json={"procedure": "PERMIS-PECHE", "data": PERMIT})
+                codes.append(made.status_code)
+                if made.status_code == 201:
+                    codes.append(api.post(f"/dossiers/{made.json()['id']}/submit").status_code)
+        return codes
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = [code for part in pool.map(write, range(8)) for code in part]
+    assert codes.count(201) == 40 and codes.count(200) == 40, codes
+    for server in (a, b):
+        assert "database is locked" not in server.log()
+        assert "Traceback" not in server.log()
