@@ -91,6 +91,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=False,
         # Event streams never end by themselves: do not wait for them on shutdown.
         timeout_graceful_shutdown=5,
+        # Longer than clients keep idle connections (httpx: 5 s), so a client
+        # never sends a request on a connection the server is closing
+        # (RemoteProtocolError under load, found by bench/load_bench.py).
+        timeout_keep_alive=30,
     )
     return EXIT_OK
 
