@@ -92,6 +92,30 @@ async def call_with_retries(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def call_sync_with_retries(
+    call: Callable[[], T], policy: RetryPolicy | None = None, *, rng: random.Random | None = None
+) -> T:
+    """``call()`` (a blocking read, e.g. the procedure before a run), retried like the rows.
+
+    A run must not fail at its start because the portal refused its first
+    request with a 503 or a 429 that the rows would simply have retried.
+    """
+    import time
+
+    policy, rng = policy or RetryPolicy(), rng or random.Random()
+    for attempt in range(policy.attempts):
+        try:
+            return call()
+        except Exception as exc:
+            again, retry_after = retryable(exc)
+            if not again:
+                raise
+            if attempt + 1 >= policy.attempts:
+                raise
+            time.sleep(policy.delay(attempt, retry_after, rng))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 async def _checked(
     check: Callable[[], Awaitable[T | None]],
     policy: RetryPolicy,

@@ -142,9 +142,11 @@ def _prepare(
     except SheetError as exc:
         raise UsageProblem(str(exc)) from None
     f.token()  # not logged in: say so before reading anything
+    from monespace_cli.bulk.retry import call_sync_with_retries
+
     with f.client() as client:
-        proc = dict(client.get_procedure(procedure))
-        me = dict(client.me()) if dry_run else {}
+        proc = dict(call_sync_with_retries(lambda: client.get_procedure(procedure)))
+        me = dict(call_sync_with_retries(client.me)) if dry_run else {}
     try:
         prepared = jobs.prepare(file, proc, mapping_path=mapping, encoding=encoding, delimiter=sep)
     except (SheetError, MappingError) as exc:

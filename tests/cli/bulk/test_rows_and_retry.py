@@ -150,3 +150,26 @@ def test_progress_bar_only_when_asked() -> None:
     bar.update({"submitted": 2, "rejected": 1})
     bar.close()
     assert "2 submitted, 1 rejected" in shown.getvalue() and "3/3" in shown.getvalue()
+
+
+def test_the_reads_before_a_run_are_retried_too() -> None:
+    """A 503 on the procedure read must not end a run before its first row (CI found it)."""
+    from monespace_cli.bulk.retry import RetryPolicy, call_sync_with_retries
+    from monespace_cli.client import NotFound
+
+    answers: list[Any] = [PortalUnavailable("down", status=503)] * 2 + [{"code": "SESAM"}]
+
+    def read() -> Any:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    fast = RetryPolicy(attempts=5, base=0.001, cap=0.01)
+    assert call_sync_with_retries(read, fast) == {"code": "SESAM"}
+
+    def missing() -> Any:
+        raise NotFound("no such procedure", status=404)
+
+    with pytest.raises(NotFound):
+        call_sync_with_retries(missing, fast)
