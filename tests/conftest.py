@@ -105,6 +105,36 @@ def sign_login_message(
     }
 
 
+def session_token(portal_url: str, pki_dir: Any, nrn: str) -> str:
+    """A session token for ``nrn`` through the real challenge–response (sandbox PKI key).
+
+    The one helper behind every test folder's token fixture. A 429 or 503
+    (rate limits, fault injection) is waited out, so a busy shared portal
+    does not fail the test that merely needs to be logged in.
+    """
+    import httpx
+
+    from eid.pki import SandboxPKI
+
+    creds = SandboxPKI.open(pki_dir).issue_person(sandbox_person(nrn), "1.8")
+
+    def patiently(call: Callable[[], Any]) -> Any:
+        for _ in range(100):
+            answer = call()
+            if answer.status_code not in (429, 503):
+                return answer
+            time.sleep(0.05)
+        return answer
+
+    with httpx.Client(base_url=portal_url, timeout=30) as http:
+        challenge = patiently(lambda: http.post("/api/v1/auth/challenges"))
+        assert challenge.status_code == 201, challenge.text
+        body = sign_login_message(creds, challenge.json())
+        answer = patiently(lambda: http.post("/api/v1/auth/sessions", json=body))
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["token"])
+
+
 @contextlib.contextmanager
 def _http(target: Any) -> Iterator[Any]:
     if isinstance(target, str):

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/cli: cli_h
 
 from cli_helpers import ROOT, Result, cli_env, run_cli
 
-from tests.conftest import PortalServer, sandbox_person, sign_login_message
+from tests.conftest import PortalServer, session_token
 
 #: Julien Martin, accountant of the Fiduciaire Meuse & Sambre (employment/act on mandates).
 ACCOUNTANT = "91052314742"
@@ -227,16 +227,7 @@ def patiently(call: Callable[[], httpx.Response]) -> httpx.Response:
 
 def token_for(server: PortalServer, nrn: str) -> str:
     """A session through the real challenge–response (key from the sandbox PKI)."""
-    from eid.pki import SandboxPKI
-
-    creds = SandboxPKI.open(server.pki_dir).issue_person(sandbox_person(nrn), "1.8")
-    with httpx.Client(base_url=server.url, timeout=30) as http:
-        challenge = patiently(lambda: http.post("/api/v1/auth/challenges"))
-        assert challenge.status_code == 201, challenge.text
-        body = sign_login_message(creds, challenge.json())
-        answer = patiently(lambda: http.post("/api/v1/auth/sessions", json=body))
-        assert answer.status_code == 201, answer.text
-        return str(answer.json()["token"])
+    return session_token(server.url, server.pki_dir, nrn)
 
 
 @pytest.fixture(scope="module")

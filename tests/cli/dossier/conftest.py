@@ -26,20 +26,9 @@ OTHER = "83110208625"
 
 def _token(portal_server, nrn: str) -> str:
     """A session token through the real challenge–response (key from the sandbox PKI)."""
-    import httpx
+    from tests.conftest import session_token
 
-    from eid.pki import SandboxPKI
-    from tests.conftest import sandbox_person, sign_login_message
-
-    creds = SandboxPKI.open(portal_server.pki_dir).issue_person(sandbox_person(nrn), "1.8")
-    with httpx.Client(base_url=portal_server.url, timeout=30) as http:
-        challenge = http.post("/api/v1/auth/challenges")
-        assert challenge.status_code == 201, challenge.text
-        answer = http.post(
-            "/api/v1/auth/sessions", json=sign_login_message(creds, challenge.json())
-        )
-        assert answer.status_code == 201, answer.text
-        return str(answer.json()["token"])
+    return session_token(portal_server.url, portal_server.pki_dir, nrn)
 
 
 @pytest.fixture(scope="module")

@@ -41,20 +41,9 @@ STORY_DAY = dt.date(2026, 11, 23)
 
 def session_token(portal_url: str, pki_dir: Any, nrn: str) -> str:
     """A session token through the real challenge–response (key from the sandbox PKI)."""
-    import httpx
+    from tests.conftest import session_token as login
 
-    from eid.pki import SandboxPKI
-    from tests.conftest import sandbox_person, sign_login_message
-
-    creds = SandboxPKI.open(pki_dir).issue_person(sandbox_person(nrn), "1.8")
-    with httpx.Client(base_url=portal_url, timeout=30) as http:
-        challenge = http.post("/api/v1/auth/challenges")
-        assert challenge.status_code == 201, challenge.text
-        answer = http.post(
-            "/api/v1/auth/sessions", json=sign_login_message(creds, challenge.json())
-        )
-        assert answer.status_code == 201, answer.text
-        return str(answer.json()["token"])
+    return login(portal_url, pki_dir, nrn)
 
 
 class RolesHost(App[None]):

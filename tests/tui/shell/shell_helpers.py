@@ -21,20 +21,9 @@ PIN = "1234"
 
 def token_for(portal_url: str, pki_dir: Any, nrn: str) -> str:
     """A session token through the real challenge–response (key from the sandbox PKI)."""
-    import httpx
+    from tests.conftest import session_token
 
-    from eid.pki import SandboxPKI
-    from tests.conftest import sandbox_person, sign_login_message
-
-    creds = SandboxPKI.open(pki_dir).issue_person(sandbox_person(nrn), "1.8")
-    with httpx.Client(base_url=portal_url, timeout=30) as http:
-        challenge = http.post("/api/v1/auth/challenges")
-        assert challenge.status_code == 201, challenge.text
-        answer = http.post(
-            "/api/v1/auth/sessions", json=sign_login_message(creds, challenge.json())
-        )
-        assert answer.status_code == 201, answer.text
-        return str(answer.json()["token"])
+    return session_token(portal_url, pki_dir, nrn)
 
 
 def virtual_card(portal_url: str, nrn: str, pin: str = PIN) -> Any:
