@@ -17,6 +17,7 @@ from sqlalchemy import select
 from portal.accesslog import record_access
 from portal.api.serialize import actor_json, address_json, person_json, rfc3339
 from portal.auth.deps import Actor, CurrentActor, DbSession
+from portal.db import writes
 from portal.models import AccessLogEntry, Dossier, LegalRep, Organisation, Person, dossier_public_id
 from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, page
 from portal.problems import Problem, not_found
@@ -46,6 +47,7 @@ def _organisation_json(db: DbSession, org: Organisation) -> dict[str, Any]:
 
 
 @router.get("", summary="What the authentic sources hold on the acting context")
+@writes  # a mandataire's read is logged in its client's access log
 def my_data(actor: CurrentActor, db: DbSession) -> dict[str, Any]:
     """`{"source": "rn", "person"}` for me, `{"source": "bce", "organisation"}` otherwise."""
     if actor.context.kind == "person":
