@@ -147,11 +147,24 @@ def get_visible(db: Session, actor: Actor, public_id: str) -> Dossier:
     return dossier
 
 
+#: The kind of the files an agent uploads for a complement request
+#: (``POST /agent/dossiers/{id}/attachments``): they belong to the agent's
+#: message, never to the applicant's file, and no procedure may use the name.
+AGENT_FILE_KIND = "agent"
+
+
 def attachments_of(db: Session, dossier: Dossier) -> list[Attachment]:
-    """The dossier's own attachments (not those of messages), oldest first."""
+    """The dossier's own attachments (not those of messages), oldest first.
+
+    An agent's file waiting for its complement request is not one of them.
+    """
     query = (
         select(Attachment)
-        .where(Attachment.dossier_id == dossier.id, Attachment.message_id.is_(None))
+        .where(
+            Attachment.dossier_id == dossier.id,
+            Attachment.message_id.is_(None),
+            Attachment.kind != AGENT_FILE_KIND,
+        )
         .order_by(Attachment.created_at, Attachment.id)
     )
     return list(db.scalars(query))

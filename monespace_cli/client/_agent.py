@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
+from os import PathLike
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 from urllib.parse import quote, urlencode
 
@@ -33,8 +35,9 @@ from ._agent_models import (
     QueueItem,
     Webhook,
 )
-from ._models import Event, Message
+from ._models import Attachment, Event, Message
 from ._pagination import Page, aiterate_pages, iterate_pages
+from ._sse import EventStream
 
 if TYPE_CHECKING:
     import httpx
@@ -86,6 +89,22 @@ def _action_path(dossier_id: str, action: str) -> str:
 
 def _if_match(version: int | None) -> dict[str, str] | None:
     return None if version is None else {"If-Match": f'"{version}"'}
+
+
+def _action_request(
+    dossier_id: str, action: str, body: dict[str, Any] | None, version: int | None
+) -> dict[str, Any]:
+    """The ``_json`` arguments of one action (claim, release, assign, complement, decision).
+
+    Both clients send every action through this: the path, the body and the
+    optional ``If-Match`` are written once.
+    """
+    return {
+        "method": "POST",
+        "path": _action_path(dossier_id, action),
+        "json": body,
+        "headers": _if_match(version),
+    }
 
 
 def bulk_bodies(
@@ -152,6 +171,15 @@ def _complement_body(
     return body
 
 
+def _file_part(path: str | PathLike[str], content: IO[bytes] | bytes) -> dict[str, Any]:
+    """The ``file`` part of an agent's upload (the portal sniffs the type itself)."""
+    import mimetypes
+
+    name = Path(path).name
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return {"files": {"file": (name, content, content_type)}}
+
+
 def _webhook_body(
     service: str, url: str, event_types: Sequence[str], description: str | None
 ) -> dict[str, Any]:
@@ -187,6 +215,13 @@ class AgentAPI:
         def _json(self, method: str, path: str, **kwargs: Any) -> Any: ...
         def _page(self, path: str, params: dict[str, Any]) -> Page[Any]: ...
         def _download(self, path: str, out: IO[bytes]) -> int: ...
+        def _event_stream(
+            self,
+            path: str,
+            last_event_id: str | int | None,
+            max_failures: int,
+            retry_delay: float,
+        ) -> EventStream: ...
 
     # -- services and queue -------------------------------------------------
 
@@ -219,6 +254,20 @@ class AgentAPI:
         filters.pop("status", None)
         params = queue_params(**filters)
         return cast(QueueCounts, self._json("GET", "agent/queue/counts", params=params))
+
+    def agent_events(
+        self,
+        *,
+        last_event_id: str | int | None = None,
+        max_failures: int = 5,
+        retry_delay: float = 1.0,
+    ) -> EventStream:
+        """The live events of my services' dossiers (``assigned`` and ``note`` too).
+
+        The same stream as :meth:`PortalClient.events` (iterate it; it
+        reconnects with Last-Event-ID), so one follower can read either.
+        """
+        return self._event_stream("agent/events", last_event_id, max_failures, retry_delay)
 
     # -- one dossier ----------------------------------------------------------
 
@@ -284,11 +333,22 @@ class AgentAPI:
         """Write an attachment of a dossier of my services to ``out``; bytes written."""
         return self._download(f"/agent/attachments/{quote(attachment_id, safe='')}/content", out)
 
+    def agent_upload_attachment(self, dossier_id: str, path: str | PathLike[str]) -> Attachment:
+        """Upload a file (PDF, PNG or JPEG) to send with a complement request.
+
+        Its id goes in :meth:`request_complement`'s ``attachment_ids``; until
+        then the applicant does not see it. The file is streamed, not read whole.
+        """
+        with open(path, "rb") as content:
+            parts = _file_part(path, content)
+            return cast(
+                Attachment, self._json("POST", _action_path(dossier_id, "attachments"), **parts)
+            )
+
     def _act(
         self, dossier_id: str, action: str, body: dict[str, Any] | None, version: int | None
     ) -> AgentDossier:
-        path = _action_path(dossier_id, action)
-        return cast(AgentDossier, self._json("POST", path, json=body, headers=_if_match(version)))
+        return cast(AgentDossier, self._json(**_action_request(dossier_id, action, body, version)))
 
     # -- bulk and export --------------------------------------------------------
 
@@ -460,11 +520,17 @@ class AsyncAgentAPI:
         body = await self._json("GET", _action_path(dossier_id, "messages"))
         return cast(list[Message], _items(body))
 
+    async def agent_upload_attachment(
+        self, dossier_id: str, path: str | PathLike[str]
+    ) -> Attachment:
+        parts = _file_part(path, Path(path).read_bytes())
+        answer = await self._json("POST", _action_path(dossier_id, "attachments"), **parts)
+        return cast(Attachment, answer)
+
     async def _act(
         self, dossier_id: str, action: str, body: dict[str, Any] | None, version: int | None
     ) -> AgentDossier:
-        path = _action_path(dossier_id, action)
-        answer = await self._json("POST", path, json=body, headers=_if_match(version))
+        answer = await self._json(**_action_request(dossier_id, action, body, version))
         return cast(AgentDossier, answer)
 
     async def agent_bulk(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import IO, Any, cast
 
 import httpx
@@ -508,21 +509,30 @@ class PortalClient(AgentAPI, _Base):
         retry_delay: float = 1.0,
     ) -> EventStream:
         """The live event stream; iterate it. It reconnects with Last-Event-ID."""
+        return self._event_stream("events", last_event_id, max_failures, retry_delay)
+
+    def _event_stream(
+        self, path: str, last_event_id: str | int | None, max_failures: int, retry_delay: float
+    ) -> EventStream:
+        """An SSE stream of ``path`` (``events``, the agents' ``agent/events``)."""
         return EventStream(
-            self._open_event_stream,
+            partial(self._open_event_stream, path=path),
             last_event_id=None if last_event_id is None else str(last_event_id),
             max_failures=max_failures,
             retry_delay=retry_delay,
         )
 
     @contextmanager
-    def _open_event_stream(self, last_event_id: str | None) -> Iterator[Iterable[str]]:
+    def _open_event_stream(
+        self, last_event_id: str | None, path: str = "events"
+    ) -> Iterator[Iterable[str]]:
+        """One connection to an SSE path (``events``, or the agents' ``agent/events``)."""
         extra = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
         if last_event_id is not None and str(last_event_id) != "":
             extra["Last-Event-ID"] = str(last_event_id)  # event ids may come as JSON numbers
         try:
             with self._http.stream(
-                "GET", self._url("events"), headers=self._headers(extra), timeout=STREAM_TIMEOUT
+                "GET", self._url(path), headers=self._headers(extra), timeout=STREAM_TIMEOUT
             ) as resp:
                 if not resp.is_success:
                     resp.read()

@@ -48,7 +48,7 @@ def bulk_params(
         if value is None:
             raise UsageProblem(_("bulk decide needs accept or refuse."))
         check_outcome(value)
-        text = opt.read_text_option(motivation, motivation_file, f.io.stdin, name="motivation")
+        text = opt.read_motivation(motivation, motivation_file, f.io.stdin)
         params = {"outcome": value, "motivation": text}
         if appeal is not None:
             params["appeal"] = appeal

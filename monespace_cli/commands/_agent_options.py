@@ -74,6 +74,26 @@ SEARCH = Annotated[
     ),
 ]
 
+#: The decision's texts, on ``agent decide`` and ``agent bulk decide`` alike.
+MOTIVATION = Annotated[
+    str | None,
+    typer.Option("--motivation", help=_("Why (written in the decision)."), metavar="TEXT"),
+]
+MOTIVATION_FILE = Annotated[
+    str | None,
+    typer.Option(
+        "--motivation-file", help=_("The motivation from a file (- for stdin)."), metavar="FILE"
+    ),
+]
+APPEAL = Annotated[
+    str | None,
+    typer.Option(
+        "--appeal",
+        help=_("Appeal information (default: the procedure's, Conseil d'État 60 days)."),
+        metavar="TEXT",
+    ),
+]
+
 
 def queue_filters(
     status: str | None,
@@ -172,6 +192,14 @@ def read_text_option(text: str | None, path: str | None, stdin: Any, *, name: st
     from monespace_cli.commands._data_input import existing_file
 
     return existing_file(str(path)).read_text(encoding="utf-8")
+
+
+def read_motivation(motivation: str | None, motivation_file: str | None, stdin: Any) -> str:
+    """The text of ``--motivation`` or ``--motivation-file``: exactly one, not blank."""
+    text = read_text_option(motivation, motivation_file, stdin, name="motivation")
+    if not text.strip():
+        raise UsageProblem(_("The motivation is empty."))
+    return text
 
 
 def read_ids(ids: list[str] | None, from_file: str | None, stdin: Any) -> list[str] | None:

@@ -35,6 +35,8 @@ app = noun_app(_("Back office for agents: queue, claim, complement, decide, bulk
 app.add_typer(webhook_app, name="webhook")
 
 OUTCOMES = ("accept", "refuse")
+#: Files one complement request carries at most (the portal's limit).
+MAX_ATTACHMENTS = 10
 
 
 @contextmanager
@@ -243,15 +245,30 @@ def complement(
         str,
         typer.Option("--due", help=_("Due date: YYYY-MM-DD, dd/mm/yyyy or +Nd."), metavar="DATE"),
     ] = "",
+    attach: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--attach",
+            help=_("Send a file with the request: PDF, PNG or JPEG (repeatable)."),
+            metavar="FILE",
+        ),
+    ] = None,
 ) -> None:
     """Ask the applicant for a complement by a due date (→ awaiting_complement)."""
+    from monespace_cli.commands._data_input import existing_file
+
     f = current()
     if not due:
         raise UsageProblem(_("Give the due date with --due."))
     body = opt.read_text_option(message, message_file, f.io.stdin, name="message")
     due_date = opt.parse_due(due)
+    paths = [existing_file(name) for name in attach or []]
+    if len(paths) > MAX_ATTACHMENTS:
+        message_text = _("At most {n} files go with one request.")
+        raise UsageProblem(message_text.format(n=MAX_ATTACHMENTS))
     with f.client() as client:
-        dossier = dict(client.request_complement(dossier_id, body, due_date))
+        ids = [client.agent_upload_attachment(dossier_id, path)["id"] for path in paths]
+        dossier = dict(client.request_complement(dossier_id, body, due_date, attachment_ids=ids))
     message_text = _("Complement requested for {id}, due {due}; the dossier awaits the applicant.")
     _done(f, dossier, message_text.format(id=dossier_id, due=due_date))
 
@@ -288,31 +305,14 @@ def notes(dossier_id: opt.DOSSIER_ID) -> None:
 def decide(
     dossier_id: opt.DOSSIER_ID,
     outcome: Annotated[str, typer.Argument(help=_("accept or refuse."), metavar="accept|refuse")],
-    motivation: Annotated[
-        str | None,
-        typer.Option("--motivation", help=_("Why (written in the decision)."), metavar="TEXT"),
-    ] = None,
-    motivation_file: Annotated[
-        str | None,
-        typer.Option(
-            "--motivation-file", help=_("The motivation from a file (- for stdin)."), metavar="FILE"
-        ),
-    ] = None,
-    appeal: Annotated[
-        str | None,
-        typer.Option(
-            "--appeal",
-            help=_("Appeal information (default: the procedure's, Conseil d'État 60 days)."),
-            metavar="TEXT",
-        ),
-    ] = None,
+    motivation: opt.MOTIVATION = None,
+    motivation_file: opt.MOTIVATION_FILE = None,
+    appeal: opt.APPEAL = None,
 ) -> None:
     """Accept or refuse a dossier in review; a sealed decision goes to the applicant's vault."""
     f = current()
     check_outcome(outcome)
-    text = opt.read_text_option(motivation, motivation_file, f.io.stdin, name="motivation")
-    if not text.strip():
-        raise UsageProblem(_("The motivation is empty."))
+    text = opt.read_motivation(motivation, motivation_file, f.io.stdin)
     with f.client() as client:
         dossier = dict(client.decide(dossier_id, outcome, text, appeal=appeal))
     message = _("Dossier {id} {status}; decision document {doc} filed in the applicant's vault.")
@@ -374,20 +374,9 @@ def bulk(
     overdue: opt.OVERDUE = False,
     older_than: opt.OLDER_THAN = None,
     search: opt.SEARCH = None,
-    motivation: Annotated[
-        str | None,
-        typer.Option("--motivation", help=_("decide: why (in every decision)."), metavar="TEXT"),
-    ] = None,
-    motivation_file: Annotated[
-        str | None,
-        typer.Option(
-            "--motivation-file", help=_("decide: the motivation from a file."), metavar="FILE"
-        ),
-    ] = None,
-    appeal: Annotated[
-        str | None,
-        typer.Option("--appeal", help=_("decide: appeal information."), metavar="TEXT"),
-    ] = None,
+    motivation: opt.MOTIVATION = None,
+    motivation_file: opt.MOTIVATION_FILE = None,
+    appeal: opt.APPEAL = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help=_("Show what would change; change nothing."))
     ] = False,

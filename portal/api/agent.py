@@ -9,26 +9,38 @@ as themself. The webhooks paths (``/agent/webhooks``) live in their own router.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from portal.api.attachments import content_response
+from portal.api.attachments import (
+    content_response,
+    new_attachment,
+    receive_upload,
+    upload_body,
+)
+from portal.api.events import LastEventId, SessionEnded, event_stream
 from portal.api.schemas import problems
-from portal.api.serialize import actor_json
+from portal.api.serialize import actor_json, attachment_json
 from portal.auth.deps import CurrentPrincipal, DbSession
 from portal.backoffice import actions, bulk, export, queue, view
-from portal.backoffice.access import AgentCaller, agent_of, get_dossier, service_agents
+from portal.backoffice.access import AgentCaller, agent_of, get_dossier, service_agents, service_of
+from portal.backoffice.events import visible_events
 from portal.db import reading_session, writes
-from portal.dossiers import event_json, parse_if_match
+from portal.dossiers import AGENT_FILE_KIND, event_json, parse_if_match
 from portal.models import Attachment, Dossier, Person, Service
 from portal.pagination import DEFAULT_LIMIT, Cursor, Limit
 from portal.problems import FieldError, Problem, not_found, validation_failed
 from portal.services import messages
+from portal.services.attachments import ACCEPTED_TYPES
 from portal.services.blobs import blob_content
+from portal.services.uploads import Upload
 
 router = APIRouter(prefix="/agent", tags=["back office"])
 
@@ -104,6 +116,21 @@ def _answer(db: DbSession, dossier: Dossier, service: str, status_code: int = 20
     return JSONResponse(body, status_code=status_code, headers={"ETag": f'"{dossier.version}"'})
 
 
+#: ``plan(dossier, service)``: the change an action makes (portal.backoffice.actions).
+Plan = Callable[[Dossier, str], actions.Change]
+
+
+def _act(
+    db: Session, caller: AgentCaller, dossier_id: str, if_match: str | None, plan: Plan
+) -> JSONResponse:
+    """One action on one dossier: find it (404), plan (409/403/422), apply (412), answer."""
+    dossier, service = get_dossier(db, caller, dossier_id)
+    expected = _expected(dossier, if_match)
+    actions.apply(db, caller, dossier, plan(dossier, service), expected)
+    db.commit()
+    return _answer(db, dossier, service)
+
+
 # --- services and queue --------------------------------------------------------
 
 
@@ -162,6 +189,38 @@ def agent_queue_counts(caller: CurrentAgent, db: DbSession, filters: Filters) ->
     return queue.counts(db, caller, filters)
 
 
+@router.get(
+    "/events",
+    summary="Live events of my services' dossiers, agent-only ones included (SSE)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}, **problems(400, 401, 404)},
+)
+async def agent_events(
+    request: Request,
+    principal: CurrentPrincipal,
+    caller: CurrentAgent,
+    db: DbSession,
+    last_event_id: LastEventId = None,
+) -> StreamingResponse:
+    """Like ``GET /events`` for the queue: ``assigned`` and ``note`` (no text) too."""
+    nrn = caller.person.nrn
+
+    def rows(session: Session, after: int, limit: int) -> Sequence[Any]:
+        found = visible_events(session, nrn, after, limit)
+        if found is None:  # taken out of every service meanwhile
+            raise SessionEnded
+        return found
+
+    return await event_stream(
+        request,
+        db,
+        login_id=principal.session.id,
+        last_event_id=last_event_id,
+        rows=rows,
+        hidden=frozenset(),
+    )
+
+
 # --- one dossier ---------------------------------------------------------------
 
 
@@ -206,15 +265,55 @@ def agent_attachment(attachment_id: str, caller: CurrentAgent, db: DbSession) ->
     """The file's bytes; 404 unless its dossier belongs to one of the caller's services."""
     attachment = db.scalar(select(Attachment).where(Attachment.id == attachment_id))
     dossier = db.get(Dossier, attachment.dossier_id) if attachment is not None else None
-    if attachment is None or dossier is None:
+    # 404 outside the caller's services, naming only the attachment (not its dossier)
+    if attachment is None or dossier is None or service_of(caller, dossier) is None:
         raise not_found(f"attachment {attachment_id}")
-    get_dossier(db, caller, dossier.public_id)  # 404 outside the caller's services
     return content_response(
         blob_content(db, attachment.sha256),
         attachment.content_type,
         attachment.filename,
         attachment.sha256,
     )
+
+
+_AGENT_UPLOAD_BODY = upload_body()
+
+
+def _upload_target(db: Session, caller: AgentCaller, dossier_id: str) -> Dossier:
+    dossier, _service = get_dossier(db, caller, dossier_id)
+    actions.require_complement_possible(dossier)
+    return dossier
+
+
+def _save_upload(db: Session, caller: AgentCaller, dossier: Dossier, upload: Upload) -> Any:
+    actions.require_complement_possible(dossier)  # re-read: it may have changed meanwhile
+    attachment = new_attachment(
+        db,
+        dossier,
+        upload,
+        kind=AGENT_FILE_KIND,
+        allowed=ACCEPTED_TYPES,
+        uploaded_by=caller.person.nrn,
+    )
+    db.commit()
+    return attachment_json(attachment)
+
+
+@router.post(
+    "/dossiers/{dossier_id}/attachments",
+    status_code=201,
+    summary="Upload a file (PDF, PNG or JPEG) for a complement request",
+    openapi_extra=_AGENT_UPLOAD_BODY,
+    responses=problems(400, 401, 404, 409, 413, 415),
+)
+async def agent_upload(
+    dossier_id: str, request: Request, caller: CurrentAgent, db: DbSession
+) -> JSONResponse:
+    """201 Attachment (kind ``agent``), to name in ``complement``'s ``attachment_ids``."""
+    dossier = await anyio.to_thread.run_sync(_upload_target, db, caller, dossier_id)
+    upload = await receive_upload(request, db)
+    body = await anyio.to_thread.run_sync(_save_upload, db, caller, dossier, upload)
+    return JSONResponse(body, status_code=201)
 
 
 @router.post(
@@ -226,11 +325,7 @@ def claim(
     dossier_id: str, caller: CurrentAgent, db: DbSession, if_match: IfMatch = None
 ) -> JSONResponse:
     """Assign to the caller; 409 when someone else holds it or it is decided."""
-    dossier, service = get_dossier(db, caller, dossier_id)
-    expected = _expected(dossier, if_match)
-    actions.apply(db, caller, dossier, actions.plan_claim(caller, dossier), expected)
-    db.commit()
-    return _answer(db, dossier, service)
+    return _act(db, caller, dossier_id, if_match, lambda d, _s: actions.plan_claim(caller, d))
 
 
 @router.post(
@@ -242,11 +337,7 @@ def release(
     dossier_id: str, caller: CurrentAgent, db: DbSession, if_match: IfMatch = None
 ) -> JSONResponse:
     """Unassign; 403 for an agent releasing someone else's dossier."""
-    dossier, service = get_dossier(db, caller, dossier_id)
-    expected = _expected(dossier, if_match)
-    actions.apply(db, caller, dossier, actions.plan_release(caller, dossier, service), expected)
-    db.commit()
-    return _answer(db, dossier, service)
+    return _act(db, caller, dossier_id, if_match, lambda d, s: actions.plan_release(caller, d, s))
 
 
 class AssignBody(BaseModel):
@@ -264,12 +355,14 @@ def assign(
     dossier_id: str, body: AssignBody, caller: CurrentAgent, db: DbSession, if_match: IfMatch = None
 ) -> JSONResponse:
     """Supervisor only (403); 422 ``/nrn`` for someone who is no agent of the service."""
-    dossier, service = get_dossier(db, caller, dossier_id)
-    expected = _expected(dossier, if_match)
-    change = actions.plan_assign(db, caller, dossier, service, body.nrn.strip(), "/nrn")
-    actions.apply(db, caller, dossier, change, expected)
-    db.commit()
-    return _answer(db, dossier, service)
+    nrn = body.nrn.strip()
+    return _act(
+        db,
+        caller,
+        dossier_id,
+        if_match,
+        lambda d, s: actions.plan_assign(db, caller, d, s, nrn, "/nrn"),
+    )
 
 
 class ComplementBody(BaseModel):
@@ -359,12 +452,12 @@ def decide(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     """From in_review only; the answer carries ``decision_document_id``."""
-    dossier, service = get_dossier(db, caller, dossier_id)
-    decision = actions.check_decision(actions.Decision(body.outcome, body.motivation, body.appeal))
-    expected = _expected(dossier, if_match)
-    actions.apply(db, caller, dossier, actions.plan_decide(dossier, decision), expected)
-    db.commit()
-    return _answer(db, dossier, service)
+    decision = actions.Decision(body.outcome, body.motivation, body.appeal)
+
+    def plan(dossier: Dossier, _service: str) -> actions.Change:
+        return actions.plan_decide(dossier, actions.check_decision(decision))
+
+    return _act(db, caller, dossier_id, if_match, plan)
 
 
 @router.get(

@@ -16,17 +16,18 @@ import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from portal import catalog, states
 from portal.api.serialize import attachment_json
 from portal.auth.deps import CurrentActor, DbSession
-from portal.dossiers import record_event
+from portal.dossiers import AGENT_FILE_KIND, record_event
 from portal.models import Attachment, Dossier
 from portal.problems import Problem, conflict, not_found, validation_failed
 from portal.services import access
 from portal.services.attachments import ACCEPTED_TYPES, sanitise_filename, sniff
 from portal.services.blobs import blob_content, store_blob
-from portal.services.uploads import MalformedUpload, UploadTooLarge, read_upload
+from portal.services.uploads import MalformedUpload, Upload, UploadTooLarge, read_upload
 
 router = APIRouter(tags=["attachments"])
 
@@ -37,23 +38,17 @@ UPLOAD_STATUSES = frozenset(
     {states.DRAFT, states.SUBMITTED, states.IN_REVIEW, states.AWAITING_COMPLEMENT}
 )
 
-_UPLOAD_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["kind", "file"],
-                    "properties": {
-                        "kind": {"type": "string", "maxLength": 60},
-                        "file": {"type": "string", "format": "binary"},
-                    },
-                }
-            }
-        },
+
+def upload_body(**fields: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI request body of a multipart upload: these text fields and a `file`."""
+    properties = {**fields, "file": {"type": "string", "format": "binary"}}
+    schema = {"type": "object", "required": [*fields, "file"], "properties": properties}
+    return {
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
     }
-}
+
+
+_UPLOAD_BODY = upload_body(kind={"type": "string", "maxLength": 60})
 
 
 def _allowed_types(db: DbSession, dossier: Dossier, kind: str) -> tuple[str, ...]:
@@ -80,11 +75,20 @@ def _check_dossier(db: DbSession, actor: CurrentActor, dossier_id: str) -> Dossi
     return dossier
 
 
-def _save(db: DbSession, actor: CurrentActor, dossier: Dossier, upload: Any) -> dict[str, Any]:
-    if dossier.status not in UPLOAD_STATUSES:  # re-read: it may have changed during the upload
-        raise conflict(f"no file can be added to a dossier in status {dossier.status!r}")
-    kind = upload.fields.get("kind", "").strip()
-    allowed = _allowed_types(db, dossier, kind)
+def new_attachment(
+    db: Session,
+    dossier: Dossier,
+    upload: Upload,
+    *,
+    kind: str,
+    allowed: tuple[str, ...],
+    uploaded_by: str,
+) -> Attachment:
+    """The checked file as an attachment row (no commit): 415 unless its bytes are `allowed`.
+
+    Shared with the agents' uploads (portal.api.agent): one place sniffs,
+    names and stores what anybody attaches.
+    """
     content_type = sniff(upload.data)
     if content_type is None or content_type not in allowed:
         what = "a PDF, PNG or JPEG file" if content_type is None else "of another type"
@@ -100,10 +104,21 @@ def _save(db: DbSession, actor: CurrentActor, dossier: Dossier, upload: Any) -> 
         content_type=content_type,
         size=len(upload.data),
         sha256=store_blob(db, upload.data, upload.sha256),
-        uploaded_by=actor.person.nrn,
+        uploaded_by=uploaded_by,
     )
     db.add(attachment)
     db.flush()
+    return attachment
+
+
+def _save(db: DbSession, actor: CurrentActor, dossier: Dossier, upload: Any) -> dict[str, Any]:
+    if dossier.status not in UPLOAD_STATUSES:  # re-read: it may have changed during the upload
+        raise conflict(f"no file can be added to a dossier in status {dossier.status!r}")
+    kind = upload.fields.get("kind", "").strip()
+    allowed = _allowed_types(db, dossier, kind)
+    attachment = new_attachment(
+        db, dossier, upload, kind=kind, allowed=allowed, uploaded_by=actor.person.nrn
+    )
     record_event(
         db,
         dossier,
@@ -129,12 +144,23 @@ async def upload_attachment(
 ) -> JSONResponse:
     """multipart/form-data with `kind` and `file`; 413 over the limit, 415 if disguised."""
     dossier = await anyio.to_thread.run_sync(_check_dossier, db, actor, dossier_id)
-    # Do not hold the transaction (on SQLite: the database lock) while the
-    # client sends its file; `_save` starts a fresh one and re-reads the rows.
+    upload = await receive_upload(request, db)
+    body = await anyio.to_thread.run_sync(_save, db, actor, dossier, upload)
+    return JSONResponse(body, status_code=201)
+
+
+async def receive_upload(request: Request, db: Session) -> Upload:
+    """The multipart body, read up to the size limit: 413 past it, 400 when malformed.
+
+    Call it once the caller and the dossier are checked. It ends the
+    request's transaction first: the transaction (on SQLite: the database
+    lock) must not be held while the client sends its file; the caller
+    starts a fresh one afterwards and re-reads the rows.
+    """
     await anyio.to_thread.run_sync(db.rollback)
     limit = request.app.state.settings.max_upload
     try:
-        upload = await read_upload(
+        return await read_upload(
             request.headers.get("content-type"),
             request.headers.get("content-length"),
             request.stream(),
@@ -150,8 +176,6 @@ async def upload_attachment(
         ) from None
     except MalformedUpload as exc:
         raise Problem("bad-request", str(exc)) from None
-    body = await anyio.to_thread.run_sync(_save, db, actor, dossier, upload)
-    return JSONResponse(body, status_code=201)
 
 
 def content_response(content: bytes, content_type: str, filename: str, sha256: str) -> Response:
@@ -175,8 +199,8 @@ def download_attachment(attachment_id: str, actor: CurrentActor, db: DbSession) 
     """The file's bytes; 404 for an attachment of a dossier the caller may not see."""
     what = f"attachment {attachment_id}"
     attachment = db.scalar(select(Attachment).where(Attachment.id == attachment_id))
-    if attachment is None:
-        raise not_found(what)
+    if attachment is None or (attachment.kind == AGENT_FILE_KIND and attachment.message_id is None):
+        raise not_found(what)  # an agent's file reaches the applicant with its message
     access.visible_by_pk(db, actor, attachment.dossier_id, what)
     return content_response(
         blob_content(db, attachment.sha256),

@@ -30,8 +30,16 @@ from sqlalchemy.orm import Session
 
 from portal import states
 from portal.backoffice.access import AgentCaller, require_supervisor, service_agents
-from portal.dossiers import record_event
-from portal.models import Document, Dossier, DossierEvent, DossierNote, Message, utcnow
+from portal.dossiers import AGENT_FILE_KIND, record_event
+from portal.models import (
+    Attachment,
+    Document,
+    Dossier,
+    DossierEvent,
+    DossierNote,
+    Message,
+    utcnow,
+)
 from portal.problems import FieldError, Problem, conflict, validation_failed
 from portal.services import messages
 from portal.services.documents import file_decision
@@ -239,6 +247,44 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return local.astimezone(dt.UTC)
 
 
+def require_complement_possible(dossier: Dossier) -> None:
+    """409 unless a complement can be asked now (also for the files that go with it)."""
+    if dossier.status not in (states.SUBMITTED, states.IN_REVIEW):
+        raise conflict(
+            f"dossier {dossier.public_id} is {dossier.status}: a complement can only be "
+            "asked of a dossier submitted or in review"
+        )
+
+
+def _not_agent_files(
+    db: Session, caller: AgentCaller, dossier: Dossier, ids: Sequence[str]
+) -> list[FieldError]:
+    """Errors for the ids that are not the caller's unsent uploads for this dossier.
+
+    A complement request carries only files the agent uploaded for it
+    (``POST /agent/dossiers/{id}/attachments``): never the applicant's
+    files, another dossier's, or one already sent with another message.
+    """
+    if not ids:
+        return []
+    usable = set(
+        db.scalars(
+            select(Attachment.id).where(
+                Attachment.id.in_(list(ids)),
+                Attachment.dossier_id == dossier.id,
+                Attachment.kind == AGENT_FILE_KIND,
+                Attachment.uploaded_by == caller.person.nrn,
+                Attachment.message_id.is_(None),
+            )
+        )
+    )
+    return [
+        FieldError(f"/attachment_ids/{i}", "not a file you uploaded for this dossier")
+        for i, attachment_id in enumerate(ids)
+        if attachment_id not in usable
+    ]
+
+
 def request_complement(
     db: Session,
     caller: AgentCaller,
@@ -253,6 +299,8 @@ def request_complement(
 
     A ``submitted`` dossier first goes to ``in_review`` (its own event), then
     the message moves it to ``awaiting_complement`` (portal.services.messages).
+    ``attachment_ids`` are the caller's uploads for this dossier; the
+    message takes them, and the applicant sees them in the thread.
     """
     errors = []
     if not message.strip() or len(message.strip()) > messages.MAX_BODY:
@@ -260,13 +308,10 @@ def request_complement(
     today = utcnow().astimezone(BRUSSELS).date()
     if due_date <= today:
         errors.append(FieldError("/due_date", f"must be after today ({today.isoformat()})"))
+    errors += _not_agent_files(db, caller, dossier, attachment_ids)
     if errors:
         raise validation_failed("the complement request is not complete", errors)
-    if dossier.status not in (states.SUBMITTED, states.IN_REVIEW):
-        raise conflict(
-            f"dossier {dossier.public_id} is {dossier.status}: a complement can only be "
-            "asked of a dossier submitted or in review"
-        )
+    require_complement_possible(dossier)
     steps = _to_review(dossier.status)
     if steps:
         apply(db, caller, dossier, Change(dossier.status, steps), expected)

@@ -63,12 +63,15 @@ async def event_frames(
     *,
     poll_interval: float = POLL_INTERVAL,
     keepalive_interval: float = KEEPALIVE_INTERVAL,
+    hidden: frozenset[str] = AGENT_ONLY_TYPES,
 ) -> AsyncIterator[str]:
     """Yield frames for every event after `last_id`, forever, with keepalives.
 
     `fetch_after(last_id, limit)` returns at most `limit` visible events with
     id > last_id in id order. A retry hint of 2 s goes first so clients
-    reconnect quickly after a dropped connection.
+    reconnect quickly after a dropped connection. Events of a `hidden` type
+    are skipped (by default the agent-only ones; the agents' own stream
+    hides none).
     """
     yield "retry: 2000\n\n"
     last_keepalive = time.monotonic()
@@ -76,7 +79,7 @@ async def event_frames(
         batch = await anyio.to_thread.run_sync(fetch_after, last_id, BATCH)
         for event in batch:
             last_id = max(last_id, event.id)
-            if event.type not in AGENT_ONLY_TYPES:
+            if event.type not in hidden:
                 yield format_event(event)
         if batch:
             last_keepalive = time.monotonic()
