@@ -8,8 +8,9 @@ server (uvicorn) on a free loopback port, logs in through the eID protocol
 the most dossiers, and prints a table:
 
 - ``GET /dossiers`` first page and a deep keyset page (p50/p99, ms),
-- the agents' ``GET /agent/queue`` first page, a deep page, a filtered
-  search and the counts, as the supervisor of the busiest service,
+- the agents' ``GET /agent/queue`` in each sort, first page and a deep
+  keyset page, the counts and a search (``q``), as the supervisor of the
+  service with the longest queue (a second table, ``…_queue``),
 - create + submit over HTTP (dossiers/s), sequential and with 4 clients.
 
 No timing assertions anywhere: this is a measurement, not a test.
@@ -29,6 +30,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import Portal, percentiles, procedure, record
+
+#: Every order of the agents' queue (docs/api.md, GET /agent/queue).
+QUEUE_SORTS = ("age", "-age", "due", "-due", "updated")
 
 
 def _time_get(client: httpx.Client, path: str, params: dict[str, Any], n: int) -> list[float]:
@@ -90,6 +94,47 @@ def _latency_rows(
     return rows
 
 
+def _busiest_supervisor(portal: Portal) -> tuple[str, str, int]:
+    """(supervisor NRN, service, open dossiers) of the service with the longest queue."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(portal.db_url)
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT a.person_nrn, a.service_code, count(*) FROM agents a"
+                " JOIN procedures p ON p.service_code = a.service_code"
+                " JOIN dossiers d ON d.procedure_code = p.code"
+                " WHERE a.role = 'supervisor'"
+                " AND d.status IN ('submitted', 'in_review', 'awaiting_complement')"
+                " GROUP BY a.person_nrn, a.service_code ORDER BY count(*) DESC, a.person_nrn"
+                " LIMIT 1"
+            )
+        ).one()
+    engine.dispose()
+    return str(row[0]), str(row[1]), int(row[2])
+
+
+def _queue_rows(client: httpx.Client, n: int, pages: int) -> list[dict[str, Any]]:
+    """The agents' queue: each sort (first page, a deep page), counts, a search."""
+    rows: list[dict[str, Any]] = []
+    for sort in QUEUE_SORTS:
+        params = {"limit": 50, "sort": sort}
+        rows += _latency_rows(client, "/api/v1/agent/queue", f"queue sort={sort}", params, n, pages)
+    counts = _time_get(client, "/api/v1/agent/queue/counts", {}, n)
+    first = client.get("/api/v1/agent/queue", params={"limit": 50})
+    first.raise_for_status()
+    names = [i["applicant"]["name"] for i in first.json()["items"]]
+    # A search for one applicant (the longest word of a name: a surname or a
+    # company's, not "SRL"): a case-insensitive substring (docs/api.md).
+    word = max(names[0].split(), key=len).lower() if names else "a"
+    search = _time_get(client, "/api/v1/agent/queue", {"limit": 50, "q": word}, n)
+    for name, samples in (("queue counts", counts), (f"queue q={word}", search)):
+        p50, p99 = percentiles(samples)
+        rows.append({"measure": name, "p50 ms": round(p50, 1), "p99 ms": round(p99, 1)})
+    return rows
+
+
 def _throughput(portal: Portal, token: str, submits: int) -> list[dict[str, Any]]:
     example = procedure("DOGID")["example_data"]
     start = time.perf_counter()
@@ -123,6 +168,7 @@ def main() -> int:
     with Portal(database_url=args.postgres) as portal:
         portal.seed(args.dossiers)
         nrn, owned = _busiest_citizen(portal)
+        supervisor, service, queued = _busiest_supervisor(portal)
         portal.start()
         token = portal.login(nrn)
         with httpx.Client(base_url=portal.url, timeout=60) as client:
@@ -131,21 +177,26 @@ def main() -> int:
             rows = _latency_rows(
                 client, "/api/v1/dossiers", "GET /dossiers", {"limit": 50}, args.requests, pages
             )
+        with httpx.Client(base_url=portal.url, timeout=60) as client:
+            client.headers["Authorization"] = f"Bearer {portal.login(supervisor)}"
+            queue = _queue_rows(client, args.requests, max(1, min(queued // 50 - 1, 60)))
         throughput = _throughput(portal, token, args.submits)
         backend, timings = portal.backend, portal.timings
     print(f"portal benchmark — {backend}, {args.dossiers} seeded dossiers, loopback HTTP")
     print(
         f"(init {timings['init']:.1f} s, seed {timings['seed']:.1f} s; "
-        f"list as {nrn} who owns {owned} dossiers)"
+        f"list as {nrn} who owns {owned} dossiers; "
+        f"queue as supervisor {supervisor} of {service}, {queued} open dossiers)"
     )
     print(f"{'measure':<44}{'p50 ms':>10}{'p99 ms':>10}")
-    for row in rows:
+    for row in rows + queue:
         print(f"{row['measure']:<44}{row['p50 ms']:>10.1f}{row['p99 ms']:>10.1f}")
     print(f"{'measure':<44}{'dossiers/s':>20}")
     for row in throughput:
         print(f"{row['measure']:<44}{row['dossiers/s']:>20.1f}")
+    size = _size(args.dossiers)
     record(
-        f"portal_{backend.lower()}_{_size(args.dossiers)}",
+        f"portal_{backend.lower()}_{size}",
         f"Portal on {backend}: lists at {args.dossiers:,} dossiers, create + submit",
         [
             *({**row, "throughput": ""} for row in rows),
@@ -161,6 +212,16 @@ def main() -> int:
         ],
         dossiers=args.dossiers,
         seed_s=round(timings["seed"], 1),
+        requests=args.requests,
+    )
+    record(
+        f"portal_{backend.lower()}_{size}_queue",
+        f"Portal on {backend}: the agents' queue at {args.dossiers:,} dossiers",
+        queue,
+        dossiers=args.dossiers,
+        service=service,
+        open_dossiers=queued,
+        page=50,
         requests=args.requests,
     )
     return 0

@@ -14,16 +14,22 @@ Requests that only read begin ``DEFERRED`` (see :func:`get_session`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
+from portal.problems import Problem
+
 _F = TypeVar("_F", bound=Callable[..., Any])
+log = logging.getLogger("portal.db")
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -149,14 +155,60 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         await semaphore.acquire()
         slot = _Slot(semaphore)
         try:
-            with _open(state, engine, sqlite=sqlite, writer=writer) as session:
-                session.info[SLOT] = slot
+            session = _open(state, engine, sqlite=sqlite, writer=writer)
+            session.info[SLOT] = slot
+            try:
                 yield _with_info(session, request)
+            except (OperationalError, InterfaceError) as exc:
+                raise _unavailable(exc) from exc
+            finally:
+                _close(session)
         finally:
             slot.release()
     finally:
         if gate is not None:
             gate.release()
+
+
+#: Seconds a client is told to wait when the database cannot be reached.
+RETRY_AFTER_UNAVAILABLE = "2"
+
+
+def _unavailable(exc: DBAPIError) -> Problem:
+    """The database is down, restarting or unreachable: 503, not 500.
+
+    Why here: every request's database work runs inside :func:`get_session`,
+    so one place turns a lost connection (PostgreSQL restarted, connection
+    refused, SQLite busy past its time-out) into the 503 problem the
+    clients retry on. The transaction was not committed (or its commit was
+    lost, which a retry with the same Idempotency-Key settles). The pool
+    pings connections before use (``pool_pre_ping``), so once the database
+    is back the stale connections are replaced and requests succeed again
+    without a restart of the portal.
+    """
+    first = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+    log.warning("database unavailable (%s): answering 503", first)
+    return Problem(
+        "unavailable",
+        "the portal's database is unavailable; retry shortly",
+        headers={"Retry-After": RETRY_AFTER_UNAVAILABLE},
+    )
+
+
+def _close(session: Session) -> None:
+    """Close a request's session; a connection the database dropped is not an error here.
+
+    Why: closing rolls back what was not committed, and on a connection
+    PostgreSQL has just terminated (a restart) that rollback fails. The
+    request's answer is already decided by then (its commit happened or it
+    did not); SQLAlchemy has invalidated the dead connection, so the pool
+    will not hand it out again. Raising here would turn a good answer into a
+    reset connection (found by tests/portal/scale/test_postgres_restart.py).
+    """
+    try:
+        session.close()
+    except (OperationalError, InterfaceError) as exc:
+        log.warning("closing a session on a lost database connection: %s", type(exc.orig).__name__)
 
 
 def _open(state: Any, engine: Engine, *, sqlite: bool, writer: bool) -> Session:
@@ -169,6 +221,28 @@ def _open(state: Any, engine: Engine, *, sqlite: bool, writer: bool) -> Session:
     session = factory(bind=reader)
     session.info[READ_ONLY] = True
     return session
+
+
+@contextlib.contextmanager
+def write_apart(db: Session) -> Iterator[Session]:
+    """A short writing transaction of its own, for a reading request's small write.
+
+    Why: a GET that must leave a trace (a mandataire's read in the client's
+    access log) used to be a writer from its start, so on SQLite it queued
+    behind every other writer of the process (the write gate) and read
+    inside ``BEGIN IMMEDIATE``. Instead the request stays a reader; this ends
+    its read transaction and gives a separate session (``BEGIN IMMEDIATE`` on
+    SQLite) that holds the write lock only for the insert and its commit.
+    Safe from the gate's deadlock: the request still holds its database slot,
+    and there are fewer slots than threads. The caller commits; an error
+    propagates, so a read is never answered without its trace.
+    """
+    db.commit()  # end the read (objects stay loaded: expire_on_commit=False)
+    state = db.info["app_state"]
+    factory: sessionmaker[Session] = state.sessionmaker
+    with factory() as writer:
+        writer.info.update(app_state=state, settings=db.info.get("settings"))
+        yield writer
 
 
 def release_early(session: Session) -> None:

@@ -1,10 +1,16 @@
 """Bulk generation of realistic dossiers for benchmarks (``monespace-portal seed``).
 
-Why Core bulk inserts with explicit ids: the ORM unit of work costs tens of
-microseconds per object; executemany of plain rows in one transaction lets
-SQLite write 100k dossiers (plus their events) in seconds. Ids are assigned
-here (after the current maximum) so the events can reference them without a
-round trip.
+Why plain tuples below SQLAlchemy, with explicit ids: the ORM unit of work
+costs tens of microseconds per object, and even Core's executemany spent
+half the seed's time in per-row bind processing (the UTC time type, JSON).
+The rows are built here already in their stored form and written by the
+driver itself — ``executemany`` on SQLite, ``COPY … FROM STDIN`` on
+PostgreSQL — in one transaction; for large seeds the indexes are dropped
+and built once at the end (:func:`_without_indexes`). Measured on the
+shared 2-core machine: 100k dossiers 20 s → 11 s on SQLite, 42 s → 14 s on
+PostgreSQL; a million in about 1.5 min (SQLite) and 3 min (PostgreSQL).
+Ids are assigned here (after the current maximum) so the events can
+reference them without a round trip.
 
 Data: each dossier takes a procedure from the catalogue and that
 procedure's ``example_data`` (the sandbox's valid example), an applicant
@@ -20,13 +26,15 @@ benchmark and the agent TUI have realistic data.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, func, insert, select, text
+from sqlalchemy import Engine, Table, func, select, text
 from sqlalchemy.orm import Session
 
 from portal import states
@@ -120,6 +128,39 @@ def _applicants(db: Session) -> dict[str, list[_Applicant]]:
     return by_audience
 
 
+#: The columns the seed writes, in the order of the generated tuples.
+DOSSIER_COLUMNS = (
+    "id",
+    "procedure_code",
+    "procedure_version",
+    "title",
+    "status",
+    "applicant_kind",
+    "applicant_id",
+    "applicant_name",
+    "created_by",
+    "acting_as",
+    "data",
+    "prefilled",
+    "version",
+    "created_at",
+    "updated_at",
+    "submitted_at",
+    "decided_at",
+    "decision_due_at",
+    "assigned_to",
+    "due_at",
+)
+EVENT_COLUMNS = ("dossier_id", "type", "at", "actor_nrn", "acting_as", "old", "new", "detail")
+#: Below this many new rows (or when the table already holds more than the
+#: new rows), indexes are kept and updated row by row; above, they are
+#: dropped and built once at the end (see :func:`_without_indexes`).
+REINDEX_FROM = 50_000
+
+_Row = tuple[Any, ...]
+_Time = Callable[[dt.datetime | None], Any]
+
+
 def _rows(
     rng: random.Random,
     start_id: int,
@@ -127,13 +168,23 @@ def _rows(
     catalogue: list[_Procedure],
     applicants: dict[str, list[_Applicant]],
     now: dt.datetime,
-) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    when: _Time,
+) -> Iterator[tuple[_Row, list[_Row]]]:
+    """Dossier and event tuples (DOSSIER_COLUMNS, EVENT_COLUMNS), times through ``when``.
+
+    ``now`` is naive UTC (the stored form); ``when`` turns a time into what
+    the driver takes (text on SQLite, the datetime itself for COPY).
+    """
     statuses = list(STATUS_WEIGHTS)
     weights = list(STATUS_WEIGHTS.values())
+    pools = {
+        p.code: [a for aud in p.audience for a in applicants.get(aud, [])] or applicants["citizen"]
+        for p in catalogue
+    }
+    examples = {p.code: json.dumps(p.example) for p in catalogue}
     for offset in range(count):
         procedure = rng.choice(catalogue)
-        pool = [a for aud in procedure.audience for a in applicants.get(aud, [])]
-        applicant = rng.choice(pool or applicants["citizen"])
+        applicant = rng.choice(pools[procedure.code])
         status = rng.choices(statuses, weights)[0]
         span = 120 if status in OPEN else 2 * 365
         created = now - dt.timedelta(seconds=rng.randrange(span * 86400))
@@ -149,63 +200,56 @@ def _rows(
         if status == states.AWAITING_COMPLEMENT:
             complement_due = updated + dt.timedelta(days=rng.randrange(10, 31))
         pk = start_id + offset
-        dossier = {
-            "id": pk,
-            "procedure_code": procedure.code,
-            "procedure_version": procedure.version,
-            "title": procedure.title,
-            "status": status,
-            "applicant_kind": applicant.kind,
-            "applicant_id": applicant.id,
-            "applicant_name": applicant.name,
-            "created_by": applicant.creator,
-            "acting_as": applicant.acting_as,
-            "data": procedure.example,
-            "prefilled": {},
-            "version": 1 if status == states.DRAFT else 2,
-            "created_at": created,
-            "updated_at": updated,
-            "submitted_at": submitted,
-            "decided_at": decided,
-            "decision_due_at": due,
-            "assigned_to": assigned,
-            "due_at": complement_due,
-        }
-        event = {"actor_nrn": applicant.creator, "acting_as": applicant.acting_as}
-        events = [{**event, "dossier_id": pk, "type": "created", "at": created, "new": "draft"}]
+        dossier = (
+            pk,
+            procedure.code,
+            procedure.version,
+            procedure.title,
+            status,
+            applicant.kind,
+            applicant.id,
+            applicant.name,
+            applicant.creator,
+            applicant.acting_as,
+            examples[procedure.code],
+            "{}",
+            1 if status == states.DRAFT else 2,
+            when(created),
+            when(updated),
+            when(submitted),
+            when(decided),
+            when(due),
+            assigned,
+            when(complement_due),
+        )
+        who = (applicant.creator, applicant.acting_as)
+        events: list[_Row] = [(pk, "created", when(created), *who, None, "draft", None)]
         if submitted is not None:
-            events.append(
-                {
-                    **event,
-                    "dossier_id": pk,
-                    "type": "submitted",
-                    "at": submitted,
-                    "old": "draft",
-                    "new": "submitted",
-                }
-            )
+            events.append((pk, "submitted", when(submitted), *who, "draft", "submitted", None))
         yield dossier, events
 
 
 def seed_dossiers(engine: Engine, count: int, *, seed: int = 42) -> int:
-    """Insert ``count`` dossiers (and their events) in one transaction; returns count."""
+    """Insert ``count`` dossiers (and their events) in one transaction; returns count.
+
+    The same ``seed`` on the same sandbox gives the same dossiers, on either
+    backend (only the times move with the day the seed runs).
+    """
     rng = random.Random(seed)
     with Session(engine) as db:
         catalogue = _catalogue(db)
         applicants = _applicants(db)
         if not catalogue or not applicants["citizen"]:
             raise RuntimeError("the catalogue or the register is empty: run init --sandbox first")
+        existing = db.scalar(select(func.count()).select_from(Dossier)) or 0
         start = (db.scalar(select(func.max(Dossier.id))) or 0) + 1
-        rows = _rows(rng, start, count, catalogue, applicants, utcnow())
-        dossiers: list[dict[str, Any]] = []
-        events: list[dict[str, Any]] = []
-        for dossier, dossier_events in rows:
-            dossiers.append(dossier)
-            events.extend(dossier_events)
-            if len(dossiers) >= CHUNK:
-                _flush(db, dossiers, events)
-        _flush(db, dossiers, events)
-        if db.get_bind().dialect.name == "postgresql":
+        postgres = db.get_bind().dialect.name == "postgresql"
+        writer = _PostgresWriter(db) if postgres else _SqliteWriter(db)
+        rows = _rows(rng, start, count, catalogue, applicants, _naive(utcnow()), writer.when)
+        rebuild = count >= REINDEX_FROM and count >= existing
+        with _without_indexes(db, rebuild):
+            writer.write(rows)
+        if postgres:
             # Explicit ids leave the serial sequence behind: move it past them,
             # or the next dossier created through the API collides.
             db.execute(
@@ -215,20 +259,111 @@ def seed_dossiers(engine: Engine, count: int, *, seed: int = 42) -> int:
                 )
             )
         db.commit()
+        if postgres and rebuild:
+            db.execute(text("ANALYZE dossiers"))
+            db.execute(text("ANALYZE dossier_events"))
+            db.commit()
     return count
 
 
-def _flush(db: Session, dossiers: list[dict[str, Any]], events: list[dict[str, Any]]) -> None:
-    # Core table inserts: one executemany per chunk (the ORM's bulk path would
-    # split rows into single statements whenever their NULL columns differ).
+def _naive(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _tables() -> tuple[Table, Table]:
+    return cast(Table, Dossier.__table__), cast(Table, DossierEvent.__table__)
+
+
+@contextlib.contextmanager
+def _without_indexes(db: Session, rebuild: bool) -> Iterator[None]:
+    """Drop the secondary indexes of dossiers and events, and build them again after.
+
+    Why: the dossiers carry seven indexes; inserting a million rows in random
+    key order updates each of them a row at a time, touching pages all over
+    the file, while building an index once sorts its keys in one pass. Same
+    transaction: a failed seed leaves the indexes (and the rows) as they were.
+    """
+    indexes = [index for table in _tables() for index in table.indexes] if rebuild else []
     connection = db.connection()
+    for index in indexes:
+        index.drop(connection)
+    yield
+    for index in indexes:
+        index.create(connection)
+
+
+class _SqliteWriter:
+    """executemany of plain tuples on the sqlite3 connection itself.
+
+    Why below SQLAlchemy: its per-row bind processing (the UTC time type,
+    JSON) was half the seed's time; the tuples here are already in the
+    stored form (times as SQLAlchemy's SQLite text, JSON as text).
+    """
+
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    @staticmethod
+    def when(moment: dt.datetime | None) -> str | None:
+        return None if moment is None else moment.isoformat(" ", "microseconds")
+
+    def write(self, rows: Iterator[tuple[_Row, list[_Row]]]) -> None:
+        raw = self._db.connection().connection.dbapi_connection
+        assert raw is not None
+        cursor = raw.cursor()
+        # A bigger page cache for this connection while it builds the indexes.
+        cursor.execute("PRAGMA cache_size=-262144")
+        try:
+            for dossiers, events in _chunks(rows):
+                cursor.executemany(_insert("dossiers", DOSSIER_COLUMNS, "?"), dossiers)
+                cursor.executemany(_insert("dossier_events", EVENT_COLUMNS, "?"), events)
+        finally:
+            cursor.execute("PRAGMA cache_size=-2000")
+            cursor.close()
+
+
+class _PostgresWriter:
+    """COPY … FROM STDIN through psycopg 3: the fastest way into PostgreSQL."""
+
+    def __init__(self, db: Session) -> None:
+        self._db = db
+
+    @staticmethod
+    def when(moment: dt.datetime | None) -> dt.datetime | None:
+        return moment
+
+    def write(self, rows: Iterator[tuple[_Row, list[_Row]]]) -> None:
+        raw = self._db.connection().connection.dbapi_connection
+        assert raw is not None
+        with raw.cursor() as cursor:  # type: ignore[attr-defined]
+            for dossiers, events in _chunks(rows):
+                _copy(cursor, "dossiers", DOSSIER_COLUMNS, dossiers)
+                _copy(cursor, "dossier_events", EVENT_COLUMNS, events)
+
+
+def _copy(cursor: Any, table: str, columns: tuple[str, ...], rows: list[_Row]) -> None:
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _insert(table: str, columns: tuple[str, ...], mark: str) -> str:
+    marks = ", ".join(mark for _ in columns)
+    # Table and column names are this module's constants, never input.
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
+
+
+def _chunks(
+    rows: Iterator[tuple[_Row, list[_Row]]],
+) -> Iterator[tuple[list[_Row], list[_Row]]]:
+    """CHUNK dossiers (and their events) at a time: bounded memory at any size."""
+    dossiers: list[_Row] = []
+    events: list[_Row] = []
+    for dossier, dossier_events in rows:
+        dossiers.append(dossier)
+        events.extend(dossier_events)
+        if len(dossiers) >= CHUNK:
+            yield dossiers, events
+            dossiers, events = [], []
     if dossiers:
-        connection.execute(insert(cast(Table, Dossier.__table__)), dossiers)
-    if events:
-        for e in events:
-            e.setdefault("old", None)
-            e.setdefault("new", None)
-            e.setdefault("detail", None)
-        connection.execute(insert(cast(Table, DossierEvent.__table__)), events)
-    dossiers.clear()
-    events.clear()
+        yield dossiers, events
