@@ -697,3 +697,9 @@ class RateLimitBucket(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     window_start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The queue's trigram search index lives outside the models (an FTS5 table is
+# not a table create_all could make); importing it here teaches Alembic's
+# model comparison to leave it alone (portal/search_index.py).
+import portal.search_index  # noqa: E402, F401

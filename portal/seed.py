@@ -37,7 +37,7 @@ from typing import Any, cast
 from sqlalchemy import Engine, Table, func, select, text
 from sqlalchemy.orm import Session
 
-from portal import states
+from portal import search_index, states
 from portal.models import (
     Agent,
     Dossier,
@@ -247,7 +247,10 @@ def seed_dossiers(engine: Engine, count: int, *, seed: int = 42) -> int:
         writer = _PostgresWriter(db) if postgres else _SqliteWriter(db)
         rows = _rows(rng, start, count, catalogue, applicants, _naive(utcnow()), writer.when)
         rebuild = count >= REINDEX_FROM and count >= existing
-        with _without_indexes(db, rebuild):
+        with (
+            _without_indexes(db, rebuild),
+            search_index.bulk_load(db.connection(), start, rebuild),
+        ):
             writer.write(rows)
         if postgres:
             # Explicit ids leave the serial sequence behind: move it past them,
@@ -282,6 +285,8 @@ def _without_indexes(db: Session, rebuild: bool) -> Iterator[None]:
     key order updates each of them a row at a time, touching pages all over
     the file, while building an index once sorts its keys in one pass. Same
     transaction: a failed seed leaves the indexes (and the rows) as they were.
+    The queue's trigram search index is not a model index: it is set aside
+    and rebuilt by :func:`portal.search_index.bulk_load`.
     """
     indexes = [index for table in _tables() for index in table.indexes] if rebuild else []
     connection = db.connection()

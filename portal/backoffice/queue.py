@@ -30,17 +30,22 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    and_,
     bindparam,
     cast,
+    column,
     func,
+    literal_column,
     or_,
     select,
+    table,
+    text,
     tuple_,
     union_all,
 )
 from sqlalchemy.orm import Session, defer
 
-from portal import states
+from portal import search_index, states
 from portal.api.serialize import rfc3339
 from portal.backoffice.access import AgentCaller
 from portal.models import (
@@ -177,12 +182,15 @@ def _like(text: str) -> str:
 
 
 def _filter_shape(
-    caller: AgentCaller, filters: QueueFilters, now: dt.datetime
+    caller: AgentCaller, filters: QueueFilters, now: dt.datetime, dialect: str = ""
 ) -> tuple[tuple[str, ...], dict[str, Any]]:
     """Which filters apply (the statement's shape) and their values (bound parameters).
 
     Why split: the page statement is built once per shape and cached
     (:func:`_page_statement`); only the parameters change from page to page.
+    On SQLite a ``q`` of three characters or more also goes through the
+    trigram table (``q_fts``, :mod:`portal.search_index`); PostgreSQL's
+    trigram index serves the same conditions without a change of SQL.
     """
     shape: list[str] = []
     params: dict[str, Any] = {}
@@ -202,13 +210,19 @@ def _filter_shape(
         params["q_like"] = _like(filters.q)
         parsed = parse_dossier_id(filters.q.upper())
         digits = filters.q.upper().removeprefix("MSP-").split("-")[-1]
+        number: str | None = None
         if parsed is not None:
             shape.append("q_id")
             params["q_id"] = parsed[1]
         elif digits.isdigit() and digits.strip("0"):
             # Part of the number of "MSP-2026-000042": match on the integer id.
             shape.append("q_digits")
-            params["q_digits"] = _like(digits.lstrip("0"))
+            number = digits.lstrip("0")
+            params["q_digits"] = _like(number)
+        match = search_index.fts_query(filters.q, number)
+        if dialect == "sqlite" and match is not None:
+            shape.append("q_fts")
+            params["q_fts"] = match
     return tuple(shape), params
 
 
@@ -240,14 +254,63 @@ def _conditions(shape: tuple[str, ...]) -> list[ColumnElement[bool]]:
             t.applicant_id.like(pattern, escape="\\"),
             t.title.ilike(pattern, escape="\\"),
         ]
-        if "q_id" in shape:
-            clauses.append(t.id == bindparam("q_id", type_=Integer()))
         if "q_digits" in shape:
             clauses.append(
                 cast(t.id, String).like(bindparam("q_digits", type_=String()), escape="\\")
             )
-        conds.append(or_(*clauses))
+        if "q_fts" in shape:
+            conds.append(_fts_narrowed(clauses, "q_id" in shape))
+        else:
+            if "q_id" in shape:
+                clauses.append(t.id == bindparam("q_id", type_=Integer()))
+            conds.append(or_(*clauses))
     return conds
+
+
+_FTS = table(search_index.FTS_TABLE, column("rowid", Integer))
+
+
+def _fts_narrowed(clauses: list[ColumnElement[bool]], by_id: bool) -> ColumnElement[bool]:
+    """The ``q`` clauses on the dossiers the trigram table proposes (SQLite).
+
+    The exact clauses stay: FTS5 folds case beyond ASCII, SQLite's LIKE does
+    not, so the index is only a superset and the rows are today's. The exact
+    id of "MSP-2026-000042" has no trigram in the table: it is OR'ed apart.
+    The hits are a materialized CTE: looked up once per statement, not once
+    per UNION ALL branch (a phrase of digits intersects long trigram lists).
+    """
+    t = _TABLE.c
+    hits = (
+        select(_FTS.c.rowid.label("rowid"))
+        .where(text_match(bindparam("q_fts", type_=String())))
+        .cte("search_hits")
+        .prefix_with("MATERIALIZED")
+    )
+    narrowed = and_(t.id.in_(select(hits.c.rowid)), or_(*clauses))
+    if by_id:
+        return or_(narrowed, t.id == bindparam("q_id", type_=Integer()))
+    return narrowed
+
+
+def text_match(query: Any) -> ColumnElement[bool]:
+    """``dossier_search MATCH query`` (the table name is the FTS5 match target)."""
+    return literal_column(search_index.FTS_TABLE).op("MATCH")(query)
+
+
+def _dialect(db: Session) -> str:
+    return db.get_bind().dialect.name
+
+
+def _plan_per_search(db: Session, shape: tuple[str, ...]) -> None:
+    """On PostgreSQL, plan a search for its own text (this transaction).
+
+    Why: psycopg prepares a statement run five times, and PostgreSQL then
+    may keep a generic plan, made without the pattern: it cannot tell
+    "zzqx" (the trigram index, a few rows) from "sprl" (walk the queue
+    index), and walked a service's whole queue for a text found nowhere.
+    """
+    if "q" in shape and _dialect(db) == "postgresql":
+        db.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def _procedures(caller: AgentCaller, filters: QueueFilters) -> list[str]:
@@ -328,7 +391,8 @@ def ids_page(
     procedures = _procedures(caller, filters)
     if not procedures or not filters.statuses:
         return []
-    shape, params = _filter_shape(caller, filters, now or utcnow())
+    shape, params = _filter_shape(caller, filters, now or utcnow(), _dialect(db))
+    _plan_per_search(db, shape)
     statement = _page_statement(
         (len(procedures), len(filters.statuses)), sort, shape, after is not None
     )
@@ -474,7 +538,8 @@ def counts(db: Session, caller: AgentCaller, filters: QueueFilters) -> dict[str,
     result = dict.fromkeys(VISIBLE, 0)
     procedures = _procedures(caller, filters)
     if procedures:
-        shape, params = _filter_shape(caller, filters, utcnow())
+        shape, params = _filter_shape(caller, filters, utcnow(), _dialect(db))
+        _plan_per_search(db, shape)
         query = (
             select(Dossier.status, func.count())
             .where(
