@@ -162,11 +162,14 @@ def download(
     ] = None,
 ) -> None:
     """Save every attachment of a dossier (its own and its messages') in a folder."""
-    from monespace_cli.commands._files import safe_target
+    from functools import partial
+
+    from monespace_cli.commands._dossier_download import FileSaver
 
     f = current()
     target = directory or Path(dossier_id)
     saved: list[dict[str, Any]] = []
+    saver = FileSaver()  # shared with ``dossier download``: re-runs add no duplicates
     with f.client() as client:
         dossier = dict(client.agent_dossier(dossier_id))
         attachments = list(dossier.get("attachments") or [])
@@ -174,9 +177,10 @@ def download(
             attachments += message.get("attachments") or []
         for attachment in attachments:
             name = attachment.get("filename") or attachment["id"]
-            path = safe_target(target / "attachments", name)
-            with path.open("wb") as out:
-                client.agent_download_attachment(attachment["id"], out)
+            fetch = partial(client.agent_download_attachment, attachment["id"])
+            path, _status = saver.save(
+                target / "attachments", name, attachment.get("sha256"), fetch
+            )
             saved.append(
                 {"id": attachment["id"], "kind": attachment.get("kind", ""), "path": str(path)}
             )

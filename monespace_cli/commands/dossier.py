@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -24,6 +25,7 @@ from monespace_cli.output import Column
 
 if TYPE_CHECKING:
     from monespace_cli.client import PortalClient
+    from monespace_cli.commands._dossier_download import FileSaver
 
 app = noun_app(_("Create, fill, submit and follow your dossiers."))
 
@@ -529,6 +531,9 @@ def attach(
         f.printer.object(attachment)
 
 
+ONLY = ("dossier", "messages")
+
+
 @app.command("download")
 def download(
     dossier_id: DOSSIER_ID,
@@ -536,37 +541,134 @@ def download(
         Path | None,
         typer.Option("--dir", help=_("Folder to save into (default: ./ID)."), metavar="DIR"),
     ] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            "--only",
+            help=_("Only the dossier's own files, or only the messages' attachments."),
+            metavar="dossier|messages",
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help=_("Replace files of an earlier download that differ.")),
+    ] = False,
 ) -> None:
-    """Save a dossier's attachments and documents (with their seals) in a folder."""
-    import json
+    """Save a dossier's attachments, documents (with seals) and messages' files.
 
-    from monespace_cli.commands._files import safe_target
+    A file already saved with the same content is left alone, so running the
+    command again only fetches what is new (e.g. the agent's latest files).
+    """
+    from monespace_cli.commands._dossier_download import FileSaver
 
+    if only is not None and only not in ONLY:
+        raise UsageProblem(_("--only is one of: {choices}.").format(choices=", ".join(ONLY)))
     f = current()
     target = directory or Path(dossier_id)
-    target.mkdir(parents=True, exist_ok=True)
+    saver = FileSaver(force=force)
     saved: list[dict[str, Any]] = []
     with f.client() as client:
-        dossier = dict(client.get_dossier(dossier_id))
-        for att in dossier.get("attachments") or []:
-            path = safe_target(target / "attachments", att.get("filename") or att["id"])
-            with path.open("wb") as out:
-                client.download_attachment(att["id"], out)
-            saved.append({"kind": "attachment", "id": att["id"], "path": str(path)})
-        for doc in client.iter_documents():
-            if doc.get("dossier_id") != dossier_id:
-                continue
-            path = safe_target(target / "documents", doc.get("filename") or doc["id"])
-            with path.open("wb") as out:
-                client.download_document(doc["id"], out)
-            seal = client.get_seal(doc["id"])
-            path.with_name(path.name + ".seal.json").write_text(json.dumps(seal, indent=2) + "\n")
-            saved.append({"kind": "document", "id": doc["id"], "path": str(path)})
+        dossier = dict(client.get_dossier(dossier_id))  # 404 (not mine) before any folder
+        messages = [dict(m) for m in client.list_messages(dossier_id)] if only != "dossier" else []
+        target.mkdir(parents=True, exist_ok=True)
+        if only != "messages":
+            saved += _save_dossier_files(client, saver, dossier, target)
+        saved += _save_message_files(client, saver, messages, target)
     f.printer.list(
         saved,
-        [Column("kind", _("KIND")), Column("id", _("ID")), Column("path", _("SAVED AS"))],
+        [
+            Column("kind", _("KIND")),
+            Column("id", _("ID")),
+            Column("author", _("FROM"), _from_text),
+            Column("status", _("STATUS"), _status_text),
+            Column("path", _("SAVED AS")),
+        ],
         empty=_("Nothing to download."),
     )
+
+
+def _save_dossier_files(
+    client: PortalClient, saver: FileSaver, dossier: dict[str, Any], target: Path
+) -> list[dict[str, Any]]:
+    """The dossier's own attachments, then its documents with their seals."""
+    import json
+
+    from monespace_cli.commands._dossier_download import UNCHANGED
+
+    rows: list[dict[str, Any]] = []
+    for att in dossier.get("attachments") or []:
+        path, status = saver.save(
+            target / "attachments",
+            att.get("filename") or att["id"],
+            att.get("sha256"),
+            partial(client.download_attachment, att["id"]),
+        )
+        rows.append(_row("attachment", att["id"], None, None, status, path))
+    for doc in client.iter_documents():
+        if doc.get("dossier_id") != dossier["id"]:
+            continue
+        path, status = saver.save(
+            target / "documents",
+            doc.get("filename") or doc["id"],
+            doc.get("sha256"),
+            partial(client.download_document, doc["id"]),
+        )
+        seal = path.with_name(path.name + ".seal.json")
+        if status != UNCHANGED or not seal.exists():
+            seal.write_text(json.dumps(client.get_seal(doc["id"]), indent=2) + "\n")
+        rows.append(_row("document", doc["id"], None, None, status, path))
+    return rows
+
+
+def _save_message_files(
+    client: PortalClient, saver: FileSaver, messages: list[dict[str, Any]], target: Path
+) -> list[dict[str, Any]]:
+    """Every message's attachments (the agent's files and the applicant's answers)."""
+    rows: list[dict[str, Any]] = []
+    for message in messages:
+        author = dict(message.get("author") or {})
+        for att in message.get("attachments") or []:
+            path, status = saver.save(
+                target / "messages",
+                att.get("filename") or att["id"],
+                att.get("sha256"),
+                partial(client.download_attachment, att["id"]),
+            )
+            rows.append(_row("message", att["id"], author, message.get("id"), status, path))
+    return rows
+
+
+def _row(
+    kind: str,
+    item_id: str,
+    author: dict[str, Any] | None,
+    message_id: str | None,
+    status: str,
+    path: Path,
+) -> dict[str, Any]:
+    """One line of the summary: which file, from which message, what was done."""
+    return {
+        "kind": kind,
+        "id": item_id,
+        "message_id": message_id,
+        "author": author,
+        "status": status,
+        "path": str(path),
+    }
+
+
+def _from_text(author: dict[str, Any] | None) -> str:
+    """Who sent the file: the dossier itself, or a message's author and role."""
+    if not author:
+        return _("dossier")
+    role = _("agent") if author.get("role") == "agent" else _("applicant")
+    return _("{role} {name}").format(role=role, name=author.get("name") or "?")
+
+
+def _status_text(status: str) -> str:
+    """The summary's status in the user's language (JSON keeps the English word)."""
+    labels = {"saved": _("saved"), "unchanged": _("unchanged"), "replaced": _("replaced")}
+    return labels.get(status, status)
 
 
 # -- watch --------------------------------------------------------------------

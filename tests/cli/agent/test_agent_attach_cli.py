@@ -1,8 +1,9 @@
 """``agent complement --attach``: files sent with a complement request, end to end.
 
 The agent attaches files with the real CLI; the applicant sees them in the
-thread (``message list``) and downloads them through ``monespace api`` —
-the applicant's ``dossier download`` saves the dossier's own files only.
+thread (``message list``) and downloads them through ``monespace api``
+(``dossier download`` saving them too is tested in
+tests/cli/dossier/test_dossier_download_messages.py).
 """
 
 from __future__ import annotations
