@@ -61,6 +61,8 @@ class TuiSettings:
     sandbox: bool = True
     #: Where the file picker starts and documents are saved (None: the working folder).
     files_dir: Path | None = None
+    #: Open the back-office queue right after login (``monespace tui --agent``).
+    start_agent: bool = False
 
 
 class MonespaceApp(App[None]):
@@ -85,6 +87,8 @@ class MonespaceApp(App[None]):
         #: None until the event stream was tried; then whether it is connected.
         self.online: bool | None = None
         self._follower: EventFollower | None = None
+        #: ``GET /agent/services`` once asked: [] for someone who is no agent.
+        self.agent_services: list[dict[str, Any]] | None = None
 
     # -- PortalHost -----------------------------------------------------------
 
@@ -152,6 +156,7 @@ class MonespaceApp(App[None]):
         else:
             self.push_screen(DashboardScreen())
         self.load_me()
+        self.load_agent_services()
         if self.settings.live:
             self._start_live()
 
@@ -210,6 +215,42 @@ class MonespaceApp(App[None]):
             self.call_from_thread(self._set_me, me)
 
         self.run_worker(work, thread=True, group="me", exclusive=True)
+
+    def load_agent_services(self) -> None:
+        """Ask whether the person works in the back office (404: not an agent)."""
+
+        def work() -> None:
+            from monespace_cli.client import NotFound
+
+            try:
+                with self.portal() as client:
+                    services = [dict(s) for s in client.agent_services()]
+            except NotFound:
+                services = []
+            except Exception as exc:  # noqa: BLE001 - the applicant's side works anyway
+                self.report_error(exc)
+                return
+            self.call_from_thread(self._set_agent_services, services)
+
+        self.run_worker(work, thread=True, group="agent-services", exclusive=True)
+
+    def _set_agent_services(self, services: list[dict[str, Any]]) -> None:
+        self.agent_services = services
+        for screen in self.screen_stack:
+            screen.refresh_bindings()
+        if services and self.settings.start_agent:
+            self.settings.start_agent = False
+            from tui.commands import open_back_office
+
+            open_back_office(self)
+        elif self.settings.start_agent:
+            self.settings.start_agent = False
+            self.notify(_("You work in no back-office service."), severity="warning")
+
+    @property
+    def is_agent(self) -> bool:
+        """Whether the person is an agent or supervisor of a service."""
+        return bool(self.agent_services)
 
     def _session_refused(self) -> None:
         """The stored token is expired or revoked: back to the login screen."""

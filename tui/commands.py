@@ -48,6 +48,17 @@ def open_form(app: Any, dossier_id: str) -> bool:
     return True
 
 
+def open_back_office(app: Any) -> None:
+    """Push the agent queue (for an agent or supervisor of a service)."""
+    if not getattr(app, "is_agent", False):
+        app.notify(_("The back office is for agents of a service."), severity="warning")
+        return
+    from tui.screens.agent_queue import AgentQueueScreen
+
+    if not isinstance(app.screen, AgentQueueScreen):
+        app.push_screen(AgentQueueScreen())
+
+
 def _go_dashboard(app: Any) -> None:
     from tui.screens.dashboard import DashboardScreen
 
@@ -76,6 +87,12 @@ class MonespaceCommands(Provider):
             (_("Go to the catalogue"), partial(_go_catalogue, app), _("Find a procedure")),
             (_("New dossier"), partial(_go_catalogue, app), _("Start from a procedure")),
             (_("Roles and mandates"), partial(open_roles, app), _("GAP of the organisation")),
+        ]
+        if getattr(app, "is_agent", False):
+            commands.append(
+                (_("Back office queue"), partial(open_back_office, app), _("Triage dossiers"))
+            )
+        commands += [
             (_("Log out"), app.action_logout, _("End the session")),
             (_("Keys of this screen"), app.action_help, "?"),
         ]

@@ -16,15 +16,28 @@ where it left off when it comes back.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from monespace_cli.client import PortalClient
 
 
+#: Opens an event stream on a client, resuming after an event id (None: from now).
+StreamOpener = Callable[["PortalClient", "str | None"], Iterable[Any]]
+
+
+def applicant_stream(client: PortalClient, last_event_id: str | None) -> Iterable[Any]:
+    """The person's own stream (``GET /events``): the default of :class:`EventFollower`."""
+    return client.events(last_event_id=last_event_id, max_failures=1)
+
+
 class EventFollower:
-    """Reads events in a daemon thread; calls back (from that thread) on events and link changes."""
+    """Reads events in a daemon thread; calls back (from that thread) on events and link changes.
+
+    ``stream`` chooses which stream is followed: the applicant's by default,
+    the back office's (``agent_events``) for the agent queue.
+    """
 
     def __init__(
         self,
@@ -34,8 +47,10 @@ class EventFollower:
         *,
         first_delay: float = 0.5,
         max_delay: float = 10.0,
+        stream: StreamOpener = applicant_stream,
     ) -> None:
         self._make_client = make_client
+        self._stream = stream
         self._on_event = on_event
         self._on_link = on_link
         self.first_delay = first_delay
@@ -91,8 +106,7 @@ class EventFollower:
             try:
                 client.healthz()
                 self._link(True)
-                stream = client.events(last_event_id=self.last_event_id, max_failures=1)
-                for sse in stream:
+                for sse in self._stream(client, self.last_event_id):
                     if self._stop.is_set():
                         return
                     self.last_event_id = sse.id

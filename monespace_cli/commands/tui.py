@@ -27,7 +27,7 @@ app = noun_app(
 )
 
 
-def settings_from(f: Factory, reader: str | None, live: bool) -> TuiSettings:
+def settings_from(f: Factory, reader: str | None, live: bool, agent: bool = False) -> TuiSettings:
     """The app's settings for the active profile."""
     from tui.app import TuiSettings
 
@@ -48,6 +48,7 @@ def settings_from(f: Factory, reader: str | None, live: bool) -> TuiSettings:
         save_token=save_token,
         forget_token=forget_token,
         live=live,
+        start_agent=agent,
     )
 
 
@@ -62,6 +63,10 @@ def tui(
     no_live: Annotated[
         bool, typer.Option("--no-live", help=_("Do not follow the portal's event stream."))
     ] = False,
+    agent: Annotated[
+        bool,
+        typer.Option("--agent", help=_("Open the back-office queue (agents) after login.")),
+    ] = False,
 ) -> None:
     """Open the full-screen app: log in with your eID, follow and file your dossiers."""
     f = current()
@@ -69,4 +74,4 @@ def tui(
         raise UsageProblem(_("monespace tui needs an interactive terminal."))
     from tui.app import run
 
-    run(settings_from(f, reader, live=not no_live))
+    run(settings_from(f, reader, live=not no_live, agent=agent))

@@ -144,6 +144,7 @@ class DashboardScreen(Screen[None]):
         Binding("a", "all_contexts", _("All my contexts")),
         Binding("tab", "app.focus_next", _("Next pane"), show=False),
         Binding("g", "roles", _("Roles (GAP)"), show=False),
+        Binding("b", "back_office", _("Back office")),
         Binding("ctrl+l", "app.logout", _("Log out"), show=False),
     ]
 
@@ -359,6 +360,17 @@ class DashboardScreen(Screen[None]):
 
     def action_new_dossier(self) -> None:
         self.action_catalogue()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """ "Back office" only for agents (``GET /agent/services`` answered)."""
+        if action == "back_office":
+            return bool(getattr(self.app, "is_agent", False))
+        return True
+
+    def action_back_office(self) -> None:
+        from tui.commands import open_back_office
+
+        open_back_office(self.app)
 
     def action_roles(self) -> None:
         from tui.commands import open_roles

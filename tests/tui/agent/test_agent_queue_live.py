@@ -1,0 +1,171 @@
+"""Live updates and the preview, against a real portal and its back-office event stream.
+
+Another agent (the supervisor) claims a dossier through the API while the
+queue is open: the row changes in place and the cursor and scroll stay put.
+A citizen files a new dossier: the header says "1 new", nothing moves. The
+preview shows a dossier's data, attachment (saved with the right bytes),
+messages, history and notes, and is requested once however fast one scrolls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from agent_tui_support import (
+    AGENT,
+    CITIZEN,
+    SUPERVISOR,
+    People,
+    file_dogid,
+    make_app,
+    open_queue,
+    settled,
+    wait_for,
+)
+
+from tui.screens.agent_queue import live_supported
+
+
+def _pdf() -> bytes:
+    from portal import pdf
+
+    return pdf.render(["Certificat du vétérinaire", "Puce posée"], title="Certificat")
+
+
+PDF = _pdf()
+
+needs_stream = pytest.mark.skipif(
+    not live_supported(), reason="the client has no agent_events (GET /agent/events) yet"
+)
+
+
+def _label(screen: Any, selector: str) -> str:
+    return str(screen.query_one(selector).render())
+
+
+@needs_stream
+def test_a_row_claimed_elsewhere_changes_in_place_and_the_cursor_stays(people: People) -> None:
+    supervisor = people.client(SUPERVISOR)
+    supervisor_name = "Geoffrey"
+
+    async def main() -> None:
+        app = make_app(people.server.url, people.token(AGENT), live=True)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_queue(app, pilot)
+            await wait_for(pilot, lambda: settled(screen) and screen.online)
+            table = screen.table
+            target = next(
+                i
+                for i in table.order[30:]
+                if table.items[i]["status"] == "submitted" and not table.items[i]["assigned_to"]
+            )
+            table.move_cursor(row=12)
+            await pilot.pause(0.2)
+            cursor, scroll, highlighted = table.cursor_row, table.scroll_y, table.current_id()
+            supervisor.claim(target)
+            await wait_for(
+                pilot, lambda: (table.items[target].get("assigned_to") or {}).get("name"), 20
+            )
+            assert supervisor_name in table.items[target]["assigned_to"]["name"]
+            assert table.items[target]["status"] == "in_review"
+            row = table.get_row(target)
+            assert any(supervisor_name in str(cell) for cell in row)
+            assert (table.cursor_row, table.scroll_y, table.current_id()) == (
+                cursor,
+                scroll,
+                highlighted,
+            )
+            assert table.order.index(target) == table.shown_ids().index(target)
+
+    asyncio.run(main())
+
+
+@needs_stream
+def test_a_new_dossier_shows_as_new_without_moving_the_list(people: People) -> None:
+    citizen = people.client(CITIZEN)
+
+    async def main() -> None:
+        app = make_app(people.server.url, people.token(AGENT), live=True)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_queue(app, pilot)
+            await wait_for(pilot, lambda: settled(screen) and screen.online)
+            total = int(screen.counts["total"])
+            before = list(screen.table.order)
+            new_id = file_dogid(citizen)
+            await wait_for(pilot, lambda: new_id in screen.new_ids, 20)
+            await wait_for(pilot, lambda: int(screen.counts["total"]) == total + 1, 20)
+            assert "1" in _label(screen, "#queue-new")
+            assert screen.table.order == before  # oldest first: nothing jumps
+            await pilot.press("R")
+            await wait_for(pilot, lambda: not screen.new_ids and settled(screen))
+            assert _label(screen, "#queue-new") == ""
+
+    asyncio.run(main())
+
+
+def test_the_preview_shows_the_whole_dossier_and_saves_an_attachment(
+    people: People, tmp_path: Path
+) -> None:
+    citizen = people.client(CITIZEN)
+    agent = people.client(AGENT)
+    dossier_id = file_dogid(citizen, attachment=PDF)
+    citizen.send_message(dossier_id, "Bonjour, la puce a été posée en mars.")
+    agent.add_note(dossier_id, "Vérifier le numéro de puce auprès du vétérinaire.")
+
+    async def main() -> None:
+        app = make_app(people.server.url, people.token(AGENT), files_dir=tmp_path)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_queue(app, pilot)
+            await pilot.press("slash", *dossier_id, "enter")
+            await wait_for(
+                pilot, lambda: settled(screen) and screen.table.order == [dossier_id], 20
+            )
+            preview = screen.preview
+            await wait_for(pilot, lambda: preview.preview and preview.preview.key[0] == dossier_id)
+            text = {
+                name: str(screen.query_one(f"#pv-{name}").render())
+                for name in ("summary", "data", "messages", "history", "notes")
+            }
+            assert dossier_id in text["summary"]
+            assert "keeper.surname: Dubois" in text["data"]
+            assert "la puce a été posée en mars" in text["messages"]
+            assert "Vérifier le numéro de puce" in text["notes"]
+            assert "submitted" in text["history"] or "envoy" in text["history"]
+            attachments = screen.query_one("#pv-attachments")
+            assert attachments.row_count == 1
+            await pilot.press("w")
+            saved = await wait_for(pilot, lambda: list(tmp_path.glob("certificat*.pdf")), 20)
+            await wait_for(pilot, lambda: saved[0].stat().st_size == len(PDF))
+            assert saved[0].read_bytes() == PDF
+
+    asyncio.run(main())
+
+
+def test_scrolling_fast_opens_only_the_dossier_one_stops_on(people: People) -> None:
+    async def main() -> None:
+        app = make_app(people.server.url, people.token(AGENT))
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_queue(app, pilot)
+            first = screen.table.current_id()
+            await wait_for(pilot, lambda: screen.preview_requests == [first])
+            await wait_for(pilot, lambda: screen.preview.preview is not None)
+            # Key repeat speed (about 30 rows a second), as holding the down arrow.
+            for _row in range(40):
+                screen.table.action_cursor_down()
+                await asyncio.sleep(0.03)
+            stop = screen.table.current_id()
+            assert stop != first
+            await wait_for(pilot, lambda: len(screen.preview_requests) > 1)
+            await pilot.pause(1.0)
+            assert screen.preview_requests == [first, stop]
+            await wait_for(pilot, lambda: screen.preview.preview.key[0] == stop)
+            # Back to the first row: from the cache, no new request.
+            await pilot.press("ctrl+home")
+            await pilot.pause(0.6)
+            assert screen.preview_requests == [first, stop]
+            assert screen.preview.preview.key[0] == first
+
+    asyncio.run(main())

@@ -1,0 +1,640 @@
+"""The agent's queue: triage hundreds of dossiers from the keyboard (issue 10).
+
+Why it is built this way:
+
+- Rows come by cursor as the agent scrolls (``GET /agent/queue``, 100 at a
+  time; the next page is asked for when the cursor comes within
+  :data:`NEAR_END` rows of the end), never the whole queue: first paint
+  costs one page whatever the queue's size.
+- Filter-as-you-type has two halves. Each keystroke narrows the rows
+  already loaded, at once, with no request (reference, applicant,
+  procedure); after :data:`FILTER_DEBOUNCE` of quiet, the server's ``q=``
+  query replaces them with the full result. Every query carries a
+  generation number: the answer of a query overtaken by a newer keystroke
+  is dropped, so an old, slow answer never overwrites a newer one.
+- Live updates follow the back office's event stream (``agent_events``) in
+  the app's :class:`tui.live.EventFollower`, started when the screen opens
+  and stopped when it closes. A changed dossier that is shown is re-read
+  through the queue endpoint (``q=<id>``: the queue does not write the
+  applicant's access log, opening the dossier does) and rewritten in place,
+  so the cursor and the scroll stay where they are; a dossier that newly
+  matches the filter only bumps a "N new" indicator — the list never jumps
+  under the agent's cursor; ``R`` reloads.
+- The preview opens the dossier (``agent_dossier``: logged in the
+  applicant's access log, which is right for an agent reading it) only once
+  the cursor rested :data:`PREVIEW_DELAY` on a row, and keeps what it read
+  per (dossier, version): scrolling fast through 50 rows costs one read.
+- Actions (claim, release, assign, complement, note, accept, refuse, bulk,
+  export) belong to ``tui.agent_actions``; this screen binds their keys,
+  hands them the highlighted or marked rows, and re-reads the rows they
+  report changed (``DossiersChanged``).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Label
+
+from monespace_cli.i18n import _
+from tui.widgets.agent_preview import AgentPreview, Preview, load_preview
+from tui.widgets.agent_queue_model import QUICK, QueueQuery, counts_line, matches, sort_label
+from tui.widgets.agent_queue_table import QueueTable
+from tui.widgets.context_bar import ContextBar
+
+#: Rows per request (the portal's page).
+PAGE_SIZE = 100
+#: Ask for the next page when the cursor is this close to the last loaded row.
+NEAR_END = 20
+#: Quiet time after a keystroke before the server is asked (seconds).
+FILTER_DEBOUNCE = 0.2
+#: Time the cursor must rest on a row before its dossier is opened (seconds).
+PREVIEW_DELAY = 0.3
+#: Events closer together than this are handled in one batch (seconds).
+LIVE_DEBOUNCE = 0.2
+
+
+class AgentEvent(Message):
+    """One event of the back office's stream (the Event JSON of docs/api.md)."""
+
+    def __init__(self, event: dict[str, Any]) -> None:
+        super().__init__()
+        self.event = event
+
+
+class AgentLink(Message):
+    """The back office's stream went down or came back."""
+
+    def __init__(self, online: bool) -> None:
+        super().__init__()
+        self.online = online
+
+
+def agent_stream(client: Any, last_event_id: str | None) -> Iterable[Any]:
+    """The back office's event stream (``GET /agent/events``) for the follower."""
+    return client.agent_events(last_event_id=last_event_id, max_failures=1)  # type: ignore[no-any-return,unused-ignore]
+
+
+def live_supported() -> bool:
+    """Whether this client knows the back office's stream."""
+    from monespace_cli.client import PortalClient
+
+    return hasattr(PortalClient, "agent_events")
+
+
+class AgentQueueScreen(Screen[None]):
+    """The back-office queue with its preview."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", _("Back"), show=False),
+        Binding("slash", "filter", _("Filter"), key_display="/"),
+        Binding("1", "quick('mine')", _("Mine")),
+        Binding("2", "quick('unassigned')", _("Unassigned")),
+        Binding("3", "quick('overdue')", _("Overdue")),
+        Binding("4", "quick('awaiting')", _("Awaiting")),
+        Binding("s", "sort", _("Sort")),
+        Binding("c", "act('claim')", _("Claim")),
+        Binding("space", "mark", _("Mark"), show=False),
+        Binding("r", "act('release')", _("Release"), show=False),
+        Binding("t", "act('assign')", _("Assign"), show=False),
+        Binding("m", "act('complement')", _("Request complement"), show=False),
+        Binding("n", "act('note')", _("Note"), show=False),
+        Binding("A", "act('accept')", _("Accept"), show=False),
+        Binding("X", "act('refuse')", _("Refuse"), show=False),
+        Binding("B", "bulk", _("Bulk action on the marked"), show=False),
+        Binding("e", "export", _("Export"), show=False),
+        Binding("v", "columns", _("Columns"), show=False),
+        Binding("R", "reload", _("Reload (show new)"), show=False),
+        Binding("o", "open_attachment", _("Open attachment"), show=False),
+        Binding("w", "save_attachment", _("Save attachment"), show=False),
+        Binding("tab", "app.focus_next", _("Next pane"), show=False),
+    ]
+
+    #: The preview goes below the table under 160 columns, beside it from there.
+    HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012 - Textual reads it as is
+        (0, "-narrow"),
+        (160, "-wide"),  # side by side only when the table keeps its columns
+    ]
+
+    DEFAULT_CSS = """
+    AgentQueueScreen #queue-status { height: 1; background: $boost; }
+    AgentQueueScreen #queue-counts { width: 1fr; padding: 0 1; }
+    AgentQueueScreen #queue-new { width: auto; padding: 0 1; color: $warning; text-style: bold; }
+    AgentQueueScreen #queue-link { width: auto; padding: 0 1; }
+    AgentQueueScreen #queue-query { height: 1; padding: 0 1; color: $text-muted; }
+    AgentQueueScreen #queue-filter { height: 1; border: none; padding: 0 1; }
+    AgentQueueScreen #queue-body { height: 1fr; }
+    AgentQueueScreen.-wide #queue-body { layout: horizontal; }
+    AgentQueueScreen.-wide #queue-table { width: 1fr; }
+    AgentQueueScreen.-wide #queue-preview { width: 45%; border-left: solid $panel-lighten-2; }
+    AgentQueueScreen.-narrow #queue-body { layout: vertical; }
+    AgentQueueScreen.-narrow #queue-table { height: 1fr; }
+    AgentQueueScreen.-narrow #queue-preview { height: 45%; border-top: solid $panel-lighten-2; }
+    """
+
+    def __init__(self, *, live: bool | None = None, files_dir: Path | None = None) -> None:
+        super().__init__()
+        self.query_state = QueueQuery()
+        #: The query the loaded pages answer (next pages continue it, whatever is typed).
+        self.loaded_query = QueueQuery()
+        #: Bumped by every new query: answers of older ones are dropped.
+        self.generation = 0
+        self.next_cursor: str | None = None
+        self.exhausted = False
+        #: A page request is in flight (not ``loading``: that shows Textual's spinner).
+        self.fetching = False
+        self.counts: dict[str, Any] | None = None
+        #: Dossiers that newly match the filter since the last load (live).
+        self.new_ids: set[str] = set()
+        #: The dossier ids whose preview was requested, in order (a trace for tests).
+        self.preview_requests: list[str] = []
+        #: Queries sent to the server, as (generation, filters) (a trace for tests).
+        self.server_queries: list[dict[str, Any]] = []
+        self._previews: dict[tuple[str, int], Preview] = {}
+        self._preview_timer: Timer | None = None
+        self._filter_timer: Timer | None = None
+        self._live_timer: Timer | None = None
+        self._pending_ids: set[str] = set()
+        self._follower: Any = None
+        self._live = live
+        self._files_dir = files_dir
+        self.online: bool | None = None
+        self._reader: Any = None
+        self._reader_lock = threading.Lock()
+
+    # -- layout ------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        # Ask for the first page now: the request runs while the screen is styled.
+        self.reload()
+        yield ContextBar(_("Back office"))
+        with Horizontal(id="queue-status"):
+            yield Label("", id="queue-counts", markup=False)
+            yield Label("", id="queue-new", markup=False)
+            yield Label("", id="queue-link", markup=False)
+        yield Label("", id="queue-query", markup=False)
+        yield Input(
+            placeholder=_("/ filter: reference, applicant, procedure"),
+            id="queue-filter",
+            compact=True,
+        )
+        with Horizontal(id="queue-body"):
+            yield QueueTable(id="queue-table")
+            yield AgentPreview(id="queue-preview")
+        yield Footer()
+
+    @property
+    def table(self) -> QueueTable:
+        return self.query_one("#queue-table", QueueTable)
+
+    @property
+    def preview(self) -> AgentPreview:
+        return self.query_one("#queue-preview", AgentPreview)
+
+    @property
+    def files_dir(self) -> Path:
+        configured = getattr(getattr(self.app, "settings", None), "files_dir", None)
+        return self._files_dir or configured or Path.cwd()
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        self._show_query()
+        if self._live_wanted():
+            self._start_live()
+
+    def on_unmount(self) -> None:
+        self._stop_live()
+        with self._reader_lock:
+            reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.close()
+
+    @contextmanager
+    def reader(self) -> Iterator[Any]:
+        """One client for the queue's reads (pages, counts, row refreshes), kept open.
+
+        Why shared: building a client costs tens of milliseconds (TLS context,
+        connection pool), and the queue reads on every page and keystroke; the
+        client's pool is thread-safe, so the workers share it.
+        """
+        with self._reader_lock:
+            if self._reader is None:
+                self._reader = self.app.portal()  # type: ignore[attr-defined]
+            client = self._reader
+        yield client
+
+    # -- loading pages -----------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Start the queue over from its first page (new filters, sort, or ``R``)."""
+        self.generation += 1
+        self.loaded_query = self.query_state
+        self.next_cursor = None
+        self.exhausted = False
+        self.new_ids.clear()
+        self._show_new()
+        self._fetch_page(first=True)
+
+    def _fetch_page(self, *, first: bool) -> None:
+        host: Any = self.app
+        generation, cursor, query = self.generation, self.next_cursor, self.loaded_query
+        filters = query.filters()
+        self.fetching = True
+        self.server_queries.append(dict(filters, sort=query.sort, cursor=cursor))
+
+        def work() -> None:
+            try:
+                with self.reader() as client:
+                    page = client.agent_queue(
+                        limit=PAGE_SIZE, cursor=cursor, sort=query.sort, **filters
+                    )
+            except Exception as exc:  # noqa: BLE001 - never a crash
+                host.report_error(exc)
+                self._from_thread(self._page_failed, generation)
+                return
+            items = [dict(item) for item in page.items]
+            self._from_thread(self._page_loaded, generation, first, items, page.next_cursor)
+
+        self.run_worker(
+            work, thread=True, group="queue-page", exclusive=first, description="queue page"
+        )
+
+    def _page_loaded(
+        self, generation: int, first: bool, items: list[dict[str, Any]], cursor: str | None
+    ) -> None:
+        if generation != self.generation:
+            return  # an older query's answer: a newer one is on its way
+        if not self.is_mounted:  # the answer beat the screen's own set-up
+            self.set_timer(0.01, lambda: self._page_loaded(generation, first, items, cursor))
+            return
+        self.fetching = False
+        self.next_cursor = cursor
+        self.exhausted = cursor is None
+        table = self.table
+        if first:
+            self._fetch_counts()  # after the rows: the first paint does not wait for it
+            keep = table.current_id()
+            table.replace_items(items)
+            if keep is not None and keep in table.items:
+                table.move_cursor(row=table.get_row_index(keep), animate=False)
+            self._highlighted()
+        else:
+            added = table.append_items(items)
+            self.new_ids.difference_update(added)
+            self._show_new()
+        self._maybe_more()
+
+    def _page_failed(self, generation: int) -> None:
+        if generation == self.generation:
+            self.fetching = False
+
+    def _maybe_more(self) -> None:
+        """Ask for the next page when the cursor nears the end of what is loaded."""
+        table = self.table
+        if self.fetching or self.exhausted or self.next_cursor is None:
+            return
+        if self._filter_timer is not None:
+            return  # a new query is about to replace these rows
+        if table.row_count - table.cursor_row <= NEAR_END:
+            self._fetch_page(first=False)
+
+    def _fetch_counts(self) -> None:
+        host: Any = self.app
+        generation, filters = self.generation, self.query_state.filters()
+
+        def work() -> None:
+            try:
+                with self.reader() as client:
+                    counts = dict(client.agent_counts(**filters))
+            except Exception as exc:  # noqa: BLE001
+                host.report_error(exc)
+                return
+            self._from_thread(self._counts_loaded, generation, counts)
+
+        self.run_worker(work, thread=True, group="queue-counts", exclusive=True)
+
+    def _counts_loaded(self, generation: int, counts: dict[str, Any]) -> None:
+        if generation != self.generation:
+            return
+        self.counts = counts
+        self.query_one("#queue-counts", Label).update(counts_line(counts))
+
+    def _from_thread(self, callback: Any, *args: Any) -> None:
+        try:
+            self.app.call_from_thread(callback, *args)
+        except RuntimeError:
+            pass  # the app is closing
+
+    # -- the header --------------------------------------------------------------------
+
+    def _show_query(self) -> None:
+        query = self.query_state
+        labels = [_(label) for key, label in QUICK if key in query.active_quick()]
+        parts = [_("Sort: {order}").format(order=sort_label(query.sort))]
+        if labels:
+            parts.append(_("Only: {filters}").format(filters=", ".join(labels)))
+        if self.table.marked:
+            parts.append(_("{n} marked").format(n=len(self.table.marked)))
+        self.query_one("#queue-query", Label).update(" · ".join(parts))
+
+    def _show_new(self) -> None:
+        if not self.is_mounted:
+            return
+        text = _("{n} new — R to show").format(n=len(self.new_ids)) if self.new_ids else ""
+        self.query_one("#queue-new", Label).update(text)
+
+    # -- filter-as-you-type ------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.query_one("#queue-filter", Input).focus()
+
+    @on(Input.Changed, "#queue-filter")
+    def _typed(self, event: Input.Changed) -> None:
+        self.table.narrow_to(event.value)
+        self.query_state = replace(self.query_state, text=event.value)
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DEBOUNCE, self._server_filter)
+
+    def _server_filter(self) -> None:
+        self._filter_timer = None
+        self.reload()
+
+    @on(Input.Submitted, "#queue-filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        self.table.focus()
+
+    # -- quick filters, sort, columns, marks -------------------------------------------
+
+    def action_quick(self, quick: str) -> None:
+        self.query_state = self.query_state.toggled(quick)
+        self._show_query()
+        self.reload()
+
+    def action_sort(self) -> None:
+        self.query_state = self.query_state.next_sort()
+        self._show_query()
+        self.reload()
+
+    @on(DataTable.HeaderSelected, "#queue-table")
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        """A click on *Submitted* or *Due* sorts by it (again: the other way round)."""
+        orders = {"submitted": ("age", "-age"), "due": ("due", "-due")}
+        order = orders.get(str(event.column_key.value))
+        if order is None:
+            return
+        sort = order[1] if self.query_state.sort == order[0] else order[0]
+        self.query_state = replace(self.query_state, sort=sort)
+        self._show_query()
+        self.reload()
+
+    def action_columns(self) -> None:
+        from tui.widgets.agent_queue_dialogs import ColumnChooser
+
+        def chosen(hidden: set[str] | None) -> None:
+            if hidden is not None:
+                self.table.set_hidden(hidden)
+
+        self.app.push_screen(ColumnChooser(self.table.hidden), chosen)
+
+    def action_mark(self) -> None:
+        if self.table.toggle_mark() is not None:
+            self._show_query()
+            if self.table.cursor_row < self.table.row_count - 1:
+                self.table.action_cursor_down()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_back(self) -> None:
+        field = self.query_one("#queue-filter", Input)
+        if self.focused is field:
+            field.value = ""
+            self.table.focus()
+            return
+        self.app.pop_screen()
+
+    # -- the cursor: paging and preview ------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#queue-table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._maybe_more()
+        self._highlighted()
+
+    def _highlighted(self) -> None:
+        """Show the highlighted dossier: from the cache now, else after a pause."""
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+            self._preview_timer = None
+        item = self.table.current_item()
+        if item is None:
+            self.preview.show_empty()
+            return
+        cached = self._previews.get(_preview_key(item))
+        if cached is not None:
+            self.preview.show(cached)
+            return
+        self.preview.show_loading(str(item["id"]))
+        self._preview_timer = self.set_timer(PREVIEW_DELAY, self._load_preview)
+
+    def _load_preview(self) -> None:
+        self._preview_timer = None
+        item = self.table.current_item()
+        if item is None:
+            return
+        host: Any = self.app
+        dossier_id, key = str(item["id"]), _preview_key(item)
+        self.preview_requests.append(dossier_id)
+
+        def work() -> None:
+            try:
+                with self.reader() as client:
+                    preview = load_preview(client, dossier_id)
+            except Exception as exc:  # noqa: BLE001
+                host.report_error(exc)
+                return
+            self._from_thread(self._preview_loaded, key, preview)
+
+        self.run_worker(work, thread=True, group="preview", exclusive=True, description="preview")
+
+    def _preview_loaded(self, key: tuple[str, int], preview: Preview) -> None:
+        self._previews[key] = preview
+        self._previews[preview.key] = preview
+        current = self.table.current_item()
+        if current is not None and str(current["id"]) == key[0]:
+            self.preview.show(preview)
+
+    def _forget_previews(self, ids: set[str]) -> None:
+        for key in [k for k in self._previews if k[0] in ids]:
+            del self._previews[key]
+
+    # -- attachments -------------------------------------------------------------------
+
+    def action_open_attachment(self) -> None:
+        self.preview.save_attachment(self.files_dir, open_after=True)
+
+    def action_save_attachment(self) -> None:
+        self.preview.save_attachment(self.files_dir)
+
+    # -- actions (tui.agent_actions) ---------------------------------------------------
+
+    def action_act(self, action: str) -> None:
+        item = self.table.current_item()
+        if item is None:
+            self.notify(_("No dossier highlighted."), severity="warning")
+            return
+        self._run_action(action, [item])
+
+    def action_bulk(self) -> None:
+        from tui.widgets.agent_queue_dialogs import BulkChoice
+
+        items = self.table.marked_items()
+        if not items:
+            current = self.table.current_item()
+            items = [current] if current is not None else []
+        if not items:
+            self.notify(_("No dossier highlighted."), severity="warning")
+            return
+
+        def chosen(action: str | None) -> None:
+            if action is not None:
+                self._run_action(action, items)
+
+        self.app.push_screen(BulkChoice(len(items)), chosen)
+
+    def _run_action(self, action: str, items: list[dict[str, Any]]) -> None:
+        from tui.agent_actions import run_action
+
+        run_action(self, action, [dict(item) for item in items])
+
+    def action_export(self) -> None:
+        from tui.agent_actions import run_export
+
+        run_export(self, dict(self.query_state.filters(), sort=self.query_state.sort))
+
+    def on_dossiers_changed(self, message: Message) -> None:
+        """An action changed dossiers: re-read those rows and the counts, keep the cursor."""
+        ids = {str(i) for i in getattr(message, "ids", []) or []}
+        self._forget_previews(ids)
+        self._refresh_rows(ids)
+
+    # -- live updates ------------------------------------------------------------------
+
+    def _live_wanted(self) -> bool:
+        if self._live is not None:
+            return self._live and live_supported()
+        settings = getattr(self.app, "settings", None)
+        return bool(getattr(settings, "live", False)) and live_supported()
+
+    def _start_live(self) -> None:
+        from tui.live import EventFollower
+
+        host: Any = self.app
+        settings = getattr(host, "settings", None)
+        self._follower = EventFollower(
+            host.portal,
+            lambda event: self._from_thread(self.post_message, AgentEvent(event)),
+            lambda online: self._from_thread(self.post_message, AgentLink(online)),
+            max_delay=float(getattr(settings, "reconnect_max", 10.0)),
+            stream=agent_stream,
+        )
+        self._follower.start()
+
+    def _stop_live(self) -> None:
+        if self._follower is not None:
+            self._follower.stop()
+            self._follower = None
+
+    def on_agent_link(self, message: AgentLink) -> None:
+        self.online = message.online
+        label = self.query_one("#queue-link", Label)
+        label.update("● " + _("live") if message.online else "○ " + _("disconnected"))
+        if message.online:
+            self._fetch_counts()
+
+    def on_agent_event(self, message: AgentEvent) -> None:
+        dossier_id = str(message.event.get("dossier_id") or "")
+        if not dossier_id:
+            return
+        self._pending_ids.add(dossier_id)
+        if self._live_timer is not None:
+            self._live_timer.stop()
+        self._live_timer = self.set_timer(LIVE_DEBOUNCE, self._live_batch)
+
+    def _live_batch(self) -> None:
+        self._live_timer = None
+        ids, self._pending_ids = set(self._pending_ids), set()
+        self._forget_previews(ids)
+        self._refresh_rows(ids)
+
+    def _refresh_rows(self, ids: set[str]) -> None:
+        """Re-read these dossiers through the queue; rewrite the shown ones in place.
+
+        A dossier not loaded that matches the current filter is counted as
+        new (the list does not move; ``R`` shows it).
+        """
+        if not ids:
+            return
+        host: Any = self.app
+        generation, query = self.generation, self.query_state
+        loaded = set(self.table.items)
+        filters = {k: v for k, v in query.filters().items() if k != "q"}
+
+        def work() -> None:
+            fresh: list[dict[str, Any]] = []
+            new: list[str] = []
+            try:
+                with self.reader() as client:
+                    for dossier_id in sorted(ids):
+                        if dossier_id in loaded:
+                            page = client.agent_queue(q=dossier_id, status="all", limit=5)
+                            fresh += [dict(i) for i in page.items if str(i["id"]) == dossier_id]
+                        else:
+                            page = client.agent_queue(q=dossier_id, limit=5, **filters)
+                            new += [
+                                str(i["id"])
+                                for i in page.items
+                                if str(i["id"]) == dossier_id and matches(dict(i), query.text)
+                            ]
+                    counts = dict(client.agent_counts(**query.filters()))
+            except Exception as exc:  # noqa: BLE001
+                host.report_error(exc)
+                return
+            self._from_thread(self._rows_refreshed, generation, fresh, new, counts)
+
+        self.run_worker(work, thread=True, group="queue-live", description="refresh rows")
+
+    def _rows_refreshed(
+        self,
+        generation: int,
+        fresh: list[dict[str, Any]],
+        new: list[str],
+        counts: dict[str, Any],
+    ) -> None:
+        if generation != self.generation:
+            return
+        table = self.table
+        current = table.current_id()
+        for item in fresh:
+            table.update_item(item)
+        self.new_ids.update(i for i in new if i not in table.items)
+        self._show_new()
+        self._counts_loaded(generation, counts)
+        if current is not None and current in {str(i["id"]) for i in fresh}:
+            self._highlighted()
+
+
+def _preview_key(item: dict[str, Any]) -> tuple[str, int]:
+    return str(item.get("id")), int(item.get("version") or 0)
