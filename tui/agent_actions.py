@@ -122,6 +122,25 @@ def _on_ui(screen: Screen[Any], call: Callable[..., Any], *args: Any, **kwargs: 
         pass  # the app is closing: nobody to tell
 
 
+def _load_services(screen: Screen[Any], then: Callable[[list[dict[str, Any]]], Any]) -> None:
+    """Read the services with their agents afresh (who may be assigned), then ``then(services)``.
+
+    Afresh rather than the app's copy from login: agents join and leave services.
+    """
+    host: Any = screen.app
+
+    def work() -> None:
+        try:
+            with host.portal() as client:
+                services = [dict(s) for s in client.agent_services()]
+        except Exception as exc:  # noqa: BLE001 - never a crash: a notification
+            host.report_error(exc)
+            return
+        _on_ui(screen, then, services)
+
+    screen.run_worker(work, thread=True, group="agent-action", description="services")
+
+
 def _say(screen: Screen[Any], message: str, severity: str = "information") -> None:
     _on_ui(screen, screen.app.notify, message, severity=severity, markup=False, timeout=6)
 
@@ -177,18 +196,7 @@ class _One:
     # assign: the agents of the dossier's service, for supervisors only
 
     def _load_agents(self) -> None:
-        host: Any = self.screen.app
-
-        def work() -> None:
-            try:
-                with host.portal() as client:
-                    services = [dict(s) for s in client.agent_services()]
-            except Exception as exc:  # noqa: BLE001 - never a crash
-                host.report_error(exc)
-                return
-            _on_ui(self.screen, self._choose_agent, services)
-
-        self.screen.run_worker(work, thread=True, group="agent-action", description="services")
+        _load_services(self.screen, self._choose_agent)
 
     def _choose_agent(self, services: list[dict[str, Any]]) -> None:
         from tui.widgets.agent_dialogs import AssignDialog, agent_label
@@ -348,18 +356,7 @@ class _Bulk:
             self._dry_run(params)
 
     def _load_agents(self) -> None:
-        host: Any = self.screen.app
-
-        def work() -> None:
-            try:
-                with host.portal() as client:
-                    services = [dict(s) for s in client.agent_services()]
-            except Exception as exc:  # noqa: BLE001
-                host.report_error(exc)
-                return
-            _on_ui(self.screen, self._choose_agent, services)
-
-        self.screen.run_worker(work, thread=True, group="agent-action", description="services")
+        _load_services(self.screen, self._choose_agent)
 
     def _choose_agent(self, services: list[dict[str, Any]]) -> None:
         from tui.widgets.agent_dialogs import AssignDialog, agent_label

@@ -211,6 +211,7 @@ class AgentQueueScreen(Screen[None]):
     def on_mount(self) -> None:
         self.table.focus()
         self._show_query()
+        self.watch(self.table, "scroll_y", self._scrolled, init=False)
         if self._live_wanted():
             self._start_live()
 
@@ -303,11 +304,23 @@ class AgentQueueScreen(Screen[None]):
     def _maybe_more(self) -> None:
         """Ask for the next page when the cursor nears the end of what is loaded."""
         table = self.table
+        if self._may_fetch_more() and table.row_count - table.cursor_row <= NEAR_END:
+            self._fetch_page(first=False)
+
+    def _may_fetch_more(self) -> bool:
+        """Not fetching already, more to fetch, and no new query about to replace the rows."""
         if self.fetching or self.exhausted or self.next_cursor is None:
+            return False
+        return self._filter_timer is None
+
+    def _scrolled(self, old: float, new: float) -> None:
+        """The wheel or the scrollbar moved the view down without the cursor: page as for it."""
+        table = self.table
+        if new <= old or not table.row_count:
             return
-        if self._filter_timer is not None:
-            return  # a new query is about to replace these rows
-        if table.row_count - table.cursor_row <= NEAR_END:
+        last_shown = int(new) + table.size.height - table.header_height - 1
+        near_end = table.row_count - last_shown <= NEAR_END
+        if last_shown > table.cursor_row and near_end and self._may_fetch_more():
             self._fetch_page(first=False)
 
     def _fetch_counts(self) -> None:

@@ -43,6 +43,22 @@ def test_rows_are_fetched_page_by_page_as_the_cursor_nears_the_end(people: Peopl
     asyncio.run(main())
 
 
+def test_scrolling_the_view_without_the_cursor_fetches_the_next_page(people: People) -> None:
+    """The mouse wheel and the scrollbar move the view, not the cursor: paging follows the view."""
+
+    async def main() -> None:
+        app = make_app(people.server.url, people.token(AGENT))
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = await open_queue(app, pilot)
+            await wait_for(pilot, lambda: settled(screen))
+            assert screen.table.row_count == PAGE_SIZE
+            screen.table.scroll_end(animate=False, immediate=True)
+            await wait_for(pilot, lambda: screen.table.row_count > PAGE_SIZE, 10)
+            assert screen.table.cursor_row == 0  # the cursor stayed where it was
+
+    asyncio.run(main())
+
+
 def test_typing_narrows_at_once_then_the_server_answers(people: People) -> None:
     api = people.client(AGENT)
     first_page = list(api.agent_queue(limit=PAGE_SIZE).items)
