@@ -3,61 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from typing import Any
 
 import httpx
 import pytest
 
-from monespace_cli.client._sse import parse_lines
 from portal.services.events import KEEPALIVE_FRAME, StreamEvent, event_frames
+from tests.sse_reader import StreamReader
 
 from .conftest import AGENT, CITIZEN, OTHER
 
 PERMIT = {"permit_type": "B", "year": 2027}
 
 
-class Stream:
-    """Reads `GET /events` on a thread until `until(event)` holds, then disconnects.
-
-    The reading thread leaves the `with` block itself: closing an httpx
-    stream from another thread does not interrupt a blocked read.
-    """
-
-    def __init__(self, url: str, token: str, until: Any, last_event_id: str | None = None) -> None:
-        self.events: list[Any] = []
-        self.ready, self.done = threading.Event(), threading.Event()
-        self.until = until
-        headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
-        if last_event_id is not None:
-            headers["Last-Event-ID"] = last_event_id
-        self.client = httpx.Client(base_url=url, timeout=httpx.Timeout(10, read=30))
-        self.status: int | None = None
-        self.content_type = ""
-        self.thread = threading.Thread(target=self._run, args=(headers,), daemon=True)
-        self.thread.start()
-        assert self.ready.wait(10), "the stream did not open"
-
-    def _run(self, headers: dict[str, str]) -> None:
-        try:
-            with self.client.stream("GET", "/api/v1/events", headers=headers) as answer:
-                self.status = answer.status_code
-                self.content_type = answer.headers.get("content-type", "")
-                self.ready.set()
-                for event in parse_lines(answer.iter_lines()):
-                    self.events.append(event)
-                    if self.until(event):
-                        break
-        except httpx.HTTPError:
-            pass
-        finally:
-            self.client.close()
-            self.ready.set()
-            self.done.set()
-
-    def result(self, timeout: float = 20.0) -> list[Any]:
-        assert self.done.wait(timeout), f"stream still waiting; got {self.events}"
-        return self.events
+def Stream(url: str, token: str, until: Any, last_event_id: str | None = None) -> StreamReader:
+    """The person's own stream, ``GET /events``, read until ``until(event)``."""
+    return StreamReader(url, token, until, path="/api/v1/events", last_event_id=last_event_id)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,33 +17,15 @@ from monespace_cli.client import PortalClient
 
 
 @pytest.fixture(scope="module")
-def token(portal_server: Any) -> Callable[[str], str]:
-    """``token(NRN)``: one real session per person and module."""
-    from tests.conftest import session_token
-
-    tokens: dict[str, str] = {}
-
-    def get(nrn: str) -> str:
-        if nrn not in tokens:
-            tokens[nrn] = session_token(portal_server.url, portal_server.pki_dir, nrn)
-        return tokens[nrn]
-
-    return get
+def token(token_for: Callable[[str], str]) -> Callable[[str], str]:
+    """``token(NRN)``: tests/tui/conftest.py's ``token_for`` under this folder's name."""
+    return token_for
 
 
 @pytest.fixture
-def api(portal_server: Any, token: Callable[[str], str]) -> Iterator[Callable[..., PortalClient]]:
-    """``api(NRN, acting_as="me")``: a real client to arrange and check through the API."""
-    clients: list[PortalClient] = []
-
-    def make(nrn: str, acting_as: str = "me") -> PortalClient:
-        client = PortalClient(portal_server.url, token=token(nrn), acting_as=acting_as)
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
+def api(api_as: Callable[..., PortalClient]) -> Callable[..., PortalClient]:
+    """``api(NRN, acting_as="me")``: tests/tui/conftest.py's ``api_as``."""
+    return api_as
 
 
 @pytest.fixture(scope="module")

@@ -13,41 +13,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # roles_host
 
-from roles_host import STORY_DAY, RolesHost, Scenario, session_token
+from roles_host import STORY_DAY, RolesHost, Scenario
 
-from monespace_cli.client import PortalClient
 from tests.conftest import PortalServer
 from tui.screens.roles import RolesScreen
-
-
-@pytest.fixture(scope="module")
-def token_for(portal_server: Any) -> Callable[[str], str]:
-    """``token_for(NRN)``: one real session per person and module."""
-    tokens: dict[str, str] = {}
-
-    def get(nrn: str) -> str:
-        if nrn not in tokens:
-            tokens[nrn] = session_token(portal_server.url, portal_server.pki_dir, nrn)
-        return tokens[nrn]
-
-    return get
-
-
-@pytest.fixture
-def api_as(
-    portal_server: Any, token_for: Callable[[str], str]
-) -> Iterator[Callable[[str], PortalClient]]:
-    """``api_as(NRN)``: a real client to arrange and check through the API."""
-    clients: list[PortalClient] = []
-
-    def make(nrn: str) -> PortalClient:
-        client = PortalClient(portal_server.url, token=token_for(nrn), acting_as="me")
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.close()
 
 
 @pytest.fixture
