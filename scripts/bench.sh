@@ -24,9 +24,8 @@ run bench/eid_bench.py
 run bench/portal_bench.py --dossiers "$big"
 run bench/portal_bench.py --dossiers "$huge" --requests 100 --submits 20
 run bench/load_bench.py --clients "$clients" --seconds "$seconds"
-for extra in bench/bulk_bench.py; do
-  [[ -f "$extra" ]] && run "$extra"
-done
+run bench/bulk_bench.py
+run bench/tui_bench.py --dossiers "$big"
 if [[ "${WITH_POSTGRES:-}" == 1 ]]; then
   base="$(scripts/postgres.sh start)"; base="${base%/*}"
   for db in bench_portal bench_load; do
