@@ -573,7 +573,8 @@ class AgentQueueScreen(Screen[None]):
     def on_agent_link(self, message: AgentLink) -> None:
         self.online = message.online
         label = self.query_one("#queue-link", Label)
-        label.update("● " + _("live") if message.online else "○ " + _("disconnected"))
+        # Not the header's "● live" (the person's own stream): the queue's own.
+        label.update("● " + _("queue: live") if message.online else "○ " + _("queue: disconnected"))
         if message.online:
             self._fetch_counts()
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
@@ -25,9 +26,20 @@ from monespace_cli.i18n import _
 from tui.widgets.agent_queue_model import COLUMNS, cell, matches
 
 MARK = "●"
-#: Columns of free text get a fixed width (longer names are cut), so that a long
-#: name never pushes the due date out of an 80- or 120-column terminal.
-WIDTHS = {"procedure": 14, "applicant": 20, "status": 14, "assigned": 16}
+#: Every column has a fixed width (at least its header's): a long name is cut
+#: rather than pushing the due date out of an 80- or 120-column terminal, and
+#: the layout never waits for the table to measure its rows (a row added while
+#: the screen was still being set up once left auto-width columns at the width
+#: of their header: "MSP-2026-" for a reference).
+WIDTHS = {
+    "ref": 15,
+    "procedure": 14,
+    "applicant": 20,
+    "status": 14,
+    "submitted": 10,
+    "due": 12,
+    "assigned": 16,
+}
 #: Below this many columns the table starts compact: procedure and assignee
 #: hidden (the preview shows both; ``v`` brings them back), names narrower,
 #: so that reference, applicant, status and both dates fit in 80 columns.
@@ -68,7 +80,8 @@ class QueueTable(DataTable[str | Text]):
         self.add_column(" ", key="mark", width=1)
         for key, header in COLUMNS:
             if key not in self.hidden:
-                self.add_column(_(header), key=key, width=widths.get(key))
+                label = _(header)
+                self.add_column(label, key=key, width=max(widths[key], cell_len(label)))
 
     def _cells(self, item: dict[str, Any]) -> list[str | Text]:
         mark = MARK if str(item.get("id")) in self.marked else " "
