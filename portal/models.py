@@ -51,6 +51,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from portal.search_key import default_search_key
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -259,6 +261,9 @@ class Dossier(Base):
     applicant_kind: Mapped[str] = mapped_column(String(20))
     applicant_id: Mapped[str] = mapped_column(String(11))
     applicant_name: Mapped[str] = mapped_column(String(300))
+    #: The applicant's name and id and the title, folded (lower case, no
+    #: accents): what the queue's ``q`` is looked for in (portal/search_key.py).
+    search_key: Mapped[str] = mapped_column(Text, default=default_search_key)
     created_by: Mapped[str] = mapped_column(ForeignKey("persons.nrn"))
     acting_as: Mapped[str] = mapped_column(String(10))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

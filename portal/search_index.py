@@ -1,20 +1,20 @@
 """The trigram index behind the agents' queue search (``q``), on both backends.
 
-Why: ``q`` is a case-insensitive substring (``ILIKE '%…%'``), which no
-b-tree can serve, so every search read all of a service's open dossiers
-(about a second at 150k). A trigram index finds the few rows holding the
-text instead.
+Why: ``q`` is a substring of a dossier's folded text (``search_key``:
+applicant's name and id and title in lower case without accents, see
+:mod:`portal.search_key`) or of its number, which no b-tree can serve, so
+every search read all of a service's open dossiers (about a second at
+150k). A trigram index finds the few rows holding the text instead.
 
-- PostgreSQL: ``pg_trgm``'s GIN operator class on the very columns (and the
-  id as text) the queue compares, so the queue's ILIKE/LIKE conditions are
-  served by a bitmap OR of the index, unchanged SQL. If the extension cannot
-  be created, no index is made and the search stays a scan.
+- PostgreSQL: ``pg_trgm``'s GIN operator class on ``search_key`` and on the
+  id as text, so the queue's LIKE conditions are served by a bitmap OR of
+  the index, unchanged SQL. If the extension cannot be created, no index is
+  made and the search stays a scan.
 - SQLite: an FTS5 table (``tokenize='trigram'``, contentless: it stores only
   the index) whose rowid is the dossier id, kept in step by triggers. The
   queue narrows to ``id IN (SELECT rowid … MATCH …)`` and keeps its exact
-  conditions: FTS5 folds case beyond ASCII where SQLite's ``lower()`` and
-  LIKE do not, so the index only proposes candidates and the same rows as
-  before are returned.
+  conditions, so the index only proposes candidates and the same rows as
+  the plain scan are returned.
 
 Neither object is in the ORM metadata (an FTS table is not a table
 ``create_all`` could make); :func:`_hide_from_autogenerate` keeps Alembic's
@@ -35,10 +35,10 @@ FTS_TABLE = "dossier_search"
 PG_INDEX = "ix_dossiers_search_trgm"
 #: ``q`` shorter than this has no trigram: the queue index walk serves it.
 MIN_CHARS = 3
-#: The FTS columns, filled from the dossiers columns of the same name
-#: (``number`` is the id as text: "part of the dossier number" searches).
-FTS_COLUMNS = ("applicant_name", "title", "applicant_id", "number")
-_SOURCES = ("applicant_name", "title", "applicant_id", "CAST(id AS TEXT)")
+#: The FTS columns: the dossier's folded text, and its number (the id as
+#: text: "part of the dossier number" searches).
+FTS_COLUMNS = ("search_key", "number")
+_SOURCES = ("search_key", "CAST(id AS TEXT)")
 _TRIGGERS = ("dossier_search_ai", "dossier_search_ad", "dossier_search_au")
 
 
@@ -82,8 +82,7 @@ def _pg_trgm(connection: Connection) -> bool:
 def _pg_index_sql() -> str:
     return (
         f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON dossiers USING gin ("
-        "applicant_name gin_trgm_ops, title gin_trgm_ops, applicant_id gin_trgm_ops,"
-        " (CAST(id AS VARCHAR)) gin_trgm_ops)"
+        "search_key gin_trgm_ops, (CAST(id AS VARCHAR)) gin_trgm_ops)"
     )
 
 
@@ -125,7 +124,7 @@ def create_triggers(connection: Connection) -> None:
         f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, {columns})"  # noqa: S608
         f" VALUES ('delete', old.id, {_values('old')});"
     )
-    watched = "applicant_name, title, applicant_id, id"
+    watched = "search_key, id"
     for statement in (
         f"CREATE TRIGGER dossier_search_ai AFTER INSERT ON dossiers BEGIN {insert} END",
         f"CREATE TRIGGER dossier_search_ad AFTER DELETE ON dossiers BEGIN {delete} END",

@@ -48,6 +48,7 @@ from portal.models import (
     ProcedureVersion,
     utcnow,
 )
+from portal.search_key import search_key
 
 CHUNK = 5_000
 OPEN = (states.SUBMITTED, states.IN_REVIEW, states.AWAITING_COMPLEMENT)
@@ -138,6 +139,7 @@ DOSSIER_COLUMNS = (
     "applicant_kind",
     "applicant_id",
     "applicant_name",
+    "search_key",
     "created_by",
     "acting_as",
     "data",
@@ -209,6 +211,7 @@ def _rows(
             applicant.kind,
             applicant.id,
             applicant.name,
+            search_key(applicant.name, applicant.id, procedure.title),
             applicant.creator,
             applicant.acting_as,
             examples[procedure.code],

@@ -8,6 +8,7 @@ tests deterministic.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from monespace_cli.i18n import N_, _, pick_language
@@ -108,3 +109,13 @@ def context_label(context: dict[str, Any]) -> str:
 def ref(dossier_id: object) -> str:
     """A dossier reference as shown (one place, so that tests can freeze the year in it)."""
     return str(dossier_id or "")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Wéry" is found by "wery", "pêche" by "peche".
+
+    The same folding as the portal's queue search (portal/search_key.py), so
+    what the screen narrows to locally agrees with the portal's answer.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -58,6 +58,7 @@ from portal.models import (
 )
 from portal.pagination import decode_cursor, page
 from portal.problems import FieldError, Problem, validation_failed
+from portal.search_key import fold
 
 #: Statuses the queue shows by default: the dossiers still waiting for someone.
 OPEN = (states.SUBMITTED, states.IN_REVIEW, states.AWAITING_COMPLEMENT)
@@ -207,7 +208,9 @@ def _filter_shape(
         params["now"] = now
     if filters.q:
         shape.append("q")
-        params["q_like"] = _like(filters.q)
+        # Compared with the stored folded text: "wery" finds "Wéry" (portal/search_key.py).
+        folded = fold(filters.q) or filters.q
+        params["q_like"] = _like(folded)
         parsed = parse_dossier_id(filters.q.upper())
         digits = filters.q.upper().removeprefix("MSP-").split("-")[-1]
         number: str | None = None
@@ -219,7 +222,7 @@ def _filter_shape(
             shape.append("q_digits")
             number = digits.lstrip("0")
             params["q_digits"] = _like(number)
-        match = search_index.fts_query(filters.q, number)
+        match = search_index.fts_query(folded, number)
         if dialect == "sqlite" and match is not None:
             shape.append("q_fts")
             params["q_fts"] = match
@@ -229,9 +232,9 @@ def _filter_shape(
 def _conditions(shape: tuple[str, ...]) -> list[ColumnElement[bool]]:
     """The WHERE clauses of a filter shape, on bound parameters.
 
-    ``q`` is a case-insensitive substring of the id, the applicant's name or
-    id, or the title: ``ilike`` is ILIKE on PostgreSQL and ``lower(x) LIKE
-    lower(y)`` on SQLite.
+    ``q`` is a substring, case and accents aside, of the applicant's name or
+    id or the title (all three in ``search_key``, folded when the dossier was
+    written), or part of the dossier's number.
     """
     t = _TABLE.c
     when = UTCDateTime()
@@ -249,11 +252,7 @@ def _conditions(shape: tuple[str, ...]) -> list[ColumnElement[bool]]:
         conds.append(or_(t.decision_due_at >= bindparam("now", type_=when), t.status.not_in(OPEN)))
     if "q" in shape:
         pattern = bindparam("q_like", type_=String())
-        clauses: list[ColumnElement[bool]] = [
-            t.applicant_name.ilike(pattern, escape="\\"),
-            t.applicant_id.like(pattern, escape="\\"),
-            t.title.ilike(pattern, escape="\\"),
-        ]
+        clauses: list[ColumnElement[bool]] = [t.search_key.like(pattern, escape="\\")]
         if "q_digits" in shape:
             clauses.append(
                 cast(t.id, String).like(bindparam("q_digits", type_=String()), escape="\\")
@@ -273,8 +272,9 @@ _FTS = table(search_index.FTS_TABLE, column("rowid", Integer))
 def _fts_narrowed(clauses: list[ColumnElement[bool]], by_id: bool) -> ColumnElement[bool]:
     """The ``q`` clauses on the dossiers the trigram table proposes (SQLite).
 
-    The exact clauses stay: FTS5 folds case beyond ASCII, SQLite's LIKE does
-    not, so the index is only a superset and the rows are today's. The exact
+    The exact clauses stay (the trigrams only propose candidates: a phrase
+    "abc" also hits "xabcx" in another column), so the rows are those the
+    plain scan returns. The exact
     id of "MSP-2026-000042" has no trigram in the table: it is OR'ed apart.
     The hits are a materialized CTE: looked up once per statement, not once
     per UNION ALL branch (a phrase of digits intersects long trigram lists).

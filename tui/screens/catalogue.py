@@ -10,7 +10,6 @@ the portal) and opens the form.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -29,17 +28,11 @@ SEARCH_DEBOUNCE = 0.15
 AUDIENCES = ("citizen", "enterprise", "non_profit")
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents: "pêche" is found by "peche"."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def matches(procedure: dict[str, Any], query: str, audience: str | None) -> bool:
     """Whether ``procedure`` fits the search words (all of them) and the audience."""
     if audience and audience not in (procedure.get("audience") or []):
         return False
-    haystack = _fold(
+    haystack = fmt.fold(
         " ".join(
             [
                 str(procedure.get("code", "")),
@@ -48,7 +41,7 @@ def matches(procedure: dict[str, Any], query: str, audience: str | None) -> bool
             ]
         )
     )
-    return all(word in haystack for word in _fold(query).split())
+    return all(word in haystack for word in fmt.fold(query).split())
 
 
 def describe_procedure(procedure: dict[str, Any]) -> str:

@@ -98,7 +98,7 @@ def matches(item: dict[str, Any], text: str) -> bool:
     The local half of filter-as-you-type: the server's ``q`` also looks at the
     applicant's id and the dossier number, and its answer replaces this guess.
     """
-    needle = text.strip().casefold()
+    needle = fmt.fold(text.strip())
     if not needle:
         return True
     applicant = item.get("applicant") or {}
@@ -113,7 +113,7 @@ def matches(item: dict[str, Any], text: str) -> bool:
             fmt.text(item.get("procedure_title")),
         )
     )
-    return needle in haystack.casefold()
+    return needle in fmt.fold(haystack)
 
 
 def cell(item: dict[str, Any], column: str) -> str | Text:
