@@ -349,3 +349,34 @@ def test_bulk_seed_rebuilds_the_search_index(
     finally:
         engine.dispose()
     assert _diff(portal_database) == []
+
+
+def test_a_dossier_written_by_the_portal_gets_its_folded_text(portal_database) -> None:
+    """Not only the seed: any insert through SQLAlchemy fills ``search_key`` (its default)."""
+    from sqlalchemy.orm import Session
+
+    from portal.models import Person, ProcedureVersion
+
+    engine = make_engine(portal_database)
+    try:
+        with Session(engine) as db:
+            nrn = db.scalars(select(Person.nrn).order_by(Person.nrn).limit(1)).one()
+            version = db.scalars(select(ProcedureVersion).limit(1)).one()
+            dossier = Dossier(
+                procedure_code=version.procedure_code,
+                procedure_version=version.version,
+                title="Prime Énergie",
+                status="draft",
+                applicant_kind="person",
+                applicant_id=nrn,
+                applicant_name="Zoé WÉRY",
+                created_by=nrn,
+                acting_as="me",
+            )
+            db.add(dossier)
+            db.commit()
+            key = db.scalar(select(Dossier.search_key).where(Dossier.id == dossier.id))
+        assert key == search_key("Zoé WÉRY", nrn, "Prime Énergie")
+        assert "zoe wery" in key and "prime energie" in key
+    finally:
+        engine.dispose()
