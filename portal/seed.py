@@ -265,11 +265,22 @@ def seed_dossiers(engine: Engine, count: int, *, seed: int = 42) -> int:
                 )
             )
         db.commit()
-        if postgres and rebuild:
-            db.execute(text("ANALYZE dossiers"))
-            db.execute(text("ANALYZE dossier_events"))
-            db.commit()
+    if postgres and rebuild:
+        _vacuum(engine)
     return count
+
+
+def _vacuum(engine: Engine) -> None:
+    """VACUUM (ANALYZE) the bulk-loaded tables (PostgreSQL), as autovacuum would later.
+
+    Why now: freshly copied pages are not yet marked all-visible, so the
+    queue's counts cannot be answered from the index alone (at 1M dossiers:
+    a 250 ms table scan instead of a 30 ms index-only scan, measured), and
+    the first readers would write hint bits all over the table. ANALYZE
+    gives the planner the new sizes. VACUUM cannot run in a transaction.
+    """
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM (ANALYZE) dossiers, dossier_events"))
 
 
 def _naive(moment: dt.datetime) -> dt.datetime:

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 import anyio.to_thread
 import httpx
 from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, utcnow
@@ -287,6 +288,14 @@ class Dispatcher:
             self._wakeup.clear()
             try:
                 wait = await self.run_once()
+            except (OperationalError, InterfaceError) as exc:
+                # The database restarting or out of reach: expected, one line, no traceback.
+                log.warning(
+                    "webhook dispatcher: the database is unreachable (%s); retrying in %s s",
+                    type(exc.orig).__name__,
+                    self.poll_interval,
+                )
+                wait = self.poll_interval
             except Exception:
                 log.exception("webhook dispatcher: a round failed; retrying")
                 wait = self.poll_interval
