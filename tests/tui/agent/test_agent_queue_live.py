@@ -26,6 +26,7 @@ from agent_tui_support import (
     wait_for,
 )
 
+from tui.screens import agent_queue
 from tui.screens.agent_queue import live_supported
 
 
@@ -144,7 +145,14 @@ def test_the_preview_shows_the_whole_dossier_and_saves_an_attachment(
     asyncio.run(main())
 
 
-def test_scrolling_fast_opens_only_the_dossier_one_stops_on(people: People) -> None:
+def test_scrolling_fast_opens_only_the_dossier_one_stops_on(
+    people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A longer rest than the screen's 0.3 s: on a loaded CI machine the event
+    # loop may stall longer than 0.3 s between two key repeats (then the row
+    # it stalled on is rightly opened), never a whole second.
+    monkeypatch.setattr(agent_queue, "PREVIEW_DELAY", 1.0)
+
     async def main() -> None:
         app = make_app(people.server.url, people.token(AGENT))
         async with app.run_test(size=(120, 40)) as pilot:
@@ -159,12 +167,12 @@ def test_scrolling_fast_opens_only_the_dossier_one_stops_on(people: People) -> N
             stop = screen.table.current_id()
             assert stop != first
             await wait_for(pilot, lambda: len(screen.preview_requests) > 1)
-            await pilot.pause(1.0)
+            await pilot.pause(1.5)
             assert screen.preview_requests == [first, stop]
             await wait_for(pilot, lambda: screen.preview.preview.key[0] == stop)
             # Back to the first row: from the cache, no new request.
             await pilot.press("ctrl+home")
-            await pilot.pause(0.6)
+            await pilot.pause(1.5)
             assert screen.preview_requests == [first, stop]
             assert screen.preview.preview.key[0] == first
 
