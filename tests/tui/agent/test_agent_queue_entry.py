@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
 from agent_tui_support import (
     AGENT,
     CITIZEN,
@@ -93,8 +92,6 @@ def test_help_lists_every_key_and_marks_survive_paging_and_filtering(people: Peo
 
 
 def test_claiming_through_the_screen_updates_the_row_in_place(people: People) -> None:
-    pytest.importorskip("tui.agent_actions")
-
     async def main() -> None:
         app = make_app(people.server.url, people.token(AGENT))
         async with app.run_test(size=(120, 40)) as pilot:
@@ -111,7 +108,7 @@ def test_claiming_through_the_screen_updates_the_row_in_place(people: People) ->
             table.move_cursor(row=row)
             await pilot.pause(0.1)
             await pilot.press("c")
-            await pilot.pause(0.3)
+            await wait_for(pilot, lambda: app.screen is not screen)  # the claim dialog
             await pilot.press("ctrl+s")
             await wait_for(
                 pilot, lambda: (table.items[target].get("assigned_to") or {}).get("nrn") == AGENT
