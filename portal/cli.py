@@ -73,12 +73,31 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _schema_outdated(database_url: str) -> bool:
+    """Say so (one line, the command to run) when the database is not at the newest schema."""
+    from portal.migrations import pending
+
+    found = pending(database_url)
+    if found is None:
+        return False
+    current, head = found
+    print(
+        f"error: the database {_safe_url(database_url)} is at schema revision"
+        f" {current or 'none (empty)'}, this portal needs {head}:"
+        " run `monespace-portal init` first",
+        file=sys.stderr,
+    )
+    return True
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Run uvicorn with the app factory."""
+    """Run uvicorn with the app factory (once the database is at the newest schema)."""
     import os
 
     import uvicorn
 
+    if _schema_outdated(_settings(args.sandbox).database_url):
+        return EXIT_FAILURE
     if args.sandbox:
         os.environ["MONESPACE_PORTAL_SANDBOX"] = "1"
     uvicorn.run(
@@ -110,6 +129,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
         print("error: --dossiers must be 0 or more", file=sys.stderr)
         return EXIT_FAILURE
     settings = _settings()
+    if _schema_outdated(settings.database_url):
+        return EXIT_FAILURE
     engine = make_engine(settings.database_url)
     start = time.perf_counter()
     count = seed_dossiers(engine, args.dossiers, seed=args.seed)

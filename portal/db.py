@@ -160,6 +160,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             try:
                 yield _with_info(session, request)
             except (OperationalError, InterfaceError) as exc:
+                if _is_schema_error(exc):
+                    raise  # a bug or a database never migrated: a 500, logged
                 raise _unavailable(exc) from exc
             finally:
                 _close(session)
@@ -168,6 +170,16 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     finally:
         if gate is not None:
             gate.release()
+
+
+#: SQLite reports these as OperationalError too, but no retry will help.
+_SCHEMA_ERRORS = ("no such table", "no such column", "has no column named", "syntax error")
+
+
+def _is_schema_error(exc: DBAPIError) -> bool:
+    """A statement the schema cannot run (SQLite's words), not a database away."""
+    message = str(exc.orig or "").lower()
+    return any(words in message for words in _SCHEMA_ERRORS)
 
 
 #: Seconds a client is told to wait when the database cannot be reached.

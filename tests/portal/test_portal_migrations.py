@@ -74,6 +74,49 @@ def test_bad_database_url_is_one_clear_line(tmp_path) -> None:
     assert done.stderr.strip().splitlines()[-1].startswith("error: ")
 
 
+@pytest.mark.parametrize("revision", ["0004", None])
+def test_serve_and_seed_refuse_a_database_not_at_the_newest_schema(tmp_path, revision) -> None:
+    """An upgraded portal on an old (or empty) database says to run init, before serving."""
+    from portal.migrations import upgrade
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    if revision is not None:
+        upgrade(url, revision)
+    env = {
+        "MONESPACE_PORTAL_DATABASE_URL": url,
+        "HOME": str(tmp_path),
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
+    for command in (["serve", "--port", "9"], ["seed", "--dossiers", "1"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "portal", *command],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 1, done.stderr
+        assert "Traceback" not in done.stderr
+        last = done.stderr.strip().splitlines()[-1]
+        assert last.startswith("error: the database "), last
+        assert f"revision {revision or 'none (empty)'}" in last, last
+        assert "run `monespace-portal init` first" in last, last
+
+
+def test_a_schema_error_is_a_500_not_a_retry_later(portal_app, portal_client) -> None:
+    """SQLite calls "no such table" an OperationalError, like a lost database; only the
+    latter is a 503 with Retry-After (a retry cannot fix a schema)."""
+    assert portal_client.get("/api/v1/procedures").status_code == 200
+    if portal_app.state.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL reports schema errors as ProgrammingError already")
+    with portal_app.state.engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE procedures RENAME TO procedures_gone")
+    answer = portal_client.get("/api/v1/procedures")
+    assert answer.status_code == 500, answer.text
+    assert "Retry-After" not in answer.headers
+
+
 def test_seed_inserts_realistic_dossiers(portal_settings) -> None:
     from portal.db import make_engine
     from portal.forms import validate
