@@ -105,20 +105,29 @@ class MonespaceApp(App[None]):
 
     def report_error(self, error: BaseException) -> None:
         """One translated sentence as an error notification; safe from any thread."""
+        from monespace_cli.client import AuthenticationRequired
         from tui.errors import describe
 
+        if isinstance(error, AuthenticationRequired):
+            # The session was refused (expired, revoked, another portal's): every
+            # request in flight says so; the login screen, once, answers them all.
+            # (The login screen shows its own failures: they never come here.)
+            self._on_ui(self._session_refused)
+            return
         title, message = describe(error)
         if not isinstance(error, Exception) or title == _("Unexpected error"):
             log.error("unexpected error in the TUI", exc_info=error)
+        self._on_ui(self.notify, message, title=title, severity="error", timeout=8, markup=False)
+
+    def _on_ui(self, call: Any, *args: Any, **kwargs: Any) -> None:
+        """Run ``call`` on the UI thread, from it or from a worker thread."""
         if threading.get_ident() == getattr(self, "_thread_id", None):
-            self.notify(message, title=title, severity="error", timeout=8, markup=False)
-        else:
-            try:
-                self.call_from_thread(
-                    self.notify, message, title=title, severity="error", timeout=8, markup=False
-                )
-            except RuntimeError:
-                pass  # the app is closing: nobody to tell
+            call(*args, **kwargs)
+            return
+        try:
+            self.call_from_thread(call, *args, **kwargs)
+        except RuntimeError:
+            pass  # the app is closing: nobody to tell
 
     # -- start, login, logout -------------------------------------------------
 
@@ -256,6 +265,8 @@ class MonespaceApp(App[None]):
         """The stored token is expired or revoked: back to the login screen."""
         from tui.screens.login import LoginScreen
 
+        if self.token is None:
+            return  # already back at the login screen (several requests were refused)
         self._stop_live()
         self.token = None
         while len(self.screen_stack) > 2:

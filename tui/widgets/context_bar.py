@@ -66,9 +66,12 @@ class ContextBar(Horizontal):
             self.call_after_refresh(self._sync_now)
 
     def _sync_now(self) -> None:
-        if not self.is_mounted:
+        found = self.query("#bar-context")
+        if not self.is_mounted or not found:
+            # Not composed yet, or already taken down (its screen is being
+            # replaced, e.g. back to login after a refused session).
             return
-        select = self.query_one("#bar-context", Select)
+        select = found.first(Select)
         contexts: list[dict[str, Any]] = getattr(self.host, "contexts", list)()
         acting_as = str(getattr(self.host, "acting_as", "me"))
         options = [(context_label(c), str(c.get("id"))) for c in contexts]
@@ -89,7 +92,10 @@ class ContextBar(Horizontal):
         self._syncing = False
 
     def _sync_link(self) -> None:
-        link = self.query_one("#bar-link", Label)
+        found = self.query("#bar-link")
+        if not found:
+            return
+        link = found.first(Label)
         online = getattr(self.host, "online", None)
         live = getattr(getattr(self.host, "settings", None), "live", False)
         link.set_class(online is False, "-offline")

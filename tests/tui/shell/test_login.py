@@ -185,3 +185,32 @@ def test_login_through_real_pcscd_follows_the_reader(portal_server: Any, vpcd_ca
             await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen), timeout=30)
 
     run(scenario())
+
+
+def test_a_refused_stored_session_goes_back_to_login_once(portal_server: Any) -> None:
+    """A stored token the portal refuses (expired, revoked, another portal's): every
+    request in flight fails with 401; the app goes back to login once, with one warning
+    and no error notification, and does not crash."""
+    from tui.screens.login import LoginScreen
+
+    card = virtual_card(portal_server.url, CITIZEN)
+    app = make_app(
+        portal_server.url,
+        token="a-token-this-portal-never-issued",
+        card_connection=card.connection(),
+        live=True,
+        start_agent=True,
+    )
+
+    async def scenario() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await wait_for(
+                pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen
+            )
+            await wait_for(pilot, lambda: "Card ready" in _text(screen, "#card-status"))
+            await pilot.pause(1.0)  # every request of the refused session has answered
+            assert isinstance(app.screen, LoginScreen) and app.token is None
+            notes = list(app._notifications)
+            assert [n.severity for n in notes] == ["warning"], [n.message for n in notes]
+
+    run(scenario())
