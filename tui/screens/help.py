@@ -21,18 +21,21 @@ from monespace_cli.i18n import _
 
 def screen_bindings(screen: Screen[object]) -> list[tuple[str, str]]:
     """``(key, description)`` of every active binding with a description."""
-    rows: list[tuple[str, str]] = []
+    rows: list[tuple[tuple[str, str], bool]] = []
     seen: set[tuple[str, str]] = set()
     for key, active in screen.active_bindings.items():
         binding = active.binding
         if not binding.description:
             continue
         shown = screen.app.get_key_display(binding) if binding.key_display is None else None
-        row = (binding.key_display or shown or key, binding.description)
+        # _() again: Textual's own descriptions are msgids (tui/textual_keys.py);
+        # ours are already translated and come back unchanged.
+        row = (binding.key_display or shown or key, _(binding.description))
         if row not in seen:
             seen.add(row)
-            rows.append(row)
-    return rows
+            rows.append((row, active.node in (screen, screen.app)))
+    # The screen's and the app's keys first: the widgets' navigation keys after.
+    return [row for row, own in rows if own] + [row for row, own in rows if not own]
 
 
 class HelpScreen(ModalScreen[None]):
