@@ -110,16 +110,9 @@ def _post_changed(screen: Screen[Any], ids: list[str]) -> None:
 
 def _on_ui(screen: Screen[Any], call: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     """Run ``call`` on the UI thread, from a worker or from the UI thread itself."""
-    import threading
+    from tui.threads import on_ui
 
-    app = screen.app
-    if threading.get_ident() == getattr(app, "_thread_id", None):
-        call(*args, **kwargs)
-        return
-    try:
-        app.call_from_thread(call, *args, **kwargs)
-    except RuntimeError:
-        pass  # the app is closing: nobody to tell
+    on_ui(screen.app, call, *args, **kwargs)
 
 
 def _load_services(screen: Screen[Any], then: Callable[[list[dict[str, Any]]], Any]) -> None:

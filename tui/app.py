@@ -15,7 +15,6 @@ card connection), so nothing here reads the environment or config files.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,13 +120,9 @@ class MonespaceApp(App[None]):
 
     def _on_ui(self, call: Any, *args: Any, **kwargs: Any) -> None:
         """Run ``call`` on the UI thread, from it or from a worker thread."""
-        if threading.get_ident() == getattr(self, "_thread_id", None):
-            call(*args, **kwargs)
-            return
-        try:
-            self.call_from_thread(call, *args, **kwargs)
-        except RuntimeError:
-            pass  # the app is closing: nobody to tell
+        from tui.threads import on_ui
+
+        on_ui(self, call, *args, **kwargs)
 
     # -- start, login, logout -------------------------------------------------
 

@@ -18,12 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tests.conftest import PortalServer, session_token
+from tests.tui.pilot_wait import wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
 #: Manon Jacquet: agent of SPW-ARNE.
@@ -91,17 +90,6 @@ def make_app(url: str, token: str, files_dir: Path | None = None, **options: Any
         portal_url=url, token=token, start_agent=True, files_dir=files_dir, **options
     )
     return MonespaceApp(settings)
-
-
-async def wait_for(pilot: Any, condition: Callable[[], Any], timeout: float = 30.0) -> Any:
-    """Let the app run until ``condition()`` is truthy; fail after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        await pilot.pause(0.05)
-    raise AssertionError(f"condition not met in {timeout} s: {condition}")
 
 
 def queue_screen(app: Any) -> Any:

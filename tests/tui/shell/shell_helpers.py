@@ -10,9 +10,9 @@ constructor argument.
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 from typing import Any
+
+from tests.tui.pilot_wait import wait_for  # noqa: F401 - re-exported to the tests
 
 #: Philippe Jean Lambert: a citizen, legal representative of Fiduciaire Meuse & Sambre SRL.
 CITIZEN = "68031412135"
@@ -48,17 +48,6 @@ def make_app(portal_url: str, **options: Any) -> Any:
     options.setdefault("live", False)
     options.setdefault("reader_poll", 0.05)
     return MonespaceApp(TuiSettings(portal_url=portal_url, **options))
-
-
-async def wait_for(pilot: Any, condition: Callable[[], Any], timeout: float = 30.0) -> Any:
-    """Let the app run until ``condition()`` is truthy; fail after ``timeout`` s."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        await pilot.pause(0.05)
-    raise AssertionError(f"condition not met in {timeout} s: {condition}")
 
 
 def run(coro: Any) -> Any:
