@@ -49,6 +49,10 @@ def _loaded(screen: RolesScreen, then: Callable[[RolesGrid], None] | None = None
         await until(pilot, lambda: grid.row_count > 0 and bool(screen.rights))
         if then is not None:
             then(grid)
+        # The table measures its new rows (the columns' widths) when it is next
+        # idle: on a loaded machine that came after the picture once (names cut
+        # to the header's width).
+        await until(pilot, lambda: not grid._new_rows and not grid._require_update_dimensions)
         await pilot.pause()
 
     return run_before

@@ -205,7 +205,12 @@ def test_a_refused_stored_session_goes_back_to_login_once(portal_server: Any) ->
     async def scenario() -> None:
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await wait_for(
-                pilot, lambda: isinstance(app.screen, LoginScreen) and app.screen
+                pilot,
+                lambda: (
+                    isinstance(app.screen, LoginScreen)
+                    and app.screen.query("#card-status")
+                    and app.screen
+                ),
             )
             await wait_for(pilot, lambda: "Card ready" in _text(screen, "#card-status"))
             await pilot.pause(1.0)  # every request of the refused session has answered
