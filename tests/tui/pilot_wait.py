@@ -16,3 +16,20 @@ async def wait_for(pilot: Any, condition: Callable[[], Any], timeout: float = 30
             return value
         await pilot.pause(0.05)
     raise AssertionError(f"condition not met in {timeout} s: {condition}")
+
+
+async def tables_measured(pilot: Any, app: Any, timeout: float = 10.0) -> None:
+    """Until every table on the screen has measured its rows, then one more refresh.
+
+    Why: a DataTable sizes its auto-width columns when it is next idle; a
+    snapshot taken before that (a loaded machine) shows names cut to the
+    header's width.
+    """
+    from textual.widgets import DataTable
+
+    def measured() -> bool:
+        tables = app.screen.query(DataTable)
+        return not any(t._new_rows or t._require_update_dimensions for t in tables)
+
+    await wait_for(pilot, measured, timeout)
+    await pilot.pause()

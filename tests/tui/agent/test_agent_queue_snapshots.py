@@ -18,6 +18,8 @@ import pytest
 from agent_tui_support import AGENT, People, make_app, queue_screen, settled, wait_for
 from textual.pilot import Pilot
 
+from tests.tui.pilot_wait import tables_measured
+
 SIZES = [(80, 24), (120, 40)]
 IDS = ["80x24", "120x40"]
 
@@ -31,6 +33,7 @@ def _ready(app: Any, *, scroll_preview: bool = False) -> Any:
         if scroll_preview:
             screen.preview.scroll_to(y=12, animate=False)
         await pilot.pause(0.2)
+        await tables_measured(pilot, app)  # the preview's attachments table
 
     return run_before
 

@@ -23,6 +23,7 @@ from roles_host import STORY_DAY, RolesHost, session_token, until
 from textual.pilot import Pilot
 
 from tests.conftest import PortalServer
+from tests.tui.pilot_wait import tables_measured
 from tui.screens.roles import RolesScreen
 from tui.widgets.roles_grid import RolesGrid
 
@@ -49,11 +50,9 @@ def _loaded(screen: RolesScreen, then: Callable[[RolesGrid], None] | None = None
         await until(pilot, lambda: grid.row_count > 0 and bool(screen.rights))
         if then is not None:
             then(grid)
-        # The table measures its new rows (the columns' widths) when it is next
-        # idle: on a loaded machine that came after the picture once (names cut
-        # to the header's width).
-        await until(pilot, lambda: not grid._new_rows and not grid._require_update_dimensions)
-        await pilot.pause()
+        # On a loaded machine the picture was once taken before the table had
+        # measured its rows (names cut to the header's width).
+        await tables_measured(pilot, pilot.app)
 
     return run_before
 

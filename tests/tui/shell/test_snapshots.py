@@ -23,6 +23,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 
 from monespace_cli.client import PortalClient
+from tests.tui.pilot_wait import tables_measured
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 AGENT = "98070305621"  # Manon Jacquet, SPW-ARNE
@@ -127,7 +128,7 @@ def test_snapshot_dashboard(snap_compare: Any, story: Story, size: tuple[int, in
         await _until(pilot, lambda: getattr(app.screen, "data", None) is not None and app.me)
         await pilot.pause()
         freeze(app)
-        await pilot.pause()
+        await tables_measured(pilot, app)
 
     assert snap_compare(app, terminal_size=size, run_before=ready)
 
@@ -144,6 +145,7 @@ def test_snapshot_catalogue(snap_compare: Any, story: Story, size: tuple[int, in
         await _until(pilot, lambda: len(app.screen.shown) < len(app.screen.procedures))
         await pilot.press("enter", "down")  # to the list (no blinking cursor), second match
         await pilot.pause(0.3)
+        await tables_measured(pilot, app)
 
     assert snap_compare(app, terminal_size=size, run_before=ready)
 
@@ -160,7 +162,7 @@ def test_snapshot_dossier(snap_compare: Any, story: Story, size: tuple[int, int]
         await _until(pilot, lambda: getattr(app.screen, "view", None) is not None)
         await pilot.pause()
         freeze(app)
-        await pilot.pause()
+        await tables_measured(pilot, app)
 
     assert snap_compare(app, terminal_size=size, run_before=ready)
 
@@ -178,6 +180,6 @@ def test_snapshot_dossier_messages(snap_compare: Any, story: Story, size: tuple[
         await pilot.press("2")
         await pilot.pause()
         freeze(app)
-        await pilot.pause()
+        await tables_measured(pilot, app)
 
     assert snap_compare(app, terminal_size=size, run_before=ready)
