@@ -23,6 +23,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
+from eid.integrity import address_signed_data
 from eid.layout import AddressTag, Fid, IdentityTag, encode_tlv, path_of
 from eid.pki import PersonCredentials, SandboxPKI
 from eid.pki.storage import PrivateKey
@@ -166,7 +167,7 @@ def build_card(
     identity = _identity_file(cardholder, applet, photo, basic_spki)
     address = _address_file(cardholder)
     sgn_id = register_signature(rrn_key, identity)
-    sgn_address = register_signature(rrn_key, address.rstrip(b"\x00") + sgn_id)
+    sgn_address = register_signature(rrn_key, address_signed_data(address, sgn_id))
     if applet == "1.8":
         sgn_address += b"\x00" * (SGN_ADDRESS_SIZE_EC - len(sgn_address))
     pad = b"\x00" * _CERT_PADDING[applet]
