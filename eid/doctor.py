@@ -246,19 +246,27 @@ def _files(state: _State) -> Check:
     )
 
 
+def _missing(state: _State, certs: Any) -> list[str]:
+    """Plain-words reasons for absent personal certificates (minors, Kids-ID…)."""
+    from eid.documents import missing_certificates
+
+    try:
+        identity = state.card.read_identity()
+    except EidError:
+        identity = None
+    return missing_certificates(identity, certs)
+
+
 def _certificates(state: _State) -> Check:
     try:
         certs = state.card.read_certificates()
     except EidError as exc:
         return _failure("certificates", exc)
     now = dt.datetime.now(dt.UTC)
-    notes: list[Message] = []
-    worst: Status = "ok"
+    notes: list[Message] = [Message(note) for note in _missing(state, certs)]
+    worst: Status = "warn" if certs.authentication is None else "ok"
     for role, cert in certs.items():
         if cert is None:
-            if role == "authentication":
-                worst = "warn"
-                notes.append(Message(N_("no authentication certificate (login impossible)")))
             continue
         days = (cert.not_valid_after_utc - now).days
         if cert.not_valid_after_utc < now:
@@ -277,6 +285,11 @@ def _certificates(state: _State) -> Check:
         "warn": N_("Renew the card at your commune before the certificates expire."),
         "fail": N_("The card's certificates are not valid; ask your commune for a new card."),
     }[worst]
+    if worst == "warn" and len(notes) == len(_missing(state, certs)):
+        fix = N_(
+            "Log in with another card (a parent's, for a child), or ask the commune "
+            "to activate the certificates."
+        )
     if not notes:
         return _check("certificates", worst, N_("all certificates valid"), fix)
     return _check("certificates", worst, Message("{notes}", {"notes": notes}), fix)

@@ -83,7 +83,7 @@ class Identity(_Record):
     birth_date_text: str  # as written on the card ("12 JANV 1980")
     sex: str  # "M" or "F" (the card writes F, V or W for women)
     noble_condition: str
-    document_type: str  # code, see eid.layout.DOCUMENT_TYPES
+    document_type: str  # code, see eid.documents.DOCUMENT_TYPES
     special_status: str
     photo_hash: bytes
     duplicate: str

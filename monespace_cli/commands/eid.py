@@ -22,7 +22,7 @@ import typer
 from monespace_cli.app import noun_app
 from monespace_cli.context import Factory, current
 from monespace_cli.errors import CardProblem, ExitCode, UsageProblem
-from monespace_cli.i18n import _
+from monespace_cli.i18n import N_, _
 from monespace_cli.output import Column
 
 if TYPE_CHECKING:
@@ -118,24 +118,31 @@ def info(reader: ReaderOption = None) -> None:
 # -- read ------------------------------------------------------------------------
 
 _READ_COLUMNS = [
-    ("identity.national_number", "National number"),
-    ("identity.surname", "Surname"),
-    ("identity.first_names", "Given names"),
-    ("identity.third_name_initial", "Third name initial"),
-    ("identity.birth_date", "Birth date"),
-    ("identity.birth_place", "Birth place"),
-    ("identity.sex", "Sex"),
-    ("identity.nationality", "Nationality"),
-    ("identity.noble_condition", "Noble condition"),
-    ("address.street_and_number", "Street and number"),
-    ("address.zip_code", "Postal code"),
-    ("address.municipality", "Municipality"),
-    ("identity.card_number", "Card number"),
-    ("identity.document_type", "Document type"),
-    ("identity.validity_begin", "Valid from"),
-    ("identity.validity_end", "Valid until"),
-    ("identity.issuing_municipality", "Issued by"),
-    ("integrity", "Data verifies"),
+    ("identity.national_number", N_("National number")),
+    ("identity.surname", N_("Surname")),
+    ("identity.first_names", N_("Given names")),
+    ("identity.third_name_initial", N_("Third name initial")),
+    ("identity.birth_date", N_("Birth date")),
+    ("identity.birth_place", N_("Birth place")),
+    ("identity.sex", N_("Sex")),
+    ("identity.nationality", N_("Nationality")),
+    ("identity.noble_condition", N_("Noble condition")),
+    ("address.street_and_number", N_("Street and number")),
+    ("address.zip_code", N_("Postal code")),
+    ("address.municipality", N_("Municipality")),
+    ("identity.card_number", N_("Card number")),
+    ("identity.document_type", N_("Document type")),
+    ("identity.special_status", N_("Special status")),
+    ("identity.special_organisation", N_("Special organisation")),
+    ("identity.work_permit_mention", N_("Labour market mention")),
+    ("identity.card_a_mention_1", N_("A-card mention")),
+    ("identity.card_a_mention_2", N_("A-card mobility mention")),
+    ("identity.brexit_mention_1", N_("Brexit mention")),
+    ("identity.brexit_mention_2", N_("Brexit mention (permanent stay)")),
+    ("identity.validity_begin", N_("Valid from")),
+    ("identity.validity_end", N_("Valid until")),
+    ("identity.issuing_municipality", N_("Issued by")),
+    ("integrity", N_("Data verifies")),
 ]
 
 
@@ -168,20 +175,69 @@ def read(
     if photo:
         _write_private(photo, jpeg)
         f.io.info(_("Photo saved to {path}.").format(path=photo))
-    columns = [Column(key, _(label), format=_READ_FORMATS.get(key)) for key, label in _READ_COLUMNS]
-    f.printer.object(data, columns)
+    f.printer.object(data, _read_columns(data["identity"]))
     if not data["integrity"]["ok"]:
         raise CardProblem(_("The card's data does not verify: do not trust it."))
 
 
-def _document_type(code: Any) -> str:
-    from eid.layout import DOCUMENT_TYPES
+#: Optional fields shown only when the card carries them.
+_OPTIONAL = {
+    "identity.noble_condition",
+    "identity.special_organisation",
+    "identity.work_permit_mention",
+    "identity.card_a_mention_1",
+    "identity.card_a_mention_2",
+    "identity.brexit_mention_1",
+    "identity.brexit_mention_2",
+}
 
-    label = DOCUMENT_TYPES.get(str(code))
-    return f"{code} ({label})" if label else str(code or "")
+
+def _read_columns(identity: dict[str, Any]) -> list[Column]:
+    """The columns of ``eid read``: empty optional fields left out; a partial
+    birth date ("00 JAN 1950") shown as the card writes it."""
+    formats = _read_formats()
+    columns = []
+    for key, label in _READ_COLUMNS:
+        field = key.removeprefix("identity.")
+        if key in _OPTIONAL and not identity.get(field):
+            continue
+        if key == "identity.birth_date" and identity.get("birth_date") is None:
+            key = "identity.birth_date_text"
+        columns.append(Column(key, _(label), format=formats.get(key)))
+    return columns
 
 
-_READ_FORMATS = {"integrity": _integrity_text, "identity.document_type": _document_type}
+def _coded(label_of: Any) -> Any:
+    """A formatter: ``code (translated label)``; unknown codes said to be unknown."""
+    from eid.documents import UnknownCode
+
+    def render(code: Any) -> str:
+        text = str(code or "")
+        if not text:
+            return ""
+        try:
+            return f"{text} ({_(label_of(text))})"
+        except UnknownCode:
+            return _("{code} (unknown code: not in the eID specifications)").format(code=text)
+
+    return render
+
+
+def _read_formats() -> dict[str, Any]:
+    from eid import documents
+
+    mention = _coded(documents.mention_label)
+    return {
+        "integrity": _integrity_text,
+        "identity.document_type": _coded(documents.document_type_label),
+        "identity.special_status": _coded(documents.special_status_label),
+        "identity.special_organisation": _coded(documents.special_organisation_label),
+        "identity.work_permit_mention": mention,
+        "identity.card_a_mention_1": mention,
+        "identity.card_a_mention_2": mention,
+        "identity.brexit_mention_1": mention,
+        "identity.brexit_mention_2": mention,
+    }
 
 
 def _write_private(path: Path, content: bytes) -> None:
@@ -237,10 +293,16 @@ def certs(
     ] = None,
 ) -> None:
     """Certificates on the card: subject, issuer, validity, days to expiry."""
+    from eid.documents import missing_certificates
+
     with _open(reader) as card:
-        found = [(role, c) for role, c in card.read_certificates().items() if c is not None]
+        certificates = card.read_certificates()
+        notes = missing_certificates(card.read_identity(), certificates)
+    found = [(role, c) for role, c in certificates.items() if c is not None]
     if export:
         _export(export, found)
+    for note in notes:
+        current().io.info(_(note))
     current().printer.list(
         [_cert_row(role, c) for role, c in found],
         [
