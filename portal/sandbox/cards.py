@@ -18,6 +18,39 @@ from typing import Any
 from portal.models import Person
 
 NATIONALITIES = {"BE": "Belge"}
+#: Per-NRN card features (document type, certificates, special status…).
+CARDS_FILE = Path(__file__).with_name("cards.json")
+
+
+def card_features(nrn: str) -> dict[str, Any]:
+    """How ``nrn``'s sandbox card differs from an adult Belgian's eID ({} if it does not)."""
+    data: dict[str, Any] = json.loads(CARDS_FILE.read_text())
+    return dict(data.get(nrn, {}))
+
+
+def featured_nrns() -> frozenset[str]:
+    """NRNs of the sandbox persons whose cards differ from an adult Belgian's eID."""
+    data: dict[str, Any] = json.loads(CARDS_FILE.read_text())
+    return frozenset(k for k in data if not k.startswith("_"))
+
+
+def _holder_options(nrn: str) -> dict[str, Any]:
+    """CardholderData keyword arguments from :data:`CARDS_FILE`."""
+    from eid.layout import IdentityTag
+
+    features = card_features(nrn)
+    options = {
+        key: str(features[key])
+        for key in ("document_type", "special_status", "noble_condition", "certificates")
+        if key in features
+    }
+    if "nationality" in features:
+        options["nationality"] = str(features["nationality"])
+    fields = features.get("fields", {})
+    options["extra_fields"] = tuple(
+        (int(IdentityTag[name]), str(value).encode()) for name, value in fields.items()
+    )
+    return options
 
 
 def card_image(person: Person, pki_dir: Path, applet: str, pin: str) -> dict[str, Any]:
@@ -29,6 +62,10 @@ def card_image(person: Person, pki_dir: Path, applet: str, pin: str) -> dict[str
     street = f"{address.get('street', '')} {address.get('number', '')}".strip()
     if address.get("box"):
         street += f" bte {address['box']}"
+    options = {
+        "nationality": NATIONALITIES.get(person.nationality, person.nationality),
+        **_holder_options(person.nrn),
+    }
     holder = CardholderData(
         nrn=person.nrn,
         surname=person.surname,
@@ -38,9 +75,9 @@ def card_image(person: Person, pki_dir: Path, applet: str, pin: str) -> dict[str
         street_and_number=street,
         zip_code=str(address.get("postal_code", "")),
         municipality=str(address.get("municipality", "")),
-        nationality=NATIONALITIES.get(person.nationality, person.nationality),
         birth_place=person.birth_place or "",
         issuing_municipality=str(address.get("municipality", "")),
+        **options,
     )
     image = build_card(holder, SandboxPKI.open(pki_dir), applet, pin)
     result: dict[str, Any] = json.loads(image.to_json())
