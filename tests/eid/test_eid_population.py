@@ -153,3 +153,23 @@ def test_cli_certs_and_read_on_a_child_card(
     read = run_cli(["eid", "read", "--reader", VPCD_READER], env)
     assert read.code == 0, read.err
     assert "6 (Kids-ID (child under 12))" in read.out
+
+
+@pytest.mark.parametrize(
+    ("nrn", "text", "known"),
+    [("50000012354", "00 00 1950", "1950"), ("50010012361", "00 JAN 1950", "1950-01")],
+)
+def test_partial_birth_date_card_reads(
+    sandbox_pki: Any, cardholder: Any, nrn: str, text: str, known: str
+) -> None:
+    """A register number with 00 as day (and month) and the card text to match."""
+    from monespace_cli.forms import is_valid_nrn as client_rule
+    from portal.identifiers import is_valid_nrn, nrn_birth_date
+
+    assert is_valid_nrn(nrn) and client_rule(nrn) and nrn_birth_date(nrn) is None
+    holder = _holder(cardholder, nrn=nrn, birth_date=dt.date(1950, 1, 1), birth_date_text=text)
+    with _open(build_card(holder, sandbox_pki, "1.8")) as card:
+        identity = card.read_identity()
+        assert card.verify_integrity().ok
+    assert identity.birth_date is None
+    assert (identity.birth_date_text, identity.birth_date_known) == (text, known)
