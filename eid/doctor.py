@@ -318,9 +318,14 @@ def _pin(state: _State) -> Check:
 
 
 def _pinpad(state: _State) -> Check:
-    from eid.pinpad import FEATURE_VERIFY_PIN_DIRECT, reader_features
+    from eid.pinpad import FEATURE_MODIFY_PIN_DIRECT, FEATURE_VERIFY_PIN_DIRECT, reader_features
 
-    if FEATURE_VERIFY_PIN_DIRECT in reader_features(state.connection):
+    features = reader_features(state.connection)
+    if FEATURE_VERIFY_PIN_DIRECT in features and FEATURE_MODIFY_PIN_DIRECT in features:
+        return _check(
+            "pinpad", "ok", N_("the reader has a PIN pad (PIN typed and changed on the reader)")
+        )
+    if FEATURE_VERIFY_PIN_DIRECT in features:
         return _check("pinpad", "ok", N_("the reader has a PIN pad (PIN typed on the reader)"))
     return _check("pinpad", "ok", N_("no PIN pad: the PIN is typed on the keyboard"))
 

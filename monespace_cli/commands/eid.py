@@ -371,9 +371,7 @@ def pin_verify(
 
 
 def _has_pinpad(card: EidCard) -> bool:
-    from eid.pinpad import FEATURE_VERIFY_PIN_DIRECT, reader_features
-
-    return FEATURE_VERIFY_PIN_DIRECT in reader_features(card.channel.connection)
+    return card.has_pinpad()
 
 
 @pin_app.command("change")
@@ -382,18 +380,32 @@ def pin_change(
     pin_stdin: PinStdinOption = False,
     force_last_try: ForceOption = False,
 ) -> None:
-    """Change the PIN (with --pin-stdin: old PIN on the first line, new on the second)."""
+    """Change the PIN (on the reader's keypad when it can; with --pin-stdin: old PIN
+    on the first line, new on the second)."""
+    f = current()
+    if not pin_stdin:
+        with _open(reader) as card:
+            if card.has_pinpad(modify=True):
+                f.io.info(_("On the reader's keypad: your current PIN, then the new PIN twice."))
+                card.change_pin_pinpad(force_last_try=force_last_try)
+                f.io.success(_("PIN changed."))
+                return
+    old, new = _new_pin(f, pin_stdin)
+    with _open(reader) as card:
+        card.change_pin(old, new, force_last_try=force_last_try)
+    f.io.success(_("PIN changed."))
+
+
+def _new_pin(f: Factory, pin_stdin: bool) -> tuple[str, str]:
+    """The current and the new PIN, typed on the computer (the new one twice at a prompt)."""
     from eid.pin import check_pin_format
 
-    f = current()
     old = _read_pin(f, _("Current PIN"), pin_stdin)
     new = _read_pin(f, _("New PIN (4 to 12 digits)"), pin_stdin)
     check_pin_format(new)
     if not pin_stdin and _read_pin(f, _("New PIN again"), False) != new:
         raise UsageProblem(_("The two new PINs differ; nothing was changed."))
-    with _open(reader) as card:
-        card.change_pin(old, new, force_last_try=force_last_try)
-    f.io.success(_("PIN changed."))
+    return old, new
 
 
 # -- doctor ------------------------------------------------------------------------
