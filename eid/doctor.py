@@ -46,6 +46,7 @@ CHECK_LABELS = {
     "applet": N_("applet"),
     "files": N_("card files"),
     "certificates": N_("certificates"),
+    "revocation": N_("revocation"),
     "pin": N_("PIN"),
     "pinpad": N_("PIN pad"),
 }
@@ -295,6 +296,49 @@ def _certificates(state: _State) -> Check:
     return _check("certificates", worst, Message("{notes}", {"notes": notes}), fix)
 
 
+def _revocation(state: _State) -> Check:
+    """Ask OCSP about the personal certificates; say so when no answer comes."""
+    from eid.pki.status import StatusUnavailable, check_ocsp
+
+    certs = state.card.read_certificates()
+    personal = [
+        (r, c)
+        for r, c in (("authentication", certs.authentication), ("signature", certs.signature))
+        if c is not None
+    ]
+    if not personal or certs.ca is None:
+        return _check("revocation", "skipped", N_("no personal certificate to check"))
+    revoked, unknown = [], []
+    for role, cert in personal:
+        try:
+            answer = check_ocsp(cert, certs.ca)
+        except StatusUnavailable as exc:
+            unknown.append(Message(N_("{role}: {reason}"), {"role": role, "reason": str(exc)}))
+            continue
+        if answer.revoked:
+            revoked.append(role)
+        elif answer.status != "good":
+            unknown.append(Message(N_("{role}: the responder does not know it"), {"role": role}))
+    if revoked:
+        return _check(
+            "revocation",
+            "fail",
+            Message(N_("revoked: {roles}"), {"roles": ", ".join(revoked)}),
+            N_("The card was reported lost or stolen: ask your commune for a new card."),
+        )
+    if unknown:
+        return _check(
+            "revocation",
+            "warn",
+            Message(N_("the revocation status could not be obtained: {notes}"), {"notes": unknown}),
+            N_(
+                "Check the internet connection or the proxy (HTTPS_PROXY, HTTP_PROXY); "
+                "the portal checks the status itself at login."
+            ),
+        )
+    return _check("revocation", "ok", N_("the OCSP responder says the certificates are good"))
+
+
 def _pin(state: _State) -> Check:
     try:
         tries = state.card.pin_tries_left()
@@ -339,6 +383,7 @@ _STEPS: list[Callable[[_State], Check]] = [
     _applet,
     _files,
     _certificates,
+    _revocation,
     _pin,
     _pinpad,
 ]
@@ -351,6 +396,7 @@ _STEP_NAMES = [
     "applet",
     "files",
     "certificates",
+    "revocation",
     "pin",
     "pinpad",
 ]

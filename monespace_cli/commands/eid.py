@@ -291,8 +291,13 @@ def certs(
             file_okay=False,
         ),
     ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help=_("Do not ask the OCSP responder for the status.")),
+    ] = False,
 ) -> None:
-    """Certificates on the card: subject, issuer, validity, days to expiry."""
+    """Certificates on the card: subject, issuer, validity, days to expiry, and
+    revocation status (good, revoked, unknown) from the OCSP responder."""
     from eid.documents import missing_certificates
 
     with _open(reader) as card:
@@ -301,19 +306,60 @@ def certs(
     found = [(role, c) for role, c in certificates.items() if c is not None]
     if export:
         _export(export, found)
+    f = current()
     for note in notes:
-        current().io.info(_(note))
-    current().printer.list(
-        [_cert_row(role, c) for role, c in found],
+        f.io.info(_(note))
+    rows = [_cert_row(role, c) for role, c in found]
+    if not offline:
+        _add_statuses(f, rows, certificates)
+    f.printer.list(
+        rows,
         [
             Column("role", _("Role")),
             Column("subject", _("Subject")),
             Column("issuer", _("Issuer")),
             Column("not_after", _("Valid until"), format=_day),
             Column("days_left", _("Days left")),
+            Column("status", _("Status"), format=_status_text),
         ],
         empty=_("The card holds no certificate."),
     )
+
+
+#: Status words as shown (the JSON keeps good / revoked / unknown).
+_STATUS_WORDS = {"good": N_("good"), "revoked": N_("REVOKED"), "unknown": N_("unknown")}
+
+
+def _status_text(value: Any) -> str:
+    return _(_STATUS_WORDS[value]) if value in _STATUS_WORDS else ""
+
+
+def _add_statuses(f: Factory, rows: list[dict[str, Any]], certificates: Any) -> None:
+    """Ask OCSP about the personal certificates, as the eID Viewer does."""
+    from eid.pki.status import StatusUnavailable, check_ocsp
+
+    for row in rows:
+        cert = getattr(certificates, row["role"])
+        if row["role"] not in ("authentication", "signature") or certificates.ca is None:
+            row["status"] = None
+            continue
+        try:
+            answer = check_ocsp(cert, certificates.ca)
+        except StatusUnavailable as exc:
+            row["status"] = "unknown"
+            f.io.warn(
+                _("No revocation status for the {role} certificate: {reason}").format(
+                    role=_(row["role"]), reason=exc
+                )
+            )
+            continue
+        row["status"] = answer.status
+        if answer.revoked:
+            f.io.warn(
+                _("The {role} certificate is revoked: it can no longer be used.").format(
+                    role=_(row["role"])
+                )
+            )
 
 
 def _export(directory: Path, found: list[tuple[str, x509.Certificate]]) -> None:
