@@ -67,7 +67,8 @@ class PinpadReader:
             return self._verify(structure)
         if code == MODIFY_IOCTL and self.modify:
             return self._modify(structure)
-        return self.inner.control(code, command)  # type: ignore[no-any-return]
+        answer: list[int] = self.inner.control(code, command)
+        return answer
 
     def _next(self, low: int, high: int) -> str | None:
         if not self.typed:

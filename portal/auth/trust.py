@@ -113,20 +113,19 @@ def latest_checker() -> RevocationChecker | None:
 
 
 def _new_checker(settings: Settings) -> RevocationChecker:
-    timing = {
-        "recheck": settings.revocation_recheck_seconds,
-        "grace": settings.crl_grace_seconds,
-        "timeout": settings.ocsp_timeout_seconds,
-    }
+    recheck, grace = settings.revocation_recheck_seconds, settings.crl_grace_seconds
+    timeout = settings.ocsp_timeout_seconds
     if settings.sandbox:
         pki = sandbox_pki(settings.effective_pki_dir)
         return RevocationChecker(
             fetch=lambda _url, request, _timeout: pki.ocsp_response(request),
             crls=pki.crls,
-            **timing,
+            recheck=recheck,
+            grace=grace,
+            timeout=timeout,
         )
     try:
         crls = [_load_crl(p) for p in settings.crl_files]
     except (OSError, ValueError) as exc:
         raise TrustConfigError(f"cannot load CRLs: {exc}") from exc
-    return RevocationChecker(crls=lambda: crls, **timing)
+    return RevocationChecker(crls=lambda: crls, recheck=recheck, grace=grace, timeout=timeout)

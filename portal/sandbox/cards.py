@@ -44,7 +44,7 @@ def _holder_options(nrn: str) -> dict[str, Any]:
     from eid.layout import IdentityTag
 
     features = card_features(nrn)
-    options = {
+    options: dict[str, Any] = {
         key: str(features[key])
         for key in ("document_type", "special_status", "noble_condition", "certificates")
         if key in features
