@@ -173,3 +173,50 @@ def test_partial_birth_date_card_reads(
         assert card.verify_integrity().ok
     assert identity.birth_date is None
     assert (identity.birth_date_text, identity.birth_date_known) == (text, known)
+
+
+@pytest.mark.pcscd
+def test_cli_certs_and_doctor_show_revocation(
+    vpcd_card: Any, sandbox_pki: Any, cardholder: Any, tmp_path: Path
+) -> None:
+    """``eid certs`` and ``eid doctor`` ask the OCSP responder named in the certificates."""
+    end = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
+    creds = sandbox_pki.issue_person(cardholder, "1.8", not_after=end)
+    vpcd_card(build_card(cardholder, sandbox_pki, "1.8", credentials=creds))
+    env = cli_env(tmp_path)
+    good = run_cli(["eid", "certs", "--reader", VPCD_READER, "-o", "json"], env)
+    statuses = {c["role"]: c["status"] for c in json.loads(good.out)}
+    assert statuses == {
+        "authentication": "good",
+        "signature": "good",
+        "ca": None,
+        "root": None,
+        "rrn": None,
+    }
+    sandbox_pki.revoke(creds.auth_cert)
+    revoked = run_cli(["eid", "certs", "--reader", VPCD_READER], env)
+    assert revoked.code == 0, revoked.err
+    assert "REVOKED" in revoked.out and "authentication certificate is revoked" in revoked.err
+    doctor = run_cli(["eid", "doctor", "--reader", VPCD_READER, "-o", "json"], env)
+    checks = {c["name"]: c for c in json.loads(doctor.out)}
+    assert doctor.code == 6 and checks["revocation"]["status"] == "fail"
+    assert "lost or stolen" in checks["revocation"]["fix"]
+
+
+@pytest.mark.pcscd
+def test_cli_doctor_without_an_ocsp_answer(
+    vpcd_card: Any, images: dict[str, Any], tmp_path: Path
+) -> None:
+    """Offline or behind a refusing proxy: the doctor says no answer could be obtained."""
+    vpcd_card(images["1.8"])
+    env = cli_env(tmp_path, HTTP_PROXY="http://127.0.0.1:9", NO_PROXY="", no_proxy="")
+    doctor = run_cli(["eid", "doctor", "--reader", VPCD_READER, "-o", "json"], env)
+    checks = {c["name"]: c for c in json.loads(doctor.out)}
+    assert checks["revocation"]["status"] == "warn", checks["revocation"]
+    assert "could not be obtained" in checks["revocation"]["detail"]
+    assert "proxy" in checks["revocation"]["fix"]
+    certs = run_cli(["eid", "certs", "--reader", VPCD_READER, "-o", "json"], env)
+    assert {c["status"] for c in json.loads(certs.out) if c["role"] == "authentication"} == {
+        "unknown"
+    }
+    assert "No revocation status" in certs.err
