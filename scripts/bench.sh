@@ -21,6 +21,7 @@ else
 fi
 run bench/cli_startup.py
 run bench/eid_bench.py
+run bench/revocation_bench.py
 run bench/portal_bench.py --dossiers "$big"
 run bench/portal_bench.py --dossiers "$huge" --requests 100 --submits 20
 run bench/load_bench.py --clients "$clients" --seconds "$seconds"
