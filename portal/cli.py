@@ -45,8 +45,8 @@ def _parser() -> argparse.ArgumentParser:
         help='revoke a sandbox person\'s card certificates ("my card was stolen")',
         description="Put the authentication and signature certificates of the person's "
         "sandbox cards (applets 1.7 and 1.8) on the revocation lists and have the OCSP "
-        "responder answer 'revoked': new logins are refused at once and the person's live "
-        "sessions end within MONESPACE_PORTAL_REVOCATION_RECHECK seconds.",
+        "responder answer 'revoked': new logins are refused and the person's live sessions "
+        "end within MONESPACE_PORTAL_REVOCATION_RECHECK seconds (the portal's status cache).",
     )
     revoke.add_argument("nrn", metavar="NRN", help="national register number (11 digits)")
     seed = sub.add_parser("seed", help="insert N realistic dossiers (benchmarks)")
@@ -179,8 +179,8 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     serials = ", ".join(format(c.serial_number, "X") for c in revoked)
     print(
         f"revoked {len(revoked)} certificates of {name} ({nrn}): {serials}\n"
-        "new logins with these cards are refused; open sessions end within "
-        f"{settings.revocation_recheck_seconds} s",
+        "logins with these cards are refused and their open sessions end within "
+        f"{settings.revocation_recheck_seconds} s (the portal's status cache)",
         file=sys.stderr,
     )
     return EXIT_OK
