@@ -176,6 +176,11 @@ class SandboxPKI:
         path = self.directory / OCSP_URL_FILE
         return path.read_text().strip() if path.exists() else profiles.OCSP_URL
 
+    @property
+    def has_ocsp_url(self) -> bool:
+        """Whether a portal has named itself as this PKI's responder."""
+        return (self.directory / OCSP_URL_FILE).exists()
+
     def set_ocsp_url(self, url: str) -> None:
         """Make certificates issued from now on point at ``url`` (the portal's responder).
 

@@ -58,7 +58,13 @@ def build_card(request: Request, body: CardRequest, db: DbSession) -> dict[str, 
     from portal.auth.trust import sandbox_pki
     from portal.sandbox.cards import card_image
 
-    sandbox_pki(settings.effective_pki_dir).set_ocsp_url(ocsp_url(request, settings))
+    pki = sandbox_pki(settings.effective_pki_dir)
+    if settings.public_origin or not pki.has_ocsp_url:
+        # The first portal to build a card names itself; a configured public
+        # origin always wins. Not re-set at every call: certificates naming
+        # another responder are re-issued, and portals sharing a PKI directory
+        # (tests, several processes) would re-issue them back and forth.
+        pki.set_ocsp_url(ocsp_url(request, settings))
     return card_image(person, settings.effective_pki_dir, body.applet, body.pin)
 
 

@@ -69,3 +69,13 @@ def test_mentions_are_letters_or_digits() -> None:
     assert documents.mention_label("7") == "labour market: unlimited"
     with pytest.raises(documents.UnknownCode):
         documents.mention_label("Z")
+
+
+def test_eid_read_says_an_unknown_code_is_unknown() -> None:
+    """``eid read`` shows a code the specifications do not define as such, never a guess."""
+    from monespace_cli.commands.eid import _coded
+
+    render = _coded(documents.document_type_label)
+    assert render("99") == "99 (unknown code: not in the eID specifications)"
+    assert render("31") == "31 (EU citizen card)"
+    assert render("") == ""

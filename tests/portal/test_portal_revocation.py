@@ -122,7 +122,8 @@ def test_cards_name_the_portal_responder(portal_client: Any) -> None:
     from eid.layout import der_length
 
     cert = x509.load_der_x509_certificate(raw[: der_length(raw)])
-    assert ocsp_urls(cert) == ["http://testserver/api/v1/sandbox/ocsp"]
+    (url,) = ocsp_urls(cert)  # the first sandbox portal of this PKI directory named itself
+    assert url.startswith("http://") and url.endswith("/api/v1/sandbox/ocsp")
 
 
 # -- when OCSP cannot answer: the CRL, verified, or no login -------------------
