@@ -19,17 +19,15 @@ from __future__ import annotations
 import copy
 import hashlib
 import itertools
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import be_identifiers
 from monespace_cli.bulk.coerce import CellError, coerce_cell
 from monespace_cli.bulk.mapping import ColumnPlan
 from monespace_cli.bulk.sheet import Record
 from monespace_cli.i18n import _
-
-_BCE = re.compile(r"^[01]\d{9}$")
 
 
 @dataclass(frozen=True)
@@ -66,15 +64,11 @@ class Row:
 
 def normalise_bce(text: str) -> str:
     """``BE 0641.238.591`` → ``0641238591`` (nothing else is changed)."""
-    compact = re.sub(r"[\s.\-/]", "", str(text)).upper().removeprefix("BE")
-    if len(compact) == 9 and compact.isdigit():
-        compact = "0" + compact  # old 9-digit numbers
-    return compact
+    return be_identifiers.compact_bce(str(text))
 
 
-def is_valid_bce(number: str) -> bool:
-    """Ten digits starting with 0 or 1, the last two = 97 - (first eight mod 97)."""
-    return bool(_BCE.match(number)) and 97 - int(number[:8]) % 97 == int(number[8:])
+#: The portal's rule (one implementation for CLI, TUI and portal).
+is_valid_bce = be_identifiers.is_valid_bce
 
 
 def build_row(record: Record, plan: ColumnPlan, form: dict[str, Any], base: Path) -> Row:
@@ -230,31 +224,7 @@ def _relax(node: Any) -> bool:
 
 
 def format_checker() -> Any:
-    """Standard formats plus the portal's: be-bce, be-nrn, iban, be-postal-code-wallonia."""
-    from jsonschema import FormatChecker
-    from stdnum import iban
-    from stdnum.be import nn
+    """The portal's own format checks (one implementation, shared with the TUI)."""
+    from monespace_cli.forms import format_checker as shared
 
-    checker = FormatChecker()
-    checks = {
-        "be-bce": is_valid_bce,
-        "be-nrn": nn.is_valid,
-        "iban": iban.is_valid,
-        "be-postal-code-wallonia": _wallonia_postal_code,
-    }
-    for name, check in checks.items():
-        checker.checks(name)(_strings_only(check))
-    return checker
-
-
-def _strings_only(check: Any) -> Any:
-    def wrapped(instance: object) -> bool:
-        return not isinstance(instance, str) or bool(check(instance))
-
-    return wrapped
-
-
-def _wallonia_postal_code(value: str) -> bool:
-    if len(value) != 4 or not value.isdigit():
-        return False
-    return 1300 <= int(value) <= 1499 or 4000 <= int(value) <= 7999
+    return shared()
