@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from monespace_cli.bulk import journal as jn
-from monespace_cli.bulk.mapping import ColumnPlan, Mapping, load_mapping, plan_columns
+from monespace_cli.bulk.mapping import (
+    ColumnPlan,
+    Mapping,
+    MappingError,
+    load_mapping,
+    plan_columns,
+)
 from monespace_cli.bulk.rows import Row, RowError, build_row, validate_row
 from monespace_cli.bulk.runner import BulkRunner, RunResult
 from monespace_cli.bulk.sheet import Sheet, read_sheet
@@ -47,15 +53,31 @@ def prepare(
     mapping_path: Path | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    sheet_name: str | None = None,
 ) -> Prepared:
     """Read ``path`` and build every row (problems collected per row, never raised)."""
-    sheet = read_sheet(path, encoding=encoding, delimiter=delimiter)
+    sheet = read_sheet(path, encoding=encoding, delimiter=delimiter, sheet=sheet_name)
     mapping = load_mapping(mapping_path)
-    plan = plan_columns(sheet.columns, mapping)
+    try:
+        plan = plan_columns(sheet.columns, mapping)
+    except MappingError as exc:
+        raise MappingError(f"{exc} {_encoding_hint(sheet)}".strip()) from None
     form = procedure.get("form") or {}
     base = path.resolve().parent
     rows = [build_row(record, plan, form, base) for record in sheet.records]
     return Prepared(path.resolve(), sheet, mapping, plan, rows, file_sha256(path))
+
+
+def _encoding_hint(sheet: Sheet) -> str:
+    """When columns are missing from a text file whose encoding was guessed, the
+    encoding is the likely culprit ("N° entreprise" read as "NÂ° entreprise")."""
+    if not sheet.encoding_guessed or sheet.kind not in ("csv", "jsonl"):
+        return ""
+    return _(
+        "The file was read as {encoding} (detected) and its header as: {header}. "
+        "If accented names look wrong there, the encoding is the problem: "
+        "force it with --encoding (utf-8, cp1252 or utf-16)."
+    ).format(encoding=sheet.encoding, header=" | ".join(sheet.columns[:8]))
 
 
 def dry_run_errors(

@@ -266,6 +266,9 @@ def complement(
         raise UsageProblem(_("Give the due date with --due."))
     body = opt.read_text_option(message, message_file, f.io.stdin, name="message")
     due_date = opt.parse_due(due)
+    from monespace_cli.dates import understood
+
+    f.io.info(understood("--due", due, due_date))
     paths = [existing_file(name) for name in attach or []]
     if len(paths) > MAX_ATTACHMENTS:
         message_text = _("At most {n} files go with one request.")

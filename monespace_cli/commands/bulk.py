@@ -12,6 +12,7 @@ stand. The work itself is in :mod:`monespace_cli.bulk`.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -67,7 +68,11 @@ def submit(
     file: Annotated[
         Path,
         typer.Option(
-            "--file", "-f", help=_("The rows: CSV or JSON Lines."), metavar="FILE", dir_okay=False
+            "--file",
+            "-f",
+            help=_("The rows: Excel (.xlsx), LibreOffice (.ods), CSV or JSON Lines."),
+            metavar="FILE",
+            dir_okay=False,
         ),
     ],
     mapping: Annotated[
@@ -100,13 +105,20 @@ def submit(
         str | None,
         typer.Option("--job", metavar="NAME", help=_("Name the job (default: a new ID).")),
     ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet", metavar="NAME", help=_("The workbook's sheet to read (default: the first).")
+        ),
+    ] = None,
 ) -> None:
     """Check a spreadsheet and file one dossier a row, acting for each beneficiary."""
     from monespace_cli.bulk import job as jobs
     from monespace_cli.bulk.journal import JournalError
 
     f = current()
-    prepared, proc, me = _prepare(f, procedure, file, mapping, encoding, delimiter, dry_run)
+    source = _Source(file, mapping, encoding, delimiter, sheet)
+    prepared, proc, me = _prepare(f, procedure, source, dry_run)
     if dry_run:
         _dry_run(f, prepared, proc, me)
         return
@@ -124,21 +136,26 @@ def submit(
     _run_and_finish(f, journal, concurrency or journal.info.concurrency, report)
 
 
+@dataclass(frozen=True)
+class _Source:
+    """Where the rows come from and how to read them (the options of ``submit``)."""
+
+    file: Path
+    mapping: Path | None
+    encoding: str | None
+    delimiter: str | None
+    sheet: str | None
+
+
 def _prepare(
-    f: Factory,
-    procedure: str,
-    file: Path,
-    mapping: Path | None,
-    encoding: str | None,
-    delimiter: str | None,
-    dry_run: bool,
+    f: Factory, procedure: str, source: _Source, dry_run: bool
 ) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     from monespace_cli.bulk import job as jobs
     from monespace_cli.bulk.mapping import MappingError
     from monespace_cli.bulk.sheet import SheetError, parse_delimiter
 
     try:
-        sep = parse_delimiter(delimiter) if delimiter else None
+        sep = parse_delimiter(source.delimiter) if source.delimiter else None
     except SheetError as exc:
         raise UsageProblem(str(exc)) from None
     f.token()  # not logged in: say so before reading anything
@@ -148,7 +165,14 @@ def _prepare(
         proc = dict(call_sync_with_retries(lambda: client.get_procedure(procedure)))
         me = dict(call_sync_with_retries(client.me)) if dry_run else {}
     try:
-        prepared = jobs.prepare(file, proc, mapping_path=mapping, encoding=encoding, delimiter=sep)
+        prepared = jobs.prepare(
+            source.file,
+            proc,
+            mapping_path=source.mapping,
+            encoding=source.encoding,
+            delimiter=sep,
+            sheet_name=source.sheet,
+        )
     except (SheetError, MappingError) as exc:
         raise RejectedInput(str(exc)) from None
     if prepared.plan.ignored:
