@@ -102,7 +102,9 @@ class BodyLimit:
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
         problem = Problem("too-large", f"the request body exceeds {self.limit} bytes")
-        response = problem.response(scope.get("path"))
+        response = problem.response(
+            scope.get("path"), accept_language=_header(scope, b"accept-language")
+        )
         await response(scope, _no_receive, send)
 
 
@@ -123,7 +125,9 @@ class NulGuard:
         if problem is None:
             await self.app(scope, receive, send)
             return
-        await problem.response(scope.get("path"))(scope, _no_receive, send)
+        await problem.response(
+            scope.get("path"), accept_language=_header(scope, b"accept-language")
+        )(scope, _no_receive, send)
 
     @staticmethod
     def _problem(scope: Scope) -> Problem | None:
