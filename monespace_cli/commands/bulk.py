@@ -124,7 +124,12 @@ def submit(
         return
     try:
         journal = jobs.start_job(
-            prepared, proc["code"], f.portal_url, job_id=job, concurrency=concurrency or 4
+            prepared,
+            proc["code"],
+            f.portal_url,
+            job_id=job,
+            concurrency=concurrency or 4,
+            procedure=proc,
         )
     except JournalError as exc:
         raise UsageProblem(str(exc)) from None
@@ -325,12 +330,14 @@ def _finish(f: Factory, journal: Any, result: Any, report: Path | None) -> None:
             exit_code=ExitCode.INTERRUPTED,
         )
     if result.gave_up:
-        raise CliError(
-            _("{n} rows could not be filed: the portal stayed unavailable ({detail}).").format(
-                n=result.gave_up, detail=result.last_unavailable
-            ),
-            hint=resume_hint,
+        # Every row not finished is left, not only the ones whose retries ran out.
+        left = journal.unfinished()
+        message = (
+            _("{n} row could not be filed: the portal stayed unavailable ({detail}).")
+            if left == 1
+            else _("{n} rows could not be filed: the portal stayed unavailable ({detail}).")
         )
+        raise CliError(message.format(n=left, detail=result.last_unavailable), hint=resume_hint)
     _exit_for(f, job, result.counts, report)
 
 
@@ -435,12 +442,37 @@ def _report_columns() -> list[Column]:
 
 
 @app.command("report")
-def report_(job: JOB) -> None:
-    """The job's report: row, beneficiary, dossier ID, status, error (-o csv|json)."""
-    from monespace_cli.bulk.report import report_lines
+def report_(
+    job: JOB,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help=_("CSV for Excel in Belgium: ';' separator and a BOM (as --report writes)."),
+        ),
+    ] = False,
+) -> None:
+    """The job's report: row, beneficiary, dossier ID, status, error (-o csv|json, --excel)."""
+    from monespace_cli.bulk.report import report_lines, write_excel_csv
 
     f = current()
-    f.printer.list(report_lines(_open(job)), _report_columns(), empty=_("The job has no rows."))
+    lines = report_lines(_open(job))
+    if excel:
+        # Bytes through the binary buffer: Python's text stdout may be in
+        # another encoding or translate newlines; Excel wants exactly this.
+        import io
+
+        text = io.StringIO(newline="")
+        write_excel_csv(lines, text)
+        f.io.stdout.flush()
+        buffer = getattr(f.io.stdout, "buffer", None)
+        if buffer is not None:
+            buffer.write(text.getvalue().encode("utf-8"))
+            buffer.flush()
+        else:
+            f.io.stdout.write(text.getvalue())
+        return
+    f.printer.list(lines, _report_columns(), empty=_("The job has no rows."))
 
 
 @app.command("follow")
