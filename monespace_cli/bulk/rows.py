@@ -25,7 +25,7 @@ from typing import Any
 
 import be_identifiers
 from monespace_cli.bulk.coerce import CellError, coerce_cell
-from monespace_cli.bulk.mapping import ColumnPlan
+from monespace_cli.bulk.mapping import ATTACHMENT_PREFIX, ColumnPlan
 from monespace_cli.bulk.sheet import Record
 from monespace_cli.i18n import _
 
@@ -89,7 +89,12 @@ def build_row(record: Record, plan: ColumnPlan, form: dict[str, Any], base: Path
         )
     data: dict[str, Any] = {}
     for pointer, value in plan.constants.items():
-        _put(data, pointer, value)
+        if pointer.startswith(ATTACHMENT_PREFIX):
+            continue  # a file for every row: see _attachments
+        try:
+            _put(data, pointer, coerce_constant(value, schema_at(form, pointer)))
+        except CellError as exc:
+            errors.append(RowError(record.row, f"[constants] {pointer}", str(exc)))
     for column, pointer in plan.fields.items():
         raw = record.values.get(column)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -106,8 +111,14 @@ def _attachments(
     record: Record, plan: ColumnPlan, base: Path, errors: list[RowError]
 ) -> list[AttachmentFile]:
     files: list[AttachmentFile] = []
-    for column, kind in plan.attachments.items():
-        raw = str(record.values.get(column) or "").strip()
+    wanted = [(col, kind, record.values.get(col)) for col, kind in plan.attachments.items()]
+    wanted += [
+        (f"[constants] {key}", key.removeprefix(ATTACHMENT_PREFIX), value)
+        for key, value in plan.constants.items()
+        if key.startswith(ATTACHMENT_PREFIX)
+    ]
+    for column, kind, value in wanted:
+        raw = str(value or "").strip()
         if not raw:
             continue
         path = Path(raw).expanduser()
@@ -120,6 +131,17 @@ def _attachments(
             continue
         files.append(AttachmentFile(kind, str(path), digest))
     return files
+
+
+def coerce_constant(value: Any, schema: dict[str, Any] | None) -> Any:
+    """A mapping constant converted as a cell would be (``"01/09/2026"``, ``"0,5"``,
+    ``"2 450,00"``); an array converts each item with the array's item schema."""
+    if isinstance(value, list):
+        items = (schema or {}).get("items")
+        return [coerce_constant(v, items if isinstance(items, dict) else None) for v in value]
+    if isinstance(value, str) and schema is not None:
+        return coerce_cell(value, schema)
+    return value
 
 
 def _put(data: dict[str, Any], pointer: str, value: Any) -> None:
