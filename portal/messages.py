@@ -84,3 +84,15 @@ def translate(text: str, lang: str, *, depth: int = 0) -> str:
                 values = {k: translate(v, lang, depth=depth + 1) for k, v in values.items()}
             return translation.format(**values)
     return text
+
+
+def human_size(size: int) -> str:
+    """``20 MiB`` rather than ``20971520 bytes`` in the portal's messages."""
+    if size < 1024:
+        return f"{size} bytes"
+    units = ("KiB", "MiB", "GiB")
+    value, index = size / 1024, 0
+    while value >= 1024 and index < len(units) - 1:
+        value, index = value / 1024, index + 1
+    unit = units[index]
+    return f"{value:.1f}".removesuffix(".0") + f" {unit}"
