@@ -488,45 +488,118 @@ def follow(
         bool, typer.Option("--once", help=_("Show the statuses once and exit."))
     ] = False,
 ) -> None:
-    """The current status of every dossier of the job, refreshed until all are decided."""
+    """Follow the job's dossiers until all are decided: counts per status and the rows that
+    changed on a terminal; piped, one line per change (JSON Lines with -o json/jsonl)."""
     f = current()
     journal = _open(job)
-    columns = [
+    with f.client() as client:
+        lines = _refresh(client, journal)
+        if once:
+            f.printer.list(lines, _follow_columns(), empty=_("No dossier in this job yet."))
+            return
+        if f.io.stdout_tty:
+            _follow_live(f, client, journal, lines, interval)
+        else:
+            _follow_stream(f, client, journal, lines, interval)
+    f.io.success(_("Every dossier of the job is decided."))
+
+
+def _follow_columns() -> list[Column]:
+    return [
         Column("row", _("ROW")),
         Column("beneficiary", _("BENEFICIARY")),
         Column("dossier_id", _("DOSSIER")),
         Column("dossier_status", _("STATUS")),
     ]
-    with f.client() as client:
-        lines = _refresh(client, journal)
-        if once or not f.io.stdout_tty:
-            f.printer.list(lines, columns, empty=_("No dossier in this job yet."))
-            return
-        _follow_live(f, client, journal, lines, interval)
 
 
-def _follow_live(f: Factory, client: Any, journal: Any, lines: list[Any], interval: float) -> None:
+def _all_decided(lines: list[dict[str, Any]]) -> bool:
+    return all(line["dossier_status"] in FINAL_DOSSIER_STATUSES for line in lines)
+
+
+def _changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    before = {line["row"]: line["dossier_status"] for line in old}
+    return [line for line in new if before.get(line["row"]) != line["dossier_status"]]
+
+
+def _follow_stream(
+    f: Factory, client: Any, journal: Any, lines: list[dict[str, Any]], interval: float
+) -> None:
+    """Piped: every row once, then one line per change, until every dossier is decided.
+
+    A script reading the pipe sees each change as it happens (lines are
+    flushed), and the command ends by itself, like ``tail -f`` that knows
+    when the file is complete.
+    """
+    emit = _line_writer(f)
+    emit(lines)
+    while not _all_decided(lines):
+        time.sleep(interval)
+        fresh = _refresh(client, journal)
+        emit(_changes(lines, fresh))
+        lines = fresh
+
+
+def _line_writer(f: Factory) -> Any:
+    import json
+
+    columns = _follow_columns()
+
+    def emit(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            if f.printer.fmt in ("json", "jsonl"):
+                f.io.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+            else:
+                f.io.stdout.write("\t".join(c.cell(item) for c in columns) + "\n")
+        f.io.stdout.flush()
+
+    return emit
+
+
+def _follow_live(
+    f: Factory, client: Any, journal: Any, lines: list[dict[str, Any]], interval: float
+) -> None:
+    """A terminal: counts per status, then the latest changes, sized to the screen."""
     from rich.console import Console
     from rich.live import Live
+
+    console = Console(file=f.io.stdout)
+    changed: list[dict[str, Any]] = []
+    with Live(
+        _follow_view(lines, changed, console.height), console=console, auto_refresh=False
+    ) as live:
+        while not _all_decided(lines):
+            time.sleep(interval)
+            fresh = _refresh(client, journal)
+            stamp = time.strftime("%H:%M:%S")
+            changed = [{**c, "at": stamp} for c in _changes(lines, fresh)] + changed
+            lines = fresh
+            live.update(_follow_view(lines, changed, console.height), refresh=True)
+
+
+def _follow_view(lines: list[dict[str, Any]], changed: list[dict[str, Any]], height: int) -> Any:
+    from collections import Counter
+
+    from rich.console import Group
     from rich.table import Table
 
-    def table(items: list[dict[str, Any]]) -> Table:
-        view = Table(_("ROW"), _("BENEFICIARY"), _("DOSSIER"), _("STATUS"))
-        for item in items:
-            view.add_row(
-                str(item["row"]),
-                item["beneficiary"],
-                item["dossier_id"] or "",
-                item["dossier_status"] or "",
-            )
-        return view
-
-    with Live(table(lines), console=Console(file=f.io.stdout), auto_refresh=False) as live:
-        while not all(line["dossier_status"] in FINAL_DOSSIER_STATUSES for line in lines):
-            time.sleep(interval)
-            lines = _refresh(client, journal)
-            live.update(table(lines), refresh=True)
-    f.io.success(_("Every dossier of the job is decided."))
+    counts = Counter(line["dossier_status"] or _("not filed") for line in lines)
+    summary = Table(_("STATUS"), _("DOSSIERS"), title=_("Rows: {n}").format(n=len(lines)))
+    for status, number in sorted(counts.items()):
+        summary.add_row(status, str(number))
+    room = max(height - len(counts) - 12, 3)
+    recent = Table(_("AT"), _("ROW"), _("BENEFICIARY"), _("DOSSIER"), _("STATUS"))
+    for item in changed[:room]:
+        recent.add_row(
+            item.get("at", ""),
+            str(item["row"]),
+            item["beneficiary"],
+            item["dossier_id"] or "",
+            item["dossier_status"] or "",
+        )
+    if len(changed) > room:
+        recent.caption = _("{n} earlier changes not shown").format(n=len(changed) - room)
+    return Group(summary, recent) if changed else summary
 
 
 def _refresh(client: Any, journal: Any) -> list[dict[str, Any]]:
