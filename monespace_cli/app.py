@@ -369,7 +369,9 @@ def run(args: list[str]) -> int:
         # its PacifyFlushWrapper; that swap is how the case is recognised.
         if isinstance(sys.stdout, click.utils.PacifyFlushWrapper):
             return reader_went_away()
-        return exc.code if isinstance(exc.code, int) else ExitCode.FAILURE
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or ExitCode.OK
+        return ExitCode.FAILURE
     except (CliError, Exception) as exc:  # noqa: BLE001 - the single mapping point
         if _is_closed_pipe(exc):
             return reader_went_away()
