@@ -363,14 +363,54 @@ def run(args: list[str]) -> int:
         print(_("Interrupted."), file=sys.stderr)
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
-        # `monespace … | head`: the reader went away; not an error worth a message.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return ExitCode.OK
+        return reader_went_away()
+    except SystemExit as exc:
+        # Click turns a closed pipe into sys.exit(1) after swapping stdout for
+        # its PacifyFlushWrapper; that swap is how the case is recognised.
+        if isinstance(sys.stdout, click.utils.PacifyFlushWrapper):
+            return reader_went_away()
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or ExitCode.OK
+        return ExitCode.FAILURE
     except (CliError, Exception) as exc:  # noqa: BLE001 - the single mapping point
+        if _is_closed_pipe(exc):
+            return reader_went_away()
         return report(exc, stderr=sys.stderr, debug=debug, color=color)
 
 
+def _is_closed_pipe(exc: BaseException) -> bool:
+    """A BrokenPipeError, even wrapped by a library (rich, httpx streaming to stdout)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, BrokenPipeError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def reader_went_away() -> int:
+    """``monespace … | head``: the reader closed the pipe, a normal end as for Unix tools.
+
+    Exit 0 and print nothing more: stdout is pointed at /dev/null so that
+    Python's final flush of what is still buffered cannot fail (exit 120).
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+    except OSError:
+        pass
+    return ExitCode.OK
+
+
 def main() -> None:
-    """Console entry point ``monespace``."""
-    sys.exit(run(sys.argv[1:]))
+    """Console entry point ``monespace``.
+
+    The last flush of stdout happens here, not at interpreter exit, so that a
+    reader that left after the last line still gives a clean exit 0.
+    """
+    code = run(sys.argv[1:])
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = reader_went_away()
+    sys.exit(code)

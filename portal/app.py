@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from portal import config as config_module
 from portal.config import Settings
 from portal.db import make_engine, make_sessionmaker
+from portal.messages import human_size
 from portal.problems import Problem, install_handlers
 
 log = logging.getLogger("portal")
@@ -101,8 +102,10 @@ class BodyLimit:
         return content_type.lower().startswith("multipart/")
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        problem = Problem("too-large", f"the request body exceeds {self.limit} bytes")
-        response = problem.response(scope.get("path"))
+        problem = Problem("too-large", f"the request body exceeds {human_size(self.limit)}")
+        response = problem.response(
+            scope.get("path"), accept_language=_header(scope, b"accept-language")
+        )
         await response(scope, _no_receive, send)
 
 
@@ -123,7 +126,9 @@ class NulGuard:
         if problem is None:
             await self.app(scope, receive, send)
             return
-        await problem.response(scope.get("path"))(scope, _no_receive, send)
+        await problem.response(
+            scope.get("path"), accept_language=_header(scope, b"accept-language")
+        )(scope, _no_receive, send)
 
     @staticmethod
     def _problem(scope: Scope) -> Problem | None:

@@ -21,6 +21,8 @@ from typing import IO, Any, cast
 
 import httpx
 
+from monespace_cli.i18n import accept_language
+
 from ._agent import AgentAPI, AsyncAgentAPI
 from ._exceptions import PortalError, PortalUnavailable, build_error
 from ._models import (
@@ -166,7 +168,11 @@ class _Base:
         self.user_agent = user_agent or f"monespace/{client_version()}"
 
     def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        headers = {"User-Agent": self.user_agent, "Accept": "application/json"}
+        headers = {
+            "User-Agent": self.user_agent,
+            "Accept": "application/json",
+            "Accept-Language": accept_language(),
+        }
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if self.acting_as:

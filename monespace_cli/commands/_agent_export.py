@@ -82,7 +82,9 @@ def export_queue(
             file,
             lambda out: client.agent_export(out, format=fmt, fields=names, excel=excel, **wanted),
         )
-    f.io.success(_("Exported {size} bytes to {path}.").format(size=size, path=file))
+    from monespace_cli.sizes import human_size
+
+    f.io.success(_("Exported {size} to {path}.").format(size=human_size(size), path=file))
 
 
 def _stdout_bytes(f: Factory) -> IO[bytes]:

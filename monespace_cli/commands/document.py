@@ -136,7 +136,10 @@ def download(
         cache_trust_anchor(f, client)
     result = {"id": document_id, "path": str(target), "seal": str(seal_path), "size": size}
     if f.printer.human:
-        f.io.success(_("Saved {path} ({size} bytes) and its seal {seal}.").format(**result))
+        from monespace_cli.sizes import human_size
+
+        message = _("Saved {path} ({size}) and its seal {seal}.")
+        f.io.success(message.format(**{**result, "size": human_size(int(size))}))
     else:
         f.printer.object(result)
 
