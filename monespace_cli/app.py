@@ -34,7 +34,7 @@ from typer.core import TyperGroup
 
 from monespace_cli.errors import CliError, ExitCode, UsageProblem, report
 from monespace_cli.i18n import N_, _, install_global
-from monespace_cli.startup import speed_up
+from monespace_cli.startup import speed_up, without_httpx_command_line
 
 PROG = "monespace"
 #: Click's own help-option text, marked here so the catalogue translates it.
@@ -173,20 +173,10 @@ def _print_version(value: bool) -> None:
 
 
 def version() -> str:
-    """The installed distribution's version, or pyproject's in a source tree."""
-    from importlib import metadata
+    """The version (one home: ``monespace_cli.__version__``, which pyproject reads)."""
+    from monespace_cli import __version__
 
-    try:
-        return metadata.version("monespace")
-    except metadata.PackageNotFoundError:
-        import tomllib
-        from pathlib import Path
-
-        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
-        try:
-            return str(tomllib.loads(pyproject.read_text())["project"]["version"])
-        except (OSError, KeyError, tomllib.TOMLDecodeError):
-            return "unknown"
+    return __version__
 
 
 app = typer.Typer(
@@ -341,6 +331,7 @@ def run(args: list[str]) -> int:
     debug = "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args
     color = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
     install_global()
+    without_httpx_command_line()
     if os.environ.get(COMPLETE_VAR):
         from typer._completion_classes import completion_init
 

@@ -42,6 +42,7 @@ from ._models import (
 )
 from ._pagination import Page, aiterate_pages, iterate_pages
 from ._sse import EventStream
+from ._tls import client_tls_context
 
 API_PREFIX = "/api/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -52,13 +53,10 @@ _RETRYABLE = (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.Remot
 
 
 def client_version() -> str:
-    """The installed monespace version, for the User-Agent."""
-    from importlib.metadata import PackageNotFoundError, version
+    """The monespace version, for the User-Agent."""
+    from monespace_cli import __version__
 
-    try:
-        return version("monespace")
-    except PackageNotFoundError:
-        return "dev"
+    return __version__
 
 
 def api_base(portal_url: str) -> str:
@@ -227,7 +225,12 @@ class PortalClient(AgentAPI, _Base):
         user_agent: str | None = None,
     ) -> None:
         super().__init__(portal_url, token=token, acting_as=acting_as, user_agent=user_agent)
-        self._http = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False)
+        self._http = httpx.Client(
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+            verify=client_tls_context(),
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -660,7 +663,9 @@ class AsyncPortalClient(AsyncAgentAPI, _Base):
     ) -> None:
         super().__init__(portal_url, token=token, acting_as=acting_as, user_agent=user_agent)
         limits = httpx.Limits(max_connections=max_connections)
-        self._http = httpx.AsyncClient(timeout=timeout, transport=transport, limits=limits)
+        self._http = httpx.AsyncClient(
+            timeout=timeout, transport=transport, limits=limits, verify=client_tls_context()
+        )
 
     async def aclose(self) -> None:
         await self._http.aclose()

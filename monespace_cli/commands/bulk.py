@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from monespace_cli.app import noun_app
+from monespace_cli.client import FINAL_STATUSES
 from monespace_cli.context import Factory, current
 from monespace_cli.errors import (
     AuthProblem,
@@ -53,7 +54,6 @@ REPORT = Annotated[
         dir_okay=False,
     ),
 ]
-FINAL_DOSSIER_STATUSES = ("accepted", "refused", "closed", "withdrawn")
 
 
 # --- submit -------------------------------------------------------------------
@@ -466,7 +466,7 @@ def _follow_live(f: Factory, client: Any, journal: Any, lines: list[Any], interv
         return view
 
     with Live(table(lines), console=Console(file=f.io.stdout), auto_refresh=False) as live:
-        while not all(line["dossier_status"] in FINAL_DOSSIER_STATUSES for line in lines):
+        while not all(line["dossier_status"] in FINAL_STATUSES for line in lines):
             time.sleep(interval)
             lines = _refresh(client, journal)
             live.update(table(lines), refresh=True)
