@@ -4,7 +4,9 @@ Start-up is a feature: ``monespace --help`` and ``monespace <noun> --help``
 must not import httpx, textual, pyscard or rich (a test checks it). So the
 nouns are listed here with their one-line help, and :class:`LazyGroup`
 imports ``monespace_cli.commands.<noun>`` only when that noun is invoked,
-completed or asked for help.
+completed or asked for help. Within a noun, :class:`LazyVerbs` builds only
+the verb that runs (``dossier show`` does not build ``dossier new``'s
+options): building all of them cost as much as importing httpx.
 
 Adding a noun: write ``monespace_cli/commands/<noun>.py`` exposing
 ``app = noun_app(_("one-line help"))`` (a ``typer.Typer``) with its verbs,
@@ -23,6 +25,7 @@ standalone mode and maps every exception through
 
 from __future__ import annotations
 
+import copy
 import importlib
 import os
 import sys
@@ -140,7 +143,7 @@ class LazyGroup(TyperGroup):
             if exc.name != module_name:
                 raise
             return None  # a noun announced but not written yet: "No such command"
-        command = typer.main.get_command(module.app)
+        command = _noun_command(module.app)
         command.name = cmd_name
         _translate_help(command)
         speed_up(command)
@@ -157,6 +160,65 @@ class LazyGroup(TyperGroup):
         if rows:
             with formatter.section(_("Commands")):
                 formatter.write_dl(rows)
+
+
+class LazyVerbs(TyperGroup):
+    """A noun whose verbs are built from its Typer app when first resolved."""
+
+    source: typer.Typer
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(_verbs(self.source))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        shell = copy.copy(self.source)
+        shell.registered_commands = [
+            info for info in self.source.registered_commands if _verb_name(info) == cmd_name
+        ]
+        shell.registered_groups = [
+            info for info in self.source.registered_groups if info.name == cmd_name
+        ]
+        if not shell.registered_commands and not shell.registered_groups:
+            return None
+        command = typer.main.get_group(shell).commands.get(cmd_name)
+        if command is not None:
+            _translate_help(command)
+            speed_up(command)
+            self.commands[cmd_name] = command
+        return command
+
+
+def _verb_name(info: Any) -> str:
+    """A registered command's name, as Typer derives it."""
+    return str(info.name or typer.main.get_command_name(info.callback.__name__))
+
+
+def _verbs(noun: typer.Typer) -> dict[str, None]:
+    """The noun's verbs and sub-nouns, in the order they were registered."""
+    names = [_verb_name(info) for info in noun.registered_commands]
+    names += [str(info.name) for info in noun.registered_groups if info.name]
+    return dict.fromkeys(names)
+
+
+def _noun_command(noun: typer.Typer) -> click.Command:
+    """The noun's Click group without its verbs (:class:`LazyVerbs` adds them on use).
+
+    A noun that is a single command (``api``) or whose sub-apps have no name
+    is built whole, as Typer does.
+    """
+    lazy = len(noun.registered_commands) > 1 and all(i.name for i in noun.registered_groups)
+    if not lazy:
+        return typer.main.get_command(noun)
+    shell = copy.copy(noun)
+    shell.registered_commands, shell.registered_groups = [], []
+    shell.info = copy.copy(noun.info)
+    shell.info.cls = LazyVerbs
+    group = typer.main.get_group(shell)
+    assert isinstance(group, LazyVerbs)
+    group.source = noun
+    return group
 
 
 def _module_exists(module_name: str) -> bool:
