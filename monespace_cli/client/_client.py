@@ -15,7 +15,7 @@ Tests swap the transport (``transport=httpx.MockTransport(...)``), never the cod
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from typing import IO, Any, cast
@@ -102,7 +102,7 @@ class PortalCredentials(httpx.Auth):
     def __init__(self, client: _Base) -> None:
         self._client = client
 
-    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         client = self._client
         if _origin_key(request.url) == client.origin:
             if client.token:
