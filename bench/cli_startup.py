@@ -133,7 +133,7 @@ def main() -> None:
     base_wall = statistics.median(results[BASELINE]["wall"])
     base_cpu = statistics.median(results[BASELINE]["cpu"])
     print(f"monespace start-up, {runs} runs each, Python {sys.version.split()[0]}")
-    header = f"{'command':<28} {'median ms':>9} {'p90 ms':>7} {'ratio':>6} {'goal':>5}"
+    header = f"{'command':<42} {'median ms':>9} {'p90 ms':>7} {'ratio':>6} {'goal':>5}"
     print(header + f" {'cpu ms':>7} {'cpu ratio':>9}")
     rows = []
     for label, _args, goal in table:
@@ -152,7 +152,7 @@ def main() -> None:
         }
         rows.append(row)
         print(
-            f"{label:<28} {row['median ms']:>9} {row['p90 ms']:>7} {row['ratio']:>6.2f}"
+            f"{label:<42} {row['median ms']:>9} {row['p90 ms']:>7} {row['ratio']:>6.2f}"
             f" {row['goal']:>5} {row['cpu ms']:>7} {row['cpu ratio']:>9.2f}"
         )
     record(
