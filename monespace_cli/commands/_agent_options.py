@@ -14,20 +14,10 @@ from typing import Annotated, Any
 
 import typer
 
+from monespace_cli.client import AGENT_STATUSES, OPEN_STATUSES
 from monespace_cli.errors import UsageProblem
 from monespace_cli.i18n import _
 
-#: Kept here (not imported from the client) so ``--help`` stays light.
-AGENT_STATUSES = (
-    "submitted",
-    "in_review",
-    "awaiting_complement",
-    "accepted",
-    "refused",
-    "closed",
-    "withdrawn",
-)
-OPEN_STATUSES = AGENT_STATUSES[:3]
 SORTS = ("age", "-age", "due", "-due", "updated")
 
 DOSSIER_ID = Annotated[

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from monespace_cli.app import noun_app
+from monespace_cli.client import FINAL_STATUSES
 from monespace_cli.context import Factory, current
 from monespace_cli.errors import (
     AuthProblem,
@@ -54,7 +55,6 @@ REPORT = Annotated[
         dir_okay=False,
     ),
 ]
-FINAL_DOSSIER_STATUSES = ("accepted", "refused", "closed", "withdrawn")
 
 
 # --- submit -------------------------------------------------------------------
@@ -514,7 +514,7 @@ def _follow_columns() -> list[Column]:
 
 
 def _all_decided(lines: list[dict[str, Any]]) -> bool:
-    return all(line["dossier_status"] in FINAL_DOSSIER_STATUSES for line in lines)
+    return all(line["dossier_status"] in FINAL_STATUSES for line in lines)
 
 
 def _changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
