@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, load_only
 
+from portal.backoffice.access import AgentCaller, service_of
 from portal.models import Agent, Dossier, DossierEvent, Procedure
 
 
@@ -70,6 +71,19 @@ def events_query(
         .order_by(DossierEvent.id)
         .limit(limit)
     )
+
+
+def carries(caller: AgentCaller, event: DossierEvent, dossier: Dossier) -> bool:
+    """Whether the agent's stream carries ``event``: the same rule as :func:`events_query`.
+
+    For the hub's fan-out (portal.streams.hub), which holds the event and
+    its dossier in memory: a dossier the caller may see
+    (:func:`portal.backoffice.access.service_of`), and only what happened from
+    its submission on.
+    """
+    if service_of(caller, dossier) is None or dossier.submitted_at is None:
+        return False
+    return bool(event.at >= dossier.submitted_at)
 
 
 def visible_events(db: Session, nrn: str, after: int, limit: int) -> Sequence[Any] | None:
