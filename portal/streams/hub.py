@@ -550,7 +550,8 @@ class Hub:
             if now - last_sweep >= self.settings.recheck_seconds:
                 last_sweep = now
                 try:
-                    await self._recheck(self.rights.older_than(self.settings.recheck_seconds))
+                    due = self.rights.due(list(self._per_key), self.settings.recheck_seconds)
+                    await self._recheck(due)
                 except Exception:
                     log.exception("event hub: the periodic rights check failed")
 

@@ -157,11 +157,12 @@ class RightsCache:
                     marked.append(key)
         return marked
 
-    def older_than(self, seconds: float) -> list[RightsKey]:
-        """Keys last checked more than ``seconds`` ago (for the periodic sweep)."""
+    def due(self, keys: Iterable[RightsKey], seconds: float) -> list[RightsKey]:
+        """Of ``keys``, those never checked, stale, or last checked ``seconds`` ago or more."""
         limit = self._clock() - seconds
         with self._lock:
-            return [k for k, e in self._entries.items() if e.stale or e.checked <= limit]
+            entries = [(key, self._entries.get(key)) for key in keys]
+        return [k for k, e in entries if e is None or e.stale or e.checked <= limit]
 
     def forget(self, keys: Iterable[RightsKey]) -> None:
         """Drop keys no stream uses any more."""
