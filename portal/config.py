@@ -25,7 +25,7 @@ Variables (all optional):
   comma-separated (default ``5,30,120,600,1800,3600,7200``).
 - ``MONESPACE_PORTAL_WEBHOOKS`` — ``off`` keeps this process from delivering
   webhooks (deliveries are still queued; another process sends them).
-- ``MONESPACE_PORTAL_STREAM_KEEPALIVE`` (seconds, 20),
+- ``MONESPACE_PORTAL_STREAM_KEEPALIVE`` (seconds, 15),
   ``MONESPACE_PORTAL_STREAMS_PER_PROCESS`` (10000),
   ``MONESPACE_PORTAL_STREAMS_PER_SESSION`` (20),
   ``MONESPACE_PORTAL_STREAM_QUEUE`` (frames, 500),
@@ -34,7 +34,7 @@ Variables (all optional):
   ``MONESPACE_PORTAL_STREAM_RIGHTS_TTL`` (seconds, 10),
   ``MONESPACE_PORTAL_STREAM_RECHECK`` (seconds, 60) — the live streams
   (portal/streams; README "Live streams").
-- ``MONESPACE_PORTAL_MAX_IN_FLIGHT`` (requests, 64) and
+- ``MONESPACE_PORTAL_MAX_IN_FLIGHT`` (requests, 32) and
   ``MONESPACE_PORTAL_QUEUE_WAIT`` (seconds, 1) — past either, a request is
   answered 503 + ``Retry-After`` at once (portal/overload.py).
 - ``MONESPACE_PORTAL_FAULTS`` / ``MONESPACE_PORTAL_FAULTS_SEED`` — tests only,
@@ -71,7 +71,7 @@ class StreamSettings:
     """The live event streams' knobs (portal/streams/hub.py)."""
 
     #: Seconds of silence after which a stream gets a ``: keepalive`` comment.
-    keepalive_seconds: float = 20.0
+    keepalive_seconds: float = 15.0
     #: Open streams one process serves; past it, 503 + Retry-After.
     max_per_process: int = 10_000
     #: Open streams one login session may hold at once; past it, 503 + Retry-After.
@@ -122,7 +122,7 @@ class Settings:
     #: The live event streams (portal/streams).
     streams: StreamSettings = field(default_factory=StreamSettings)
     #: Requests one process handles at once (streams apart); past it, 503 at once.
-    max_in_flight: int = 64
+    max_in_flight: int = 32
     #: Seconds a request may wait for its turn at the database before a 503.
     queue_wait_seconds: float = 1.0
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -206,7 +206,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         faults=(env.get("MONESPACE_PORTAL_FAULTS") or "").strip() or None,
         faults_seed=_int(env, "MONESPACE_PORTAL_FAULTS_SEED", 0) or None,
         streams=_streams(env),
-        max_in_flight=_int(env, "MONESPACE_PORTAL_MAX_IN_FLIGHT", 64),
+        max_in_flight=_int(env, "MONESPACE_PORTAL_MAX_IN_FLIGHT", 32),
         queue_wait_seconds=_seconds(env, "MONESPACE_PORTAL_QUEUE_WAIT", 1.0),
     )
 

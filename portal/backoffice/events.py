@@ -8,15 +8,16 @@ its text, as in the history) included, so a queue on screen can update
 itself. The framing, resume and login checks
 are the applicant stream's (portal.api.events); only the rows differ.
 
-Why the services are read again on every poll: a stream lives for hours,
-and an agent taken out of a service must stop seeing its dossiers then, not
-at the next login. When the caller works in no service any more the stream
-ends (:func:`visible_events` answers None).
+Live events reach the stream through the process's hub (portal.streams.hub),
+which asks :func:`carries` for each event with the caller's services as
+checked again on that delivery: a stream lives for hours, and an agent taken
+out of a service must stop seeing its dossiers then, not at the next login.
+:func:`visible_events` reads what a resuming client (``Last-Event-ID``) missed.
 
 The query walks the events table by primary key from the resume point and
 joins each event to its dossier by primary key; the procedure and status
-tests are filters on that one dossier row. Polls start near the newest id,
-so a poll reads only the few events written since the last one (EXPLAIN at
+tests are filters on that one dossier row. A resume starts near the newest
+id, so it reads only the few events written since (EXPLAIN at
 100,000 dossiers in docs/api.md's stream section of the back office).
 """
 
