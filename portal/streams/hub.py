@@ -197,10 +197,11 @@ class Hub:
         self.settings = settings
         self.rights = RightsCache(settings.rights_ttl)
         self._subscribers: set[Subscriber] = set()
-        self._by_applicant: dict[tuple[str, str], set[Subscriber]] = {}
-        self._agents: set[Subscriber] = set()
+        #: Streams by rights key (checked once for all), keys by applicant, agents' keys.
+        self._groups: dict[RightsKey, set[Subscriber]] = {}
+        self._by_applicant: dict[tuple[str, str], set[RightsKey]] = {}
+        self._agent_keys: set[RightsKey] = set()
         self._per_login: dict[int, int] = {}
-        self._per_key: dict[RightsKey, int] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -275,7 +276,7 @@ class Hub:
                 loop.call_soon_threadsafe(self._recheck_touched, tags)
 
     def _recheck_touched(self, tags: frozenset[str]) -> None:
-        keys = [key for key in self._per_key if key.touched_by(tags)]
+        keys = [key for key in self._groups if key.touched_by(tags)]
         if keys:
             task = asyncio.ensure_future(self._recheck(keys))
             task.add_done_callback(_log_failure)
@@ -303,11 +304,11 @@ class Hub:
         sub = Subscriber(key, hidden, asyncio.Queue(limits.queue_size), applicant)
         self._subscribers.add(sub)
         self._per_login[key.login_id] = self._per_login.get(key.login_id, 0) + 1
-        self._per_key[key] = self._per_key.get(key, 0) + 1
+        self._groups.setdefault(key, set()).add(sub)
         if applicant is None:
-            self._agents.add(sub)
+            self._agent_keys.add(key)
         else:
-            self._by_applicant.setdefault(applicant, set()).add(sub)
+            self._by_applicant.setdefault(applicant, set()).add(key)
         return sub
 
     def close(self, sub: Subscriber) -> None:
@@ -315,24 +316,23 @@ class Hub:
         if sub not in self._subscribers:
             return
         self._subscribers.discard(sub)
-        self._agents.discard(sub)
-        if sub.applicant is not None:
-            group = self._by_applicant.get(sub.applicant)
-            if group is not None:
-                group.discard(sub)
-                if not group:
-                    del self._by_applicant[sub.applicant]
         left = self._per_login.get(sub.key.login_id, 1) - 1
         if left > 0:
             self._per_login[sub.key.login_id] = left
         else:
             self._per_login.pop(sub.key.login_id, None)
-        users = self._per_key.get(sub.key, 1) - 1
-        if users > 0:
-            self._per_key[sub.key] = users
-        else:
-            self._per_key.pop(sub.key, None)
-            self.rights.forget([sub.key])
+        group = self._groups.get(sub.key, set())
+        group.discard(sub)
+        if group:
+            return
+        self._groups.pop(sub.key, None)
+        self._agent_keys.discard(sub.key)
+        if sub.applicant is not None:
+            keys = self._by_applicant.get(sub.applicant, set())
+            keys.discard(sub.key)
+            if not keys:
+                self._by_applicant.pop(sub.applicant, None)
+        self.rights.forget([sub.key])
 
     @property
     def count(self) -> int:
@@ -476,28 +476,36 @@ class Hub:
     # -- delivering --
 
     async def _fan_out(self, fresh: Sequence[Fresh]) -> None:
-        """Queue each event's frame for the streams whose rights, checked now, allow it."""
-        wanted: list[tuple[Fresh, Subscriber]] = []
+        """Queue each event's frame for the streams whose rights, checked now, allow it.
+
+        Decided once per rights key (streams sharing a session and context),
+        then the frame is queued for each of its streams.
+        """
+        wanted: list[tuple[Fresh, RightsKey]] = []
         for item in fresh:
-            for sub in self._by_applicant.get(item.applicant, ()):
-                if item.type not in sub.hidden:
-                    wanted.append((item, sub))
-            for sub in self._agents:
-                grant = self.rights.cached(sub.key)
+            wanted += [(item, key) for key in self._by_applicant.get(item.applicant, ())]
+            for key in self._agent_keys:
+                grant = self.rights.cached(key)
                 # A stale grant pre-selects only: the fresh one decides below.
                 if grant is None or not grant.allowed or _agent_sees(grant, item):
-                    wanted.append((item, sub))
+                    wanted.append((item, key))
         if not wanted:
             return
-        grants = await self._grants({sub.key for _, sub in wanted})
-        for item, sub in wanted:
-            if sub.ended:
-                continue
-            grant = grants[sub.key]
+        grants = await self._grants({key for _, key in wanted})
+        for item, key in wanted:
+            grant = grants[key]
             if not grant.allowed:
-                sub.end(final_frame(grant))
-            elif _sees(grant, item) and not sub.offer((item.id, item.frame)):
-                sub.end(ended_frame("stream-ended", SLOW_CONSUMER, _SLOW_DETAIL))
+                self._end_group(key, final_frame(grant))
+            elif _sees(grant, item):
+                for sub in list(self._groups.get(key, ())):
+                    if sub.ended or item.type in sub.hidden:
+                        continue
+                    if not sub.offer((item.id, item.frame)):
+                        sub.end(ended_frame("stream-ended", SLOW_CONSUMER, _SLOW_DETAIL))
+
+    def _end_group(self, key: RightsKey, frame: str) -> None:
+        for sub in list(self._groups.get(key, ())):
+            sub.end(frame)
 
     async def _grants(self, keys: set[RightsKey]) -> dict[RightsKey, Grant]:
         """A trusted grant for each key: cached, or checked now (in one thread call)."""
@@ -528,14 +536,13 @@ class Hub:
 
     async def _recheck(self, keys: Sequence[RightsKey]) -> None:
         """Check ``keys`` now; end the streams that lost their rights."""
-        keys = [k for k in keys if k in self._per_key]
+        keys = [k for k in keys if k in self._groups]
         if not keys:
             return
         grants = await self._check(keys)
-        for sub in list(self._subscribers):
-            grant = grants.get(sub.key)
-            if grant is not None and not grant.allowed:
-                sub.end(final_frame(grant))
+        for key, grant in grants.items():
+            if not grant.allowed:
+                self._end_group(key, final_frame(grant))
 
     async def _housekeeping(self) -> None:
         """Keep-alives (each stream silent for ``keepalive_seconds``) and the periodic re-check."""
@@ -550,7 +557,7 @@ class Hub:
             if now - last_sweep >= self.settings.recheck_seconds:
                 last_sweep = now
                 try:
-                    due = self.rights.due(list(self._per_key), self.settings.recheck_seconds)
+                    due = self.rights.due(list(self._groups), self.settings.recheck_seconds)
                     await self._recheck(due)
                 except Exception:
                     log.exception("event hub: the periodic rights check failed")
