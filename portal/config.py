@@ -35,8 +35,9 @@ Variables (all optional):
   ``MONESPACE_PORTAL_STREAM_RECHECK`` (seconds, 60) — the live streams
   (portal/streams; README "Live streams").
 - ``MONESPACE_PORTAL_MAX_IN_FLIGHT`` (requests, 32) and
-  ``MONESPACE_PORTAL_QUEUE_WAIT`` (seconds, 1) — past either, a request is
-  answered 503 + ``Retry-After`` at once (portal/overload.py).
+  ``MONESPACE_PORTAL_QUEUE_WAIT`` (seconds, 1; a SQLite writer 5× that) —
+  past either, a request is answered 503 + ``Retry-After`` at once
+  (portal/overload.py).
 - ``MONESPACE_PORTAL_FAULTS`` / ``MONESPACE_PORTAL_FAULTS_SEED`` — tests only,
   sandbox mode only: answer 503/429 or delay a fraction of API requests
   (``503=0.1,429=0.1,delay=0.05:0.5``; see portal/faults.py).

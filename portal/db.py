@@ -152,7 +152,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     wait = float(getattr(state.settings, "queue_wait_seconds", 1.0))
     deadline = asyncio.get_running_loop().time() + wait
     if gate is not None:
-        await _take_turn(gate.acquire(), wait)
+        # SQLite writes one at a time: a writer's turn is longer in coming than a slot.
+        deadline += WRITER_WAIT_FACTOR * wait
+        await _take_turn(gate.acquire(), deadline - asyncio.get_running_loop().time())
     try:
         await _take_turn(semaphore.acquire(), deadline - asyncio.get_running_loop().time())
         slot = _Slot(semaphore)
@@ -187,6 +189,10 @@ async def _take_turn(acquire: Awaitable[Any], seconds: float) -> None:
         from portal.overload import busy
 
         raise busy("the portal is busy right now; retry in a moment") from None
+
+
+#: On SQLite a writer may wait this many times the queue wait for the write lock.
+WRITER_WAIT_FACTOR = 4
 
 
 #: SQLite reports these as OperationalError too, but no retry will help.
