@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 BATCH = 500  # events read per round; more are read at once in the next one
 LATE_COMMIT_WINDOW = 30.0  # seconds an id skipped over is looked for again
 MAX_GAPS = 10_000
+SWEEP_CHUNK = 100  # rights keys checked in one go by the periodic re-check
 RETRY_FRAME = "retry: 2000\n\n"
 #: ``reason`` of the final ``stream-ended`` event (docs/api.md "Event streams").
 SLOW_CONSUMER, SHUTDOWN = "slow-consumer", "shutdown"
@@ -558,7 +559,9 @@ class Hub:
                 last_sweep = now
                 try:
                     due = self.rights.due(list(self._groups), self.settings.recheck_seconds)
-                    await self._recheck(due)
+                    # In chunks: deliveries waiting for a check are not held up by a sweep.
+                    for start in range(0, len(due), SWEEP_CHUNK):
+                        await self._recheck(due[start : start + SWEEP_CHUNK])
                 except Exception:
                     log.exception("event hub: the periodic rights check failed")
 
