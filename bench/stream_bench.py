@@ -308,6 +308,13 @@ def main() -> int:
     if load is not None:
         print(load.summary())
         context.update(load.context())
+        record(
+            f"streams_{backend.lower()}_load",
+            f"Load test on the same process ({backend}): {load.clients} clients, "
+            f"{load.elapsed:.0f} s, 503 answers timed apart",
+            load.rows(),
+            **load.context(),
+        )
     record(
         f"streams_{backend.lower()}",
         f"Idle event streams on one portal process ({backend})",
