@@ -209,6 +209,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_webhooks(app)
     # --- end webhooks ------------------------------------------------------------
+    # --- live streams and overload (portal/streams, portal/overload.py) -------
+    from portal.overload import InFlightLimit
+    from portal.streams.hub import install as install_streams
+
+    install_streams(app)
+    app.add_middleware(InFlightLimit, limit=settings.max_in_flight)
+    # --- end live streams ---------------------------------------------------------
     app.add_middleware(BodyLimit, limit=settings.max_json_body)
     app.add_middleware(NulGuard)
     # --- fault injection (tests only, sandbox only; portal/faults.py) --------

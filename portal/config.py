@@ -31,6 +31,19 @@ Variables (all optional):
   comma-separated (default ``5,30,120,600,1800,3600,7200``).
 - ``MONESPACE_PORTAL_WEBHOOKS`` — ``off`` keeps this process from delivering
   webhooks (deliveries are still queued; another process sends them).
+- ``MONESPACE_PORTAL_STREAM_KEEPALIVE`` (seconds, 15),
+  ``MONESPACE_PORTAL_STREAMS_PER_PROCESS`` (10000),
+  ``MONESPACE_PORTAL_STREAMS_PER_SESSION`` (20),
+  ``MONESPACE_PORTAL_STREAM_QUEUE`` (frames, 500),
+  ``MONESPACE_PORTAL_STREAM_POLL`` (seconds, SQLite, 1),
+  ``MONESPACE_PORTAL_STREAM_SAFETY_POLL`` (seconds, PostgreSQL, 10),
+  ``MONESPACE_PORTAL_STREAM_RIGHTS_TTL`` (seconds, 10),
+  ``MONESPACE_PORTAL_STREAM_RECHECK`` (seconds, 60) — the live streams
+  (portal/streams; README "Live streams").
+- ``MONESPACE_PORTAL_MAX_IN_FLIGHT`` (requests, 32) and
+  ``MONESPACE_PORTAL_QUEUE_WAIT`` (seconds, 1; a SQLite writer 5× that) —
+  past either, a request is answered 503 + ``Retry-After`` at once
+  (portal/overload.py).
 - ``MONESPACE_PORTAL_FAULTS`` / ``MONESPACE_PORTAL_FAULTS_SEED`` — tests only,
   sandbox mode only: answer 503/429 or delay a fraction of API requests
   (``503=0.1,429=0.1,delay=0.05:0.5``; see portal/faults.py).
@@ -58,6 +71,28 @@ def data_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME))
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    """The live event streams' knobs (portal/streams/hub.py)."""
+
+    #: Seconds of silence after which a stream gets a ``: keepalive`` comment.
+    keepalive_seconds: float = 15.0
+    #: Open streams one process serves; past it, 503 + Retry-After.
+    max_per_process: int = 10_000
+    #: Open streams one login session may hold at once; past it, 503 + Retry-After.
+    max_per_session: int = 20
+    #: Frames queued for one stream; a consumer that lets it fill is dropped.
+    queue_size: int = 500
+    #: SQLite: seconds between reads of the events table.
+    poll_seconds: float = 1.0
+    #: PostgreSQL: seconds between reads when no notification came (safety net).
+    safety_poll_seconds: float = 10.0
+    #: Seconds a checked right is trusted without a change being heard of.
+    rights_ttl: float = 10.0
+    #: Seconds after which every stream's rights are checked even if nothing is delivered.
+    recheck_seconds: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -97,6 +132,12 @@ class Settings:
     faults: str | None = None
     #: Seed of the fault injection's random draws (repeatable runs).
     faults_seed: int | None = None
+    #: The live event streams (portal/streams).
+    streams: StreamSettings = field(default_factory=StreamSettings)
+    #: Requests one process handles at once (streams apart); past it, 503 at once.
+    max_in_flight: int = 32
+    #: Seconds a request may wait for its turn at the database before a 503.
+    queue_wait_seconds: float = 1.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -143,7 +184,7 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number of bytes, not {raw!r}") from None
+        raise ConfigError(f"{name} must be a positive whole number, not {raw!r}") from None
     if value <= 0:
         raise ConfigError(f"{name} must be positive")
     return value
@@ -190,7 +231,41 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         not in {"0", "off", "false", "no"},
         faults=(env.get("MONESPACE_PORTAL_FAULTS") or "").strip() or None,
         faults_seed=_int(env, "MONESPACE_PORTAL_FAULTS_SEED", 0) or None,
+        streams=_streams(env),
+        max_in_flight=_int(env, "MONESPACE_PORTAL_MAX_IN_FLIGHT", 32),
+        queue_wait_seconds=_seconds(env, "MONESPACE_PORTAL_QUEUE_WAIT", 1.0),
     )
+
+
+def _streams(env: Mapping[str, str]) -> StreamSettings:
+    base = StreamSettings()
+    return StreamSettings(
+        keepalive_seconds=_seconds(
+            env, "MONESPACE_PORTAL_STREAM_KEEPALIVE", base.keepalive_seconds
+        ),
+        max_per_process=_int(env, "MONESPACE_PORTAL_STREAMS_PER_PROCESS", base.max_per_process),
+        max_per_session=_int(env, "MONESPACE_PORTAL_STREAMS_PER_SESSION", base.max_per_session),
+        queue_size=_int(env, "MONESPACE_PORTAL_STREAM_QUEUE", base.queue_size),
+        poll_seconds=_seconds(env, "MONESPACE_PORTAL_STREAM_POLL", base.poll_seconds),
+        safety_poll_seconds=_seconds(
+            env, "MONESPACE_PORTAL_STREAM_SAFETY_POLL", base.safety_poll_seconds
+        ),
+        rights_ttl=_seconds(env, "MONESPACE_PORTAL_STREAM_RIGHTS_TTL", base.rights_ttl),
+        recheck_seconds=_seconds(env, "MONESPACE_PORTAL_STREAM_RECHECK", base.recheck_seconds),
+    )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not 0 < value <= 86400:
+        raise ConfigError(f"{name} must be more than 0 and at most 86400 seconds")
+    return value
 
 
 def _backoff(value: str | None) -> tuple[float, ...]:
