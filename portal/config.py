@@ -18,6 +18,8 @@ Variables (all optional):
 - ``MONESPACE_PORTAL_TRUST_ANCHORS`` / ``MONESPACE_PORTAL_CRLS`` — production
   trust anchors and CRLs: PEM or DER files, several separated by ``:``.
 - ``MONESPACE_PORTAL_MAX_UPLOAD`` — attachment size limit in bytes (20 MB).
+- ``MONESPACE_PORTAL_MAX_JSON_BODY`` — body limit of every route but the
+  uploads, in bytes (2 MB).
 - ``MONESPACE_PORTAL_SMTP_URL`` — e.g. ``smtp://127.0.0.1:8025``.
 - ``MONESPACE_PORTAL_SEAL_KEY`` / ``MONESPACE_PORTAL_SEAL_CHAIN`` — the
   document seal's PEM key and chain outside sandbox mode.
@@ -154,6 +156,7 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         trust_anchor_files=_paths(env.get("MONESPACE_PORTAL_TRUST_ANCHORS")),
         crl_files=_paths(env.get("MONESPACE_PORTAL_CRLS")),
         max_upload=_int(env, "MONESPACE_PORTAL_MAX_UPLOAD", DEFAULT_MAX_UPLOAD),
+        max_json_body=_int(env, "MONESPACE_PORTAL_MAX_JSON_BODY", DEFAULT_MAX_JSON_BODY),
         smtp_url=env.get("MONESPACE_PORTAL_SMTP_URL") or None,
         seal_key_file=_path(env.get("MONESPACE_PORTAL_SEAL_KEY")),
         seal_chain_file=_path(env.get("MONESPACE_PORTAL_SEAL_CHAIN")),

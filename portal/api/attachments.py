@@ -103,7 +103,7 @@ def new_attachment(
         filename=sanitise_filename(upload.filename, content_type),
         content_type=content_type,
         size=len(upload.data),
-        sha256=store_blob(db, upload.data, upload.sha256),
+        sha256=store_blob(db, upload.data),
         uploaded_by=uploaded_by,
     )
     db.add(attachment)
