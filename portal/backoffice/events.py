@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, load_only
 
+from portal.backoffice.access import visible_clauses
 from portal.models import Agent, Dossier, DossierEvent, Procedure
 
 
@@ -62,9 +63,9 @@ def events_query(
         .options(load_only(Dossier.id, Dossier.created_at), joinedload(DossierEvent.actor))
         .where(
             DossierEvent.id > after,
-            procedure.in_(list(procedures)),
+            *visible_clauses(procedures, procedure),
             # From the submission on, as the webhooks: what the applicant did
-            # while it was a draft is theirs (a NULL submitted_at matches nothing).
+            # while it was a draft is theirs.
             DossierEvent.at >= Dossier.submitted_at,
         )
         .order_by(DossierEvent.id)

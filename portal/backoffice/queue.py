@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session, defer
 
 from portal import search_index, states
 from portal.api.serialize import rfc3339
-from portal.backoffice.access import AgentCaller
+from portal.backoffice.access import AgentCaller, visible_clauses
 from portal.models import (
     Dossier,
     Person,
@@ -62,7 +62,8 @@ from portal.search_key import fold
 
 #: Statuses the queue shows by default: the dossiers still waiting for someone.
 OPEN = (states.SUBMITTED, states.IN_REVIEW, states.AWAITING_COMPLEMENT)
-#: Every status an agent may see (never drafts).
+#: Every status an agent may see a dossier in (never drafts; and within
+#: these, only dossiers submitted once: portal.backoffice.access).
 VISIBLE = tuple(s for s in states.STATUSES if s != states.DRAFT)
 _TABLE: Table = Dossier.__table__  # type: ignore[assignment]
 #: A decided (or ended) dossier is never overdue.
@@ -364,6 +365,7 @@ def _page_statement(
                 .where(
                     t.procedure_code == bindparam(f"p{i}", type_=String()),
                     t.status == bindparam(f"s{j}", type_=String()),
+                    *visible_clauses(),
                     *conds,
                 )
                 .order_by(*order)
@@ -543,7 +545,7 @@ def counts(db: Session, caller: AgentCaller, filters: QueueFilters) -> dict[str,
         query = (
             select(Dossier.status, func.count())
             .where(
-                Dossier.procedure_code.in_(procedures),
+                *visible_clauses(procedures),
                 Dossier.status.in_(VISIBLE),
                 *_conditions(shape),
             )
