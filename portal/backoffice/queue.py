@@ -59,6 +59,7 @@ from portal.models import (
 from portal.pagination import decode_cursor, page
 from portal.problems import FieldError, Problem, validation_failed
 from portal.search_key import fold
+from portal.timestamps import parse_instant
 
 #: Statuses the queue shows by default: the dossiers still waiting for someone.
 OPEN = (states.SUBMITTED, states.IN_REVIEW, states.AWAITING_COMPLEMENT)
@@ -328,10 +329,10 @@ def _after(sort: Sort, cursor: str | None) -> tuple[dt.datetime, int] | None:
         return None
     try:
         at, pk = key
-        moment = dt.datetime.fromisoformat(at)
+        moment = parse_instant(at)
     except (TypeError, ValueError):
         moment = None
-    if moment is None or moment.tzinfo is None or type(pk) is not int or not 0 < pk < 2**62:
+    if moment is None or type(pk) is not int or not 0 < pk < 2**62:
         raise Problem("bad-request", "the cursor is not valid for this list and sort")
     return moment, pk
 
