@@ -75,8 +75,11 @@ class Settings:
     session_ttl_seconds: int = 12 * 3600
     #: Login challenges per client address (portal/ratelimit.py; None = off).
     challenge_rate: Limit | None = field(default_factory=lambda: Limit(600, 60))
-    #: Failed logins per client address before 429 (brute force).
+    #: Failed logins of one card from one client address before 429 (brute force).
     login_failure_rate: Limit | None = field(default_factory=lambda: Limit(20, 300))
+    #: Failed logins per client address, all cards together: an office behind
+    #: one NAT shares it, so it is much higher than the per-card one.
+    login_failure_address_rate: Limit | None = field(default_factory=lambda: Limit(300, 300))
     #: Proxies whose X-Forwarded-For is believed (the load balancer's addresses).
     trusted_proxies: tuple[str, ...] = ()
     #: Seconds before each webhook retry; after the last one a delivery is dead.
@@ -162,6 +165,9 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         seal_chain_file=_path(env.get("MONESPACE_PORTAL_SEAL_CHAIN")),
         challenge_rate=_limit(env, "MONESPACE_PORTAL_RATE_CHALLENGES", "600/60"),
         login_failure_rate=_limit(env, "MONESPACE_PORTAL_RATE_LOGIN_FAILURES", "20/300"),
+        login_failure_address_rate=_limit(
+            env, "MONESPACE_PORTAL_RATE_LOGIN_FAILURES_ADDRESS", "300/300"
+        ),
         trusted_proxies=tuple(env.get("MONESPACE_PORTAL_TRUSTED_PROXIES", "").split()),
         webhook_backoff=_backoff(env.get("MONESPACE_PORTAL_WEBHOOK_BACKOFF")),
         webhooks_enabled=env.get("MONESPACE_PORTAL_WEBHOOKS", "on").strip().lower()
