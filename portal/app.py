@@ -13,10 +13,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal import config as config_module
+from portal.api import docs_page
 from portal.config import Settings
 from portal.db import make_engine, make_sessionmaker
 from portal.problems import Problem, install_handlers
@@ -192,6 +193,46 @@ def _upload_operations(document: dict[str, Any]) -> list[tuple[re.Pattern[str], 
     return found
 
 
+class SecurityHeaders:
+    """Headers every answer carries unless its route set its own.
+
+    ``Cache-Control: no-store``: almost every answer is personal (a person's
+    register data, dossiers, documents, a token); no browser, proxy or disk
+    cache may keep one. A route whose answer is public and cacheable says
+    so with its own Cache-Control. ``Strict-Transport-Security``: once a
+    browser reached the portal over HTTPS it never tries plain HTTP again
+    (browsers ignore it over HTTP, so the sandbox on loopback is unaffected).
+    ``X-Content-Type-Options``, ``Referrer-Policy`` and a CSP that allows
+    nothing: an API answer is never a page to render, frame or sniff.
+    """
+
+    HEADERS = (
+        (b"cache-control", b"no-store"),
+        (b"strict-transport-security", b"max-age=63072000; includeSubDomains"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {bytes(key).lower() for key, _ in headers}
+                headers += [(k, v) for k, v in self.HEADERS if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 class NulGuard:
     """Refuse a NUL character in the path (404) or query string (400) up front.
 
@@ -262,7 +303,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description="Sandbox/reference implementation of Wallonia's Mon Espace portal API.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # FastAPI's page loads script from a CDN: portal/api/docs_page.py
         redoc_url=None,
     )
     engine = make_engine(settings.database_url)
@@ -271,6 +312,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.extensions = {}
     install_handlers(app)
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
+    def docs() -> Response:
+        """The API reference as plain HTML, without any script (portal/api/docs_page.py)."""
+        return docs_page.page(app.openapi(), f"{API_PREFIX}/openapi.json")
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:
@@ -297,6 +343,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         uploads=upload_routes(app),
     )
     app.add_middleware(NulGuard)
+    app.add_middleware(SecurityHeaders)
     # --- fault injection (tests only, sandbox only; portal/faults.py) --------
     from portal import faults
 
