@@ -126,6 +126,7 @@ def chunked(server: PortalServer, method: str, path: str, content_type: str, lim
         sock.sendall(_head(method, path, content_type, "Transfer-Encoding: chunked\r\n"))
         piece = f"{CHUNK:x}\r\n".encode() + b"{" * CHUNK + b"\r\n"
         while sent < 4 * limit:
+            sock.settimeout(10)
             try:
                 sock.sendall(piece)
             except (BrokenPipeError, ConnectionResetError):
