@@ -3,7 +3,7 @@
 .DEFAULT_GOAL := help
 VENV := .venv
 PY := $(VENV)/bin/python
-SRC := eid portal monespace_cli tui
+SRC := eid portal monespace_cli tui be_identifiers
 PYTEST_ARGS ?=
 
 .PHONY: help setup demo test lint check test-postgres bench i18n completions clean

@@ -15,7 +15,16 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 #: The report's order, by result-name prefix; others come after, by name.
-ORDER = ("cli_startup", "eid", "portal_sqlite", "portal_postgresql", "bulk", "tui", "load")
+ORDER = (
+    "cli_startup",
+    "eid",
+    "revocation",
+    "portal_sqlite",
+    "portal_postgresql",
+    "bulk",
+    "tui",
+    "load",
+)
 
 
 def _cell(value: Any) -> str:

@@ -34,7 +34,16 @@ from eid.integrity import check_integrity
 from eid.login import ES384, RS256
 from eid.models import Address, CardData, Certificates, Identity, IntegrityReport
 from eid.pin import check_pin_format, pin_blocks
-from eid.pinpad import FEATURE_VERIFY_PIN_DIRECT, pinpad_verify_command, reader_features
+from eid.pinpad import (
+    FEATURE_MODIFY_PIN_DIRECT,
+    FEATURE_VERIFY_PIN_DIRECT,
+    SW_PINPAD_CANCELLED,
+    SW_PINPAD_MISMATCH,
+    SW_PINPAD_TIMEOUT,
+    pinpad_modify_command,
+    pinpad_verify_command,
+    reader_features,
+)
 from eid.records import parse_address, parse_card_data, parse_identity
 
 KeyName = Literal["authentication", "signature"]
@@ -237,11 +246,24 @@ class EidCard:
 
     def verify_pin_pinpad(self, *, timeout: int = 30, force_last_try: bool = False) -> None:
         """Let the cardholder type the PIN on the reader (FEATURE_VERIFY_PIN_DIRECT)."""
-        ioctl = reader_features(self.channel.connection).get(FEATURE_VERIFY_PIN_DIRECT)
+        self._pinpad(FEATURE_VERIFY_PIN_DIRECT, pinpad_verify_command(timeout), force_last_try)
+
+    def change_pin_pinpad(self, *, timeout: int = 30, force_last_try: bool = False) -> None:
+        """Change the PIN with both PINs typed on the reader (FEATURE_MODIFY_PIN_DIRECT)."""
+        self._pinpad(FEATURE_MODIFY_PIN_DIRECT, pinpad_modify_command(timeout), force_last_try)
+
+    def has_pinpad(self, *, modify: bool = False) -> bool:
+        """Whether the reader can verify (or, with ``modify``, change) the PIN itself."""
+        feature = FEATURE_MODIFY_PIN_DIRECT if modify else FEATURE_VERIFY_PIN_DIRECT
+        return feature in reader_features(self.channel.connection)
+
+    def _pinpad(self, feature: int, command: bytes, force_last_try: bool) -> None:
+        ioctl = reader_features(self.channel.connection).get(feature)
         if ioctl is None:
+            if feature == FEATURE_MODIFY_PIN_DIRECT:
+                raise PinpadUnavailable(N_("This reader cannot change the PIN on its keypad."))
             raise PinpadUnavailable(N_("This reader has no PIN pad."))
         self._guard_last_try(force_last_try)
-        command = pinpad_verify_command(timeout)
         try:
             answer = bytes(self.channel.connection.control(ioctl, list(command)))
         except Exception as exc:  # noqa: BLE001 - pyscard raises untyped errors here
@@ -251,9 +273,16 @@ class EidCard:
         if len(answer) < 2:
             raise CardCommunicationError(N_("The PIN pad reader gave no status."))
         sw = int.from_bytes(answer[-2:], "big")
-        if sw in (0x6400, 0x6401, 0x6402):
+        if sw == SW_PINPAD_MISMATCH:
+            raise PinpadCancelled(
+                N_("The two new PINs typed on the reader differ; nothing was changed.")
+            )
+        if sw in (SW_PINPAD_TIMEOUT, SW_PINPAD_CANCELLED):
             raise PinpadCancelled(N_("PIN entry on the reader was cancelled or timed out."))
-        _raise_for_pin_status(sw, N_("verify the PIN"))
+        what = (
+            N_("change the PIN") if feature == FEATURE_MODIFY_PIN_DIRECT else N_("verify the PIN")
+        )
+        _raise_for_pin_status(sw, what)
 
     def change_pin(self, old: str, new: str, *, force_last_try: bool = False) -> None:
         """CHANGE REFERENCE DATA: replace ``old`` by ``new``."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
 
 _MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -82,3 +83,59 @@ def parse_card_date(text: str) -> dt.date:
         raise ValueError(f"unrecognised date {text!r}")
     day, month, year = (int(part) for part in match.groups())
     return dt.date(year, month, day)
+
+
+_PARTIAL_RE = re.compile(r"^\s*(?:(\d{1,2})[\s.]+(?:([A-Z]+)\.?|(\d{1,2}))[\s.]+)?(\d{4})\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A birth date whose day, or day and month, the register does not know.
+
+    People born where no record survives have a national register number
+    with ``00`` as day and/or month, and a card birth date to match
+    ("00 JAN 1950", "00 00 1950"). ``iso()`` gives ISO 8601 reduced
+    precision ("1950-01", "1950").
+    """
+
+    year: int
+    month: int | None
+    day: int | None
+
+    def iso(self) -> str:
+        """ "1950-01-31", "1950-01" or "1950"."""
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+
+def parse_partial_birth_date(text: str) -> PartialDate:
+    """Parse a card birth date, complete or not; ValueError when it is neither.
+
+    Accepts what :func:`parse_birth_date` accepts, plus day 00 ("00 JAN
+    1950", "00.MÄR.1950"), day and month 00 ("00 00 1950", "00.00.1950")
+    and the year alone. A day without a month, or an impossible date, is
+    an error.
+    """
+    try:
+        full = parse_birth_date(text)
+    except ValueError:
+        pass
+    else:
+        return PartialDate(full.year, full.month, full.day)
+    match = _PARTIAL_RE.match(_fold(text))
+    if not match:
+        raise ValueError(f"unrecognised birth date {text!r}")
+    day_text, month_name, month_digits, year_text = match.groups()
+    year = int(year_text)
+    if day_text is None:
+        return PartialDate(year, None, None)
+    month = month_number(month_name) if month_name else int(month_digits or "0")
+    day = int(day_text)
+    if month > 12 or (month == 0 and day) or day > 31:
+        raise ValueError(f"impossible birth date {text!r}")
+    if month and day:  # a complete date parse_birth_date refused: not a real day
+        raise ValueError(f"impossible birth date {text!r}")
+    return PartialDate(year, month or None, None)

@@ -46,6 +46,7 @@ CHECK_LABELS = {
     "applet": N_("applet"),
     "files": N_("card files"),
     "certificates": N_("certificates"),
+    "revocation": N_("revocation"),
     "pin": N_("PIN"),
     "pinpad": N_("PIN pad"),
 }
@@ -246,19 +247,27 @@ def _files(state: _State) -> Check:
     )
 
 
+def _missing(state: _State, certs: Any) -> list[str]:
+    """Plain-words reasons for absent personal certificates (minors, Kids-ID…)."""
+    from eid.documents import missing_certificates
+
+    try:
+        identity = state.card.read_identity()
+    except EidError:
+        identity = None
+    return missing_certificates(identity, certs)
+
+
 def _certificates(state: _State) -> Check:
     try:
         certs = state.card.read_certificates()
     except EidError as exc:
         return _failure("certificates", exc)
     now = dt.datetime.now(dt.UTC)
-    notes: list[Message] = []
-    worst: Status = "ok"
+    notes: list[Message] = [Message(note) for note in _missing(state, certs)]
+    worst: Status = "warn" if certs.authentication is None else "ok"
     for role, cert in certs.items():
         if cert is None:
-            if role == "authentication":
-                worst = "warn"
-                notes.append(Message(N_("no authentication certificate (login impossible)")))
             continue
         days = (cert.not_valid_after_utc - now).days
         if cert.not_valid_after_utc < now:
@@ -277,9 +286,57 @@ def _certificates(state: _State) -> Check:
         "warn": N_("Renew the card at your commune before the certificates expire."),
         "fail": N_("The card's certificates are not valid; ask your commune for a new card."),
     }[worst]
+    if worst == "warn" and len(notes) == len(_missing(state, certs)):
+        fix = N_(
+            "Log in with another card (a parent's, for a child), or ask the commune "
+            "to activate the certificates."
+        )
     if not notes:
         return _check("certificates", worst, N_("all certificates valid"), fix)
     return _check("certificates", worst, Message("{notes}", {"notes": notes}), fix)
+
+
+def _revocation(state: _State) -> Check:
+    """Ask OCSP about the personal certificates; say so when no answer comes."""
+    from eid.pki.status import StatusUnavailable, check_ocsp
+
+    certs = state.card.read_certificates()
+    personal = [
+        (r, c)
+        for r, c in (("authentication", certs.authentication), ("signature", certs.signature))
+        if c is not None
+    ]
+    if not personal or certs.ca is None:
+        return _check("revocation", "skipped", N_("no personal certificate to check"))
+    revoked, unknown = [], []
+    for role, cert in personal:
+        try:
+            answer = check_ocsp(cert, certs.ca)
+        except StatusUnavailable as exc:
+            unknown.append(Message(N_("{role}: {reason}"), {"role": role, "reason": str(exc)}))
+            continue
+        if answer.revoked:
+            revoked.append(role)
+        elif answer.status != "good":
+            unknown.append(Message(N_("{role}: the responder does not know it"), {"role": role}))
+    if revoked:
+        return _check(
+            "revocation",
+            "fail",
+            Message(N_("revoked: {roles}"), {"roles": ", ".join(revoked)}),
+            N_("The card was reported lost or stolen: ask your commune for a new card."),
+        )
+    if unknown:
+        return _check(
+            "revocation",
+            "warn",
+            Message(N_("the revocation status could not be obtained: {notes}"), {"notes": unknown}),
+            N_(
+                "Check the internet connection or the proxy (HTTPS_PROXY, HTTP_PROXY); "
+                "the portal checks the status itself at login."
+            ),
+        )
+    return _check("revocation", "ok", N_("the OCSP responder says the certificates are good"))
 
 
 def _pin(state: _State) -> Check:
@@ -305,9 +362,14 @@ def _pin(state: _State) -> Check:
 
 
 def _pinpad(state: _State) -> Check:
-    from eid.pinpad import FEATURE_VERIFY_PIN_DIRECT, reader_features
+    from eid.pinpad import FEATURE_MODIFY_PIN_DIRECT, FEATURE_VERIFY_PIN_DIRECT, reader_features
 
-    if FEATURE_VERIFY_PIN_DIRECT in reader_features(state.connection):
+    features = reader_features(state.connection)
+    if FEATURE_VERIFY_PIN_DIRECT in features and FEATURE_MODIFY_PIN_DIRECT in features:
+        return _check(
+            "pinpad", "ok", N_("the reader has a PIN pad (PIN typed and changed on the reader)")
+        )
+    if FEATURE_VERIFY_PIN_DIRECT in features:
         return _check("pinpad", "ok", N_("the reader has a PIN pad (PIN typed on the reader)"))
     return _check("pinpad", "ok", N_("no PIN pad: the PIN is typed on the keyboard"))
 
@@ -321,6 +383,7 @@ _STEPS: list[Callable[[_State], Check]] = [
     _applet,
     _files,
     _certificates,
+    _revocation,
     _pin,
     _pinpad,
 ]
@@ -333,6 +396,7 @@ _STEP_NAMES = [
     "applet",
     "files",
     "certificates",
+    "revocation",
     "pin",
     "pinpad",
 ]

@@ -1,8 +1,8 @@
 """Does the National Register data on the card verify?
 
 The RRN signs the identity file (SGN#ID) and the address file followed by
-that identity signature (SGN#Address, content v5.4 §6.2.5: trailing zero
-bytes of the address removed first); the identity file holds the hash of the
+the whole EF(SGN#ID) file, padding included (SGN#Address, content v5.4
+§6.2.5: trailing zero bytes of the address removed first); the identity file holds the hash of the
 photo and, on applet 1.8, of the basic public key. The photo hash algorithm
 is chosen from the stored hash's length, not the applet version, because
 real cards deviate from the documents (x509-notes.md).
@@ -52,20 +52,42 @@ def trim_signature(raw: bytes) -> bytes:
     return raw
 
 
-def _signature_bytes(certificate: x509.Certificate | None, raw: bytes) -> bytes:
+#: Problems with a signature file's length or shape, per file (plain msgids).
+_SHORT_RSA = {
+    "identity": N_("the identity signature file is shorter than an RSA signature of the RRN key"),
+    "address": N_("the address signature file is shorter than an RSA signature of the RRN key"),
+}
+_NOT_DER = {
+    "identity": N_("the identity signature file does not hold a DER ECDSA signature and zeros"),
+    "address": N_("the address signature file does not hold a DER ECDSA signature and zeros"),
+}
+
+
+def _signature_bytes(
+    certificate: x509.Certificate | None, raw: bytes, which: str, problems: list[str]
+) -> bytes:
     """The signature held in a signature file, without the file's padding.
 
-    An ECDSA signature is DER and is followed by zero padding; an RSA
-    signature is exactly as long as the key. Only EC signatures may be cut at
-    their DER length: an RSA signature that happens to start with 0x30 would
-    otherwise be truncated (one card in 256).
+    An ECDSA signature is DER and is followed by zero padding up to the
+    file's fixed length (content v5.4 §6.2.5: its length is the second byte
+    plus 2); an RSA signature is exactly as long as the key. Only EC
+    signatures may be cut at their DER length: an RSA signature that happens
+    to start with 0x30 would otherwise be truncated (one card in 256). A
+    file of the wrong length or shape is named in ``problems``, so the
+    person reads why, not only that it failed.
     """
     if certificate is None:
         return raw
     key = certificate.public_key()
     if isinstance(key, rsa.RSAPublicKey):
-        return raw[: (key.key_size + 7) // 8]
-    return trim_signature(raw)
+        size = (key.key_size + 7) // 8
+        if len(raw) < size:
+            problems.append(_SHORT_RSA[which])
+        return raw[:size]
+    trimmed = trim_signature(raw)
+    if raw[:1] != b"\x30" or len(trimmed) < 8 or any(raw[len(trimmed) :]):
+        problems.append(_NOT_DER[which])
+    return trimmed
 
 
 def verify_rrn_signature(
@@ -93,6 +115,18 @@ def verify_rrn_signature(
     return False
 
 
+def address_signed_data(address: bytes, identity_signature_file: bytes) -> bytes:
+    """What the register signs in EF(SGN#Address) (content v5.4 §6.2.5).
+
+    EF(ID#Address) without its trailing zero bytes, followed by the file
+    EF(SGN#ID) *as stored*: on EC cards that file has a fixed length and its
+    DER signature is followed by zero padding, which is signed too (eid-mw
+    and commons-eid append the whole file). Cutting it at the DER length
+    makes every padded card fail.
+    """
+    return strip_zero_padding(address) + bytes(identity_signature_file)
+
+
 def _variants(data: bytes) -> list[bytes]:
     stripped = strip_zero_padding(data)
     return [data] if stripped == data else [data, stripped]
@@ -115,16 +149,15 @@ def check_integrity(
     except TlvError:
         fields = {}
         problems.append(N_("the identity file is malformed"))
-    id_sig = _signature_bytes(rrn_certificate, identity_signature)
-    addr_sig = _signature_bytes(rrn_certificate, address_signature)
+    id_sig = _signature_bytes(rrn_certificate, identity_signature, "identity", problems)
+    addr_sig = _signature_bytes(rrn_certificate, address_signature, "address", problems)
     id_ok = addr_ok = False
     if rrn_certificate is None:
         problems.append(N_("the card holds no RRN certificate to check signatures with"))
     else:
         id_ok = verify_rrn_signature(rrn_certificate, id_sig, _variants(identity))
-        address_data = strip_zero_padding(address)
         addr_ok = verify_rrn_signature(
-            rrn_certificate, addr_sig, [address_data + id_sig, address_data]
+            rrn_certificate, addr_sig, [address_signed_data(address, identity_signature)]
         )
         if not id_ok:
             problems.append(N_("the identity file's signature does not verify"))

@@ -81,6 +81,25 @@ PATHS: dict[str, bytes] = {
 }
 
 # --------------------------------------------------------------------------
+# File sizes and padding of real cards
+# --------------------------------------------------------------------------
+
+#: Zero bytes appended to a certificate file at personalisation: 50 on
+#: applet 1.7 cards (content v4.01 §8: Cert#2, #3, #4), 1100 on applet 1.8
+#: (content v5.4 §8: every certificate file).
+CERT_FILE_PADDING = {"1.7": 50, "1.8": 1100}
+#: Size of a certificate file when no certificate was issued: all zeros
+#: (content v4.01 §8 and §6.5: 1300 bytes; v5.4 §8: 2500 bytes).
+EMPTY_CERT_FILE_SIZE = {"1.7": 1300, "1.8": 2500}
+#: EF(ID#Address) is created at this size and zero-padded (content v5.4 §2.3).
+ADDRESS_FILE_SIZE = 117
+#: EF(SGN#ID) and EF(SGN#Address) on EC cards have "a fixed length" (content
+#: v5.4 §6.2.5, applet 1.7 addendum) that the documents do not give; the
+#: sandbox uses 104, the longest DER ECDSA P-384 signature.
+EC_SIGNATURE_FILE_SIZE = 104
+
+
+# --------------------------------------------------------------------------
 # Keys and PIN references (content v5.4 §3, applet manuals MSE SET)
 # --------------------------------------------------------------------------
 
@@ -210,44 +229,6 @@ ADDRESS_TAG_LABELS: dict[AddressTag, str] = {
     AddressTag.STREET_AND_NUMBER: "Street and number",
     AddressTag.ZIP_CODE: "Zip code",
     AddressTag.MUNICIPALITY: "Municipality",
-}
-
-#: Document types (tag 0x0F), "ID and Address file contents" v5.0.
-DOCUMENT_TYPES: dict[str, str] = {
-    "1": "eID",
-    "6": "Kids ID",
-    "7": "Bootstrap card",
-    "8": "Habilitation card",
-    "11": "A-card",
-    "12": "B-card",
-    "13": "C-card",
-    "14": "D-card",
-    "15": "E-card",
-    "16": "E+-card",
-    "17": "F-card",
-    "18": "F+-card",
-    "19": "H-card",
-    "20": "I-card",
-    "21": "J-card",
-    "22": "M-card",
-    "23": "N-card",
-    "27": "K-card",
-    "28": "L-card",
-    "31": "EU-card",
-    "32": "EU+-card",
-    "33": "A-card",
-    "34": "B-card",
-    "35": "F-card",
-    "36": "F+-card",
-    "61": "Kids foreigner card EU",
-    "62": "Kids foreigner card EU+",
-    "63": "Kids foreigner card A",
-    "64": "Kids foreigner card B",
-    "65": "Kids foreigner card K",
-    "66": "Kids foreigner card L",
-    "67": "Kids foreigner card F",
-    "68": "Kids foreigner card F+",
-    "69": "Kids foreigner card M",
 }
 
 # --------------------------------------------------------------------------

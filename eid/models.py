@@ -81,9 +81,11 @@ class Identity(_Record):
     birth_place: str
     birth_date: dt.date | None  # None when the card says day/month unknown
     birth_date_text: str  # as written on the card ("12 JANV 1980")
+    #: ISO 8601, reduced when the register knows only part of it: "1950-01", "1950".
+    birth_date_known: str
     sex: str  # "M" or "F" (the card writes F, V or W for women)
     noble_condition: str
-    document_type: str  # code, see eid.layout.DOCUMENT_TYPES
+    document_type: str  # code, see eid.documents.DOCUMENT_TYPES
     special_status: str
     photo_hash: bytes
     duplicate: str

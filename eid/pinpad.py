@@ -1,10 +1,13 @@
-"""PIN pad readers: feature discovery and the PC/SC part 10 verify structure.
+"""PIN pad readers: feature discovery and the PC/SC part 10 verify and modify structures.
 
 With a PIN pad the PIN is typed on the reader and never reaches the
-computer. The reader advertises FEATURE_VERIFY_PIN_DIRECT in its answer to
-CM_IOCTL_GET_FEATURE_REQUEST; we then send a PIN_VERIFY_STRUCTURE holding a
-VERIFY APDU template which the reader completes with the typed digits, in
-the BELPIC format-2 block (nibbles 2, length, BCD digits, F padding).
+computer. The reader advertises FEATURE_VERIFY_PIN_DIRECT (and, to change
+the PIN, FEATURE_MODIFY_PIN_DIRECT) in its answer to
+CM_IOCTL_GET_FEATURE_REQUEST; we then send a PIN_VERIFY_STRUCTURE or
+PIN_MODIFY_STRUCTURE holding a VERIFY or CHANGE REFERENCE DATA APDU
+template which the reader completes with the typed digits, in the BELPIC
+format-2 block (nibbles 2, length, BCD digits, F padding): one block for
+VERIFY, the old then the new block for CHANGE REFERENCE DATA.
 """
 
 from __future__ import annotations
@@ -67,6 +70,46 @@ def pinpad_verify_command(timeout: int = 30) -> bytes:
         0x01,  # bNumberMessage
         _LANG_EN_US,  # wLangId
         0x00,  # bMsgIndex
+        b"\x00\x00\x00",  # bTeoPrologue
+        len(apdu),  # ulDataLength
+    )
+    return header + apdu
+
+
+#: bConfirmPIN: ask the new PIN twice (bit 0) and ask the current PIN (bit 1).
+_CONFIRM_NEW_AND_ASK_CURRENT = 0x03
+#: PC/SC part 10 answers of a PIN pad that did not reach the card.
+SW_PINPAD_TIMEOUT = 0x6400
+SW_PINPAD_CANCELLED = 0x6401
+SW_PINPAD_MISMATCH = 0x6402
+
+
+def pinpad_modify_command(timeout: int = 30) -> bytes:
+    """PIN_MODIFY_STRUCTURE (little-endian fields) for CHANGE REFERENCE DATA PIN 01.
+
+    The old PIN goes in the first 8-byte block (offset 0), the new one in
+    the second (offset 8); the reader asks the current PIN, then the new
+    one twice and answers 6402 itself when the two new ones differ.
+    """
+    block = bytes([0x20]) + b"\xff" * 7
+    apdu = bytes([0x00, 0x24, 0x00, 0x01, 0x10]) + block + block
+    header = struct.pack(
+        "<BBBBBBBHBBBHBBB3sI",
+        timeout,  # bTimerOut
+        timeout,  # bTimerOut2
+        _FORMAT_STRING,
+        _PIN_BLOCK_STRING,
+        _PIN_LENGTH_FORMAT,
+        0x00,  # bInsertionOffsetOld (bytes, in the APDU data)
+        0x08,  # bInsertionOffsetNew
+        (_MIN_DIGITS << 8) | _MAX_DIGITS,  # wPINMaxExtraDigit
+        _CONFIRM_NEW_AND_ASK_CURRENT,  # bConfirmPIN
+        _VALIDATE_ON_OK_KEY,  # bEntryValidationCondition
+        0x03,  # bNumberMessage: current, new, confirm
+        _LANG_EN_US,  # wLangId
+        0x00,  # bMsgIndex1
+        0x01,  # bMsgIndex2
+        0x02,  # bMsgIndex3
         b"\x00\x00\x00",  # bTeoPrologue
         len(apdu),  # ulDataLength
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from eid.dates import parse_birth_date, parse_card_date
+from eid.dates import parse_birth_date, parse_card_date, parse_partial_birth_date
 from eid.errors import N_, CardDataInvalid, UnsupportedApplet
 from eid.layout import (
     CARD_DATA_APPLET_VERSION_OFFSET,
@@ -70,6 +70,18 @@ def _decode(data: bytes, what: str) -> dict[int, bytes]:
         ) from exc
 
 
+def _known_birth_date(text: str) -> str:
+    """The birth date as far as it is known (ISO 8601); CardDataInvalid if not a date."""
+    if not text:
+        return ""
+    try:
+        return parse_partial_birth_date(text).iso()
+    except ValueError as exc:
+        raise CardDataInvalid(
+            N_("The birth date {text!r} on the card is not a date."), params={"text": text}
+        ) from exc
+
+
 def _sex(raw: str) -> str:
     """The card writes M for men and F/V/W (fr/nl/de) for women."""
     return "F" if raw in {"F", "V", "W"} else raw
@@ -98,6 +110,7 @@ def parse_identity(data: bytes) -> Identity:
         birth_place=t(IdentityTag.BIRTH_PLACE),
         birth_date=_optional_date(birth_text, parse_birth_date),
         birth_date_text=birth_text,
+        birth_date_known=_known_birth_date(birth_text),
         sex=_sex(t(IdentityTag.SEX)),
         noble_condition=t(IdentityTag.NOBLE_CONDITION),
         document_type=t(IdentityTag.DOCUMENT_TYPE),

@@ -4,7 +4,9 @@ Start-up is a feature: ``monespace --help`` and ``monespace <noun> --help``
 must not import httpx, textual, pyscard or rich (a test checks it). So the
 nouns are listed here with their one-line help, and :class:`LazyGroup`
 imports ``monespace_cli.commands.<noun>`` only when that noun is invoked,
-completed or asked for help.
+completed or asked for help. Within a noun, :class:`LazyVerbs` builds only
+the verb that runs (``dossier show`` does not build ``dossier new``'s
+options): building all of them cost as much as importing httpx.
 
 Adding a noun: write ``monespace_cli/commands/<noun>.py`` exposing
 ``app = noun_app(_("one-line help"))`` (a ``typer.Typer``) with its verbs,
@@ -21,8 +23,9 @@ standalone mode and maps every exception through
 :func:`monespace_cli.errors.report` to one sentence and an exit code.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: Typer would then compile every
+# annotation string of the root callback on each run (~3 ms of every command).
+import copy
 import importlib
 import os
 import sys
@@ -34,7 +37,7 @@ from typer.core import TyperGroup
 
 from monespace_cli.errors import CliError, ExitCode, UsageProblem, report
 from monespace_cli.i18n import N_, _, install_global
-from monespace_cli.startup import speed_up
+from monespace_cli.startup import speed_up, without_httpx_command_line
 
 PROG = "monespace"
 #: Click's own help-option text, marked here so the catalogue translates it.
@@ -140,7 +143,7 @@ class LazyGroup(TyperGroup):
             if exc.name != module_name:
                 raise
             return None  # a noun announced but not written yet: "No such command"
-        command = typer.main.get_command(module.app)
+        command = _noun_command(module.app)
         command.name = cmd_name
         _translate_help(command)
         speed_up(command)
@@ -159,6 +162,65 @@ class LazyGroup(TyperGroup):
                 formatter.write_dl(rows)
 
 
+class LazyVerbs(TyperGroup):
+    """A noun whose verbs are built from its Typer app when first resolved."""
+
+    source: typer.Typer
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(_verbs(self.source))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        shell = copy.copy(self.source)
+        shell.registered_commands = [
+            info for info in self.source.registered_commands if _verb_name(info) == cmd_name
+        ]
+        shell.registered_groups = [
+            info for info in self.source.registered_groups if info.name == cmd_name
+        ]
+        if not shell.registered_commands and not shell.registered_groups:
+            return None
+        command = typer.main.get_group(shell).commands.get(cmd_name)
+        if command is not None:
+            _translate_help(command)
+            speed_up(command)
+            self.commands[cmd_name] = command
+        return command
+
+
+def _verb_name(info: Any) -> str:
+    """A registered command's name, as Typer derives it."""
+    return str(info.name or typer.main.get_command_name(info.callback.__name__))
+
+
+def _verbs(noun: typer.Typer) -> dict[str, None]:
+    """The noun's verbs and sub-nouns, in the order they were registered."""
+    names = [_verb_name(info) for info in noun.registered_commands]
+    names += [str(info.name) for info in noun.registered_groups if info.name]
+    return dict.fromkeys(names)
+
+
+def _noun_command(noun: typer.Typer) -> click.Command:
+    """The noun's Click group without its verbs (:class:`LazyVerbs` adds them on use).
+
+    A noun that is a single command (``api``) or whose sub-apps have no name
+    is built whole, as Typer does.
+    """
+    lazy = len(noun.registered_commands) > 1 and all(i.name for i in noun.registered_groups)
+    if not lazy:
+        return typer.main.get_command(noun)
+    shell = copy.copy(noun)
+    shell.registered_commands, shell.registered_groups = [], []
+    shell.info = copy.copy(noun.info)
+    shell.info.cls = LazyVerbs
+    group = typer.main.get_group(shell)
+    assert isinstance(group, LazyVerbs)
+    group.source = noun
+    return group
+
+
 def _module_exists(module_name: str) -> bool:
     """True when a noun's module is there (without importing it)."""
     from importlib.util import find_spec
@@ -173,20 +235,10 @@ def _print_version(value: bool) -> None:
 
 
 def version() -> str:
-    """The installed distribution's version, or pyproject's in a source tree."""
-    from importlib import metadata
+    """The version (one home: ``monespace_cli.__version__``, which pyproject reads)."""
+    from monespace_cli import __version__
 
-    try:
-        return metadata.version("monespace")
-    except metadata.PackageNotFoundError:
-        import tomllib
-        from pathlib import Path
-
-        pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
-        try:
-            return str(tomllib.loads(pyproject.read_text())["project"]["version"])
-        except (OSError, KeyError, tomllib.TOMLDecodeError):
-            return "unknown"
+    return __version__
 
 
 app = typer.Typer(
@@ -341,6 +393,7 @@ def run(args: list[str]) -> int:
     debug = "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args
     color = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
     install_global()
+    without_httpx_command_line()
     if os.environ.get(COMPLETE_VAR):
         from typer._completion_classes import completion_init
 
@@ -363,14 +416,54 @@ def run(args: list[str]) -> int:
         print(_("Interrupted."), file=sys.stderr)
         return ExitCode.INTERRUPTED
     except BrokenPipeError:
-        # `monespace … | head`: the reader went away; not an error worth a message.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return ExitCode.OK
+        return reader_went_away()
+    except SystemExit as exc:
+        # Click turns a closed pipe into sys.exit(1) after swapping stdout for
+        # its PacifyFlushWrapper; that swap is how the case is recognised.
+        if isinstance(sys.stdout, click.utils.PacifyFlushWrapper):
+            return reader_went_away()
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or ExitCode.OK
+        return ExitCode.FAILURE
     except (CliError, Exception) as exc:  # noqa: BLE001 - the single mapping point
+        if _is_closed_pipe(exc):
+            return reader_went_away()
         return report(exc, stderr=sys.stderr, debug=debug, color=color)
 
 
+def _is_closed_pipe(exc: BaseException) -> bool:
+    """A BrokenPipeError, even wrapped by a library (rich, httpx streaming to stdout)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, BrokenPipeError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def reader_went_away() -> int:
+    """``monespace … | head``: the reader closed the pipe, a normal end as for Unix tools.
+
+    Exit 0 and print nothing more: stdout is pointed at /dev/null so that
+    Python's final flush of what is still buffered cannot fail (exit 120).
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+    except OSError:
+        pass
+    return ExitCode.OK
+
+
 def main() -> None:
-    """Console entry point ``monespace``."""
-    sys.exit(run(sys.argv[1:]))
+    """Console entry point ``monespace``.
+
+    The last flush of stdout happens here, not at interpreter exit, so that a
+    reader that left after the last line still gives a clean exit 0.
+    """
+    code = run(sys.argv[1:])
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = reader_went_away()
+    sys.exit(code)

@@ -4,7 +4,7 @@ Order of lookup for a profile:
 
 1. ``MONESPACE_TOKEN`` (scripts, CI): used as is, never stored;
 2. the OS keyring through ``keyring`` (service ``monespace``);
-3. the fallback file ``<config dir>/tokens.json`` (mode 0600).
+3. the fallback file ``<config dir>/tokens.json`` (mode 0600, in a 0700 folder).
 
 A keyring counts only when it is a real one: either chosen explicitly by the
 user (``PYTHON_KEYRING_BACKEND`` or keyring's ``keyringrc.cfg``), or
@@ -16,12 +16,21 @@ is written to it, and ``auth status`` says where the token is.
 
 Tokens are keyed by profile *and* portal URL, so changing a profile's URL
 never sends the old portal's token to the new one.
+
+The file is never written in place: a new file with a random name is
+created with ``O_CREAT | O_EXCL | O_NOFOLLOW`` (mode 0600 from the first
+byte), written, synced and renamed over ``tokens.json``. A symbolic link
+planted at either name is therefore never followed — the rename replaces a
+link at ``tokens.json`` instead of writing through it — and reading refuses
+a link (``O_NOFOLLOW``) with a clear error.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,30 +192,61 @@ class TokenStore:
 
     def _read_file(self) -> dict[str, Any]:
         try:
-            data = json.loads(self.file_path.read_text(encoding="utf-8"))
+            fd = os.open(self.file_path, os.O_RDONLY | _NOFOLLOW)
+            with os.fdopen(fd, encoding="utf-8") as fh:
+                data = json.load(fh)
         except FileNotFoundError:
             return {}
-        except (OSError, ValueError):
-            raise CliError(
-                _("The token file {path} is unreadable; delete it and log in again.").format(
-                    path=self.file_path
-                )
-            ) from None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise CliError(
+                    _("The token file {path} is a symbolic link; it is not read.").format(
+                        path=self.file_path
+                    ),
+                    hint=_("Delete it and log in again."),
+                ) from None
+            raise self._unreadable() from None
+        except ValueError:
+            raise self._unreadable() from None
         return data if isinstance(data, dict) else {}
 
+    def _unreadable(self) -> CliError:
+        return CliError(
+            _("The token file {path} is unreadable; delete it and log in again.").format(
+                path=self.file_path
+            )
+        )
+
+    def _private_folder(self) -> None:
+        """The config folder, created 0700; an existing one of ours is narrowed to 0700."""
+        self.config_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.stat(self.config_dir)
+        ours = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+        if ours and info.st_mode & 0o077:
+            os.chmod(self.config_dir, 0o700)
+
     def _write_file(self, tokens: dict[str, Any]) -> None:
-        """Write the file 0600 from the start (never world-readable, even briefly)."""
-        self.config_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.file_path.with_name(TOKENS_FILE + ".tmp")
+        """Write a new 0600 file next to ``tokens.json`` and rename it over (see above)."""
+        temp = self.config_dir / f".{TOKENS_FILE}.{secrets.token_hex(8)}.tmp"
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(tokens, fh)
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.file_path)
+            self._private_folder()
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
+            fd = os.open(temp, flags, 0o600)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    json.dump(tokens, fh)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(temp, self.file_path)
+            finally:
+                temp.unlink(missing_ok=True)
         except OSError as exc:
             raise CliError(
                 _("Cannot write the token file {path}: {detail}").format(
                     path=self.file_path, detail=exc.strerror
                 )
             ) from None
+
+
+#: ``O_NOFOLLOW`` where the system has it (every POSIX system; not Windows).
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)

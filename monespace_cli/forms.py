@@ -5,9 +5,9 @@ screen, so both read a form the same way (``$ref``, ``x-ui`` order and
 widgets, titles) and type a person's answer the same way: dates typed
 ``dd/mm/yyyy`` become ISO, amounts typed with a decimal comma become the
 two-decimal string the portal wants, IBANs typed in groups of four become
-compact. The format checks mirror the portal's (NRN, BCE, IBAN, Walloon
-postal code) so a mistake is caught as it is typed, not at submit; the
-portal stays the authority (``monespace_cli`` never imports ``portal``).
+compact. The format checks are the portal's own (:mod:`be_identifiers`, the
+package both sides import) so a mistake is caught as it is typed, not at
+submit, with the answer the portal will give.
 """
 
 from __future__ import annotations
@@ -15,14 +15,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import be_identifiers
 from monespace_cli.i18n import _
 
-#: A date a person types: day/month/year with any of the usual separators.
-_DMY = re.compile(r"^\s*(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})\s*$")
 _ISO = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 _SEPARATORS = re.compile(r"[\s.\-/]")
 _AMOUNT_PATTERN_TAIL = (r"\.\d{2}$", r"\.[0-9]{2}$")
@@ -139,21 +137,13 @@ def is_amount(schema: dict[str, Any]) -> bool:
 
 
 def parse_date(text: str) -> str:
-    """ISO ``YYYY-MM-DD`` from ``dd/mm/yyyy`` (also ``.``/``-``) or ISO; ValueError else."""
-    match = _DMY.match(text)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-    else:
-        iso = _ISO.match(text)
-        if not iso:
-            raise ValueError(_("Type a date as dd/mm/yyyy."))
-        year, month, day = (int(g) for g in iso.groups())
-    try:
-        return date(year, month, day).isoformat()
-    except ValueError:
-        raise ValueError(
-            _("{text} is not a date of the calendar.").format(text=text.strip())
-        ) from None
+    """ISO ``YYYY-MM-DD`` from ``dd/mm/yyyy`` (also ``.``/``-``) or ISO; ValueError else.
+
+    The one rule of :mod:`monespace_cli.dates`, so forms, options and sheets agree.
+    """
+    from monespace_cli.dates import parse_date as parse
+
+    return parse(text)
 
 
 def display_date(value: Any) -> str:
@@ -207,75 +197,19 @@ def display_iban(value: Any) -> str:
 # -- format checks (the portal's rules, so mistakes show while typing) ---------------
 
 
-def is_valid_nrn(value: str) -> bool:
-    """An 11-digit national register number whose mod-97 check holds (1900 or 2000+)."""
-    nrn = _SEPARATORS.sub("", value)
-    if len(nrn) != 11 or not nrn.isdigit():
-        return False
-    check = int(nrn[9:])
-    if 97 - int(nrn[:9]) % 97 != check and 97 - int("2" + nrn[:9]) % 97 != check:
-        return False
-    return int(nrn[2:4]) % 20 <= 12 and int(nrn[4:6]) <= 31
-
-
-def is_valid_bce(value: str) -> bool:
-    """A 10-digit enterprise number (0 or 1 first) with a valid mod-97 check."""
-    number = _SEPARATORS.sub("", value)
-    if number.upper().startswith("BE"):
-        number = number[2:]
-    if len(number) != 10 or not number.isdigit() or number[0] not in "01":
-        return False
-    return int(number[:8]) > 0 and (int(number[:8]) + int(number[8:])) % 97 == 0
-
-
-def is_valid_iban(value: str) -> bool:
-    """ISO 13616 check digits; Belgian IBANs also pass the national mod-97 check."""
-    from stdnum import iban
-    from stdnum.exceptions import ValidationError
-
-    number = compact_iban(value)
-    try:
-        iban.validate(number, check_country=False)
-    except ValidationError:
-        return False
-    if number.startswith("BE"):
-        digits = number[4:]
-        return len(digits) == 12 and (int(digits[:10]) % 97 or 97) == int(digits[10:])
-    return True
-
-
-def is_wallonia_postal_code(value: str) -> bool:
-    """A postal code of the Walloon Region (1300–1499, 4000–7999)."""
-    if len(value) != 4 or not value.isdigit():
-        return False
-    return 1300 <= int(value) <= 1499 or 4000 <= int(value) <= 7999
-
-
-FORMAT_CHECKS: dict[str, Callable[[str], bool]] = {
-    "be-nrn": is_valid_nrn,
-    "be-bce": is_valid_bce,
-    "iban": is_valid_iban,
-    "be-postal-code-wallonia": is_wallonia_postal_code,
-}
+# The identifier rules are the portal's own (one implementation, be_identifiers);
+# they are re-exported here because the TUI's fields look them up in this module.
+is_valid_nrn = be_identifiers.is_valid_nrn
+is_valid_bce = be_identifiers.is_valid_bce
+is_valid_iban = be_identifiers.is_valid_iban
+is_wallonia_postal_code = be_identifiers.is_wallonia_postal_code
+FORMAT_CHECKS: dict[str, Callable[[str], bool]] = be_identifiers.FORMAT_CHECKS
 
 
 @functools.lru_cache(maxsize=1)
 def format_checker() -> Any:
-    """jsonschema's FormatChecker plus the Belgian formats of the portal's forms (one, shared)."""
-    from jsonschema import Draft202012Validator
-
-    checker = Draft202012Validator.FORMAT_CHECKER
-    checker = type(checker)(formats=list(checker.checkers))
-    for name, check in FORMAT_CHECKS.items():
-        checker.checks(name)(_strings_only(check))
-    return checker
-
-
-def _strings_only(check: Callable[[str], bool]) -> Callable[[object], bool]:
-    def wrapped(instance: object) -> bool:
-        return not isinstance(instance, str) or check(instance)
-
-    return wrapped
+    """The portal's FormatChecker (standard formats plus the Belgian ones), built once."""
+    return be_identifiers.format_checker()
 
 
 def format_message(fmt: str) -> str:

@@ -72,6 +72,21 @@ def preferred_languages() -> list[str]:
     return []
 
 
+def chosen_language() -> str:
+    """The language the CLI's own messages are in: the first wanted one it has, else English."""
+    for lang in preferred_languages():
+        if lang in LANGUAGES:
+            return lang
+    return "en"
+
+
+def accept_language() -> str:
+    """The ``Accept-Language`` the client sends, so the portal's error details
+    are in the language of the CLI's messages around them."""
+    lang = chosen_language()
+    return lang if lang == "en" else f"{lang}, en;q=0.5"
+
+
 def pick_language(values: object) -> str:
     """Pick the best text from a ``{"fr": …, "en": …}`` object for this user.
 

@@ -82,7 +82,10 @@ def sign_in(
     with open_card() as card:
         certs = card.read_certificates()
         if certs.authentication is None:
-            raise CardProblem(_("The card has no authentication certificate."))
+            from eid.documents import missing_certificates
+
+            reasons = " ".join(_(n) for n in missing_certificates(card.read_identity(), certs))
+            raise CardProblem(_("This card cannot log in: {reasons}").format(reasons=reasons))
         chain = [c for c in (certs.authentication, certs.ca, certs.root) if c is not None]
         verify_pin(card)
         if clock() - fetched > CHALLENGE_REFRESH_AFTER:

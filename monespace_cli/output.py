@@ -129,6 +129,15 @@ def flatten(item: Any, prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def _dotted(item: Any, name: str) -> Any:
+    """``item["a"]["b"]`` for ``a.b``; None where a level is missing or null."""
+    for part in name.split("."):
+        if not isinstance(item, dict):
+            return None
+        item = item.get(part)
+    return item
+
+
 def _csv_value(value: Any) -> str:
     if value is None:
         return ""
@@ -204,8 +213,13 @@ class Printer:
         *,
         empty: str | None = None,
         show_context: bool = False,
+        fields: Sequence[str] | None = None,
     ) -> None:
-        """Print a list of API objects."""
+        """Print a list of API objects.
+
+        ``fields`` (see :func:`fields_of`) fixes the CSV columns from the API's
+        schema; without it they come from the rows, and move with them.
+        """
         cols = [c if isinstance(c, Column) else Column(c) for c in columns]
         items = list(items)
         if self.fmt == "table":
@@ -217,7 +231,7 @@ class Printer:
             rows = [[c.cell(item) for c in cols] for item in items]
             self._table([c.title() for c in cols], rows)
         elif self.fmt == "csv":
-            self._csv(items)
+            self._csv(items, fields)
         else:
             self.json(items)
 
@@ -293,13 +307,16 @@ class Printer:
                 file=self.stdout,
             )
 
-    def _csv(self, items: Iterable[Any]) -> None:
+    def _csv(self, items: Iterable[Any], fields: Sequence[str] | None = None) -> None:
         import csv
         import io
 
+        items = list(items)
         flat = [flatten(item) for item in items]
-        fieldnames: list[str] = []
-        for row in flat:
+        if fields:  # a nested value the schema keeps whole (a {"fr", "en"} title) as JSON
+            flat = [{f: _dotted(item, f) for f in fields} for item in items]
+        fieldnames: list[str] = list(fields or [])
+        for row in [] if fields else flat:
             for key in row:
                 if key not in fieldnames:
                     fieldnames.append(key)
@@ -329,3 +346,26 @@ def _fit_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], total: in
             break
         widths[widest] -= 1
     return widths
+
+
+def fields_of(schema: Any, prefix: str = "") -> list[str]:
+    """The dotted CSV columns of an API object, from its TypedDict, in schema order.
+
+    Why from the schema: a column set read from the rows changes with the data
+    (an unassigned first dossier has ``assigned_to`` empty, not
+    ``assigned_to.nrn``), and a script reading the CSV by position breaks.
+    """
+    import typing
+
+    try:
+        hints = typing.get_type_hints(schema)
+    except TypeError:
+        return [prefix] if prefix else []
+    names: list[str] = []
+    for key, hint in hints.items():
+        name = f"{prefix}.{key}" if prefix else key
+        nested = [a for a in (typing.get_args(hint) or (hint,)) if typing.is_typeddict(a)]
+        if typing.get_origin(hint) is typing.NotRequired:
+            nested = [a for a in typing.get_args(hint) if typing.is_typeddict(a)]
+        names.extend(fields_of(nested[0], name) if nested else [name])
+    return names

@@ -109,17 +109,17 @@ class RolesFile:
 
 
 def nrn_ok(text: str) -> bool:
-    """A Belgian national register number with a valid mod-97 check (11 digits)."""
-    from stdnum.be import nn
+    """A national register number as the portal checks it, given as 11 digits."""
+    import be_identifiers
 
-    return bool(re.fullmatch(r"\d{11}", text)) and bool(nn.is_valid(text))
+    return bool(re.fullmatch(r"\d{11}", text)) and be_identifiers.is_valid_nrn(text)
 
 
 def bce_ok(text: str) -> bool:
-    """A Belgian enterprise number (10 digits, mod-97 check)."""
-    if not re.fullmatch(r"[01]\d{9}", text):
-        return False
-    return 97 - int(text[:8]) % 97 == int(text[8:])
+    """An enterprise number as the portal checks it, given as 10 digits."""
+    import be_identifiers
+
+    return bool(re.fullmatch(r"[01]\d{9}", text)) and be_identifiers.is_valid_bce(text)
 
 
 def clean_number(text: str) -> str:
@@ -263,14 +263,13 @@ class _Reader:
     def _date(self, node: Any) -> dt.date | None:
         if node is None or _is_null(node):
             return None
+        from monespace_cli.dates import DateError, parse_day
+
         text = _scalar(node) or ""
         try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                raise ValueError(text)
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            message = _("{value!r} is not a date (YYYY-MM-DD).").format(value=_text(node))
-            self.fail(node, message)
+            return parse_day(text)
+        except DateError as exc:
+            self.fail(node, str(exc))
             return None
 
     def _flag(self, node: Any) -> bool:

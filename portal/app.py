@@ -20,6 +20,7 @@ from portal import config as config_module
 from portal.api import docs_page
 from portal.config import Settings
 from portal.db import make_engine, make_sessionmaker
+from portal.messages import human_size
 from portal.problems import Problem, install_handlers
 from portal.services.uploads import ENVELOPE_SLACK
 
@@ -133,13 +134,15 @@ def _too_large(limit: int) -> Problem:
     # reading and discarding it, so the client stops sending at once.
     return Problem(
         "too-large",
-        f"the request body exceeds {limit} bytes",
+        f"the request body exceeds {human_size(limit)}",
         headers={"Connection": "close"},
     )
 
 
 async def _refuse(scope: Scope, send: Send, limit: int) -> None:
-    response = _too_large(limit).response(scope.get("path"))
+    response = _too_large(limit).response(
+        scope.get("path"), accept_language=_header(scope, b"accept-language")
+    )
     await response(scope, _no_receive, send)
 
 
@@ -250,7 +253,9 @@ class NulGuard:
         if problem is None:
             await self.app(scope, receive, send)
             return
-        await problem.response(scope.get("path"))(scope, _no_receive, send)
+        await problem.response(
+            scope.get("path"), accept_language=_header(scope, b"accept-language")
+        )(scope, _no_receive, send)
 
     @staticmethod
     def _problem(scope: Scope) -> Problem | None:

@@ -38,6 +38,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--sandbox", action="store_true", help="turn sandbox mode on")
     serve.add_argument("--log-level", default="info")
+    sandbox = sub.add_parser("sandbox", help="sandbox support actions (sandbox PKI and register)")
+    sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True, metavar="ACTION")
+    revoke = sandbox_sub.add_parser(
+        "revoke",
+        help='revoke a sandbox person\'s card certificates ("my card was stolen")',
+        description="Put the authentication and signature certificates of the person's "
+        "sandbox cards (applets 1.7 and 1.8) on the revocation lists and have the OCSP "
+        "responder answer 'revoked': new logins are refused and the person's live sessions "
+        "end within MONESPACE_PORTAL_REVOCATION_RECHECK seconds (the portal's status cache).",
+    )
+    revoke.add_argument("nrn", metavar="NRN", help="national register number (11 digits)")
     seed = sub.add_parser("seed", help="insert N realistic dossiers (benchmarks)")
     seed.add_argument("--dossiers", type=int, required=True, metavar="N")
     seed.add_argument("--seed", type=int, default=42, help="random seed (reproducible data)")
@@ -140,6 +151,41 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    """``sandbox revoke NRN``: the support scenario "my card was stolen"."""
+    from portal.db import make_engine, make_sessionmaker
+    from portal.identifiers import compact, is_valid_nrn
+    from portal.models import Person
+    from portal.sandbox.cards import revoke_cards
+
+    nrn = compact(args.nrn)
+    if not is_valid_nrn(nrn):
+        print(f"error: {args.nrn!r} is not a valid national register number", file=sys.stderr)
+        return EXIT_FAILURE
+    settings = _settings(sandbox=True)
+    if _schema_outdated(settings.database_url):
+        return EXIT_FAILURE
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as db:
+            person = db.get(Person, nrn)
+            if person is None:
+                print(f"error: no sandbox person has the number {nrn}", file=sys.stderr)
+                return EXIT_FAILURE
+            revoked = revoke_cards(person, settings.effective_pki_dir)
+            name = person.name
+    finally:
+        engine.dispose()
+    serials = ", ".join(format(c.serial_number, "X") for c in revoked)
+    print(
+        f"revoked {len(revoked)} certificates of {name} ({nrn}): {serials}\n"
+        "logins with these cards are refused and their open sessions end within "
+        f"{settings.revocation_recheck_seconds} s (the portal's status cache)",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -157,7 +203,7 @@ def _describe(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
-COMMANDS = {"init": cmd_init, "serve": cmd_serve, "seed": cmd_seed}
+COMMANDS = {"init": cmd_init, "serve": cmd_serve, "seed": cmd_seed, "sandbox": cmd_sandbox}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

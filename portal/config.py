@@ -17,6 +17,12 @@ Variables (all optional):
   signatures, e.g. ``https://monespace.wallonie.be``.
 - ``MONESPACE_PORTAL_TRUST_ANCHORS`` / ``MONESPACE_PORTAL_CRLS`` — production
   trust anchors and CRLs: PEM or DER files, several separated by ``:``.
+- ``MONESPACE_PORTAL_REVOCATION_RECHECK`` — seconds a certificate status
+  (OCSP or CRL) is reused before it is asked again, for logins and live
+  sessions alike (default 120; never longer than the answer's own validity).
+- ``MONESPACE_PORTAL_CRL_GRACE`` — seconds a CRL is still believed after its
+  nextUpdate when OCSP cannot answer (default 0: a stale CRL refuses login).
+- ``MONESPACE_PORTAL_OCSP_TIMEOUT`` — seconds to wait for the OCSP responder (5).
 - ``MONESPACE_PORTAL_MAX_UPLOAD`` — attachment size limit in bytes (20 MB).
 - ``MONESPACE_PORTAL_MAX_JSON_BODY`` — body limit of every route but the
   uploads, in bytes (2 MB).
@@ -72,6 +78,12 @@ class Settings:
     seal_key_file: Path | None = None
     seal_chain_file: Path | None = None
     challenge_ttl_seconds: int = 120
+    #: Seconds a verified certificate status is reused (login and live sessions).
+    revocation_recheck_seconds: int = 120
+    #: Seconds a CRL is believed past its nextUpdate (OCSP unavailable).
+    crl_grace_seconds: int = 0
+    #: Seconds to wait for an OCSP responder.
+    ocsp_timeout_seconds: int = 5
     session_ttl_seconds: int = 12 * 3600
     #: Login challenges per client address (portal/ratelimit.py; None = off).
     challenge_rate: Limit | None = field(default_factory=lambda: Limit(600, 60))
@@ -142,6 +154,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _seconds(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    """A whole number of seconds, at least ``minimum``."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise ConfigError(f"{name} must be a whole number of seconds >= {minimum}, not {raw!r}")
+    return int(raw)
+
+
 def default_database_url() -> str:
     """A SQLite file in the data folder (the folder is created when needed)."""
     return f"sqlite:///{data_dir() / 'portal.sqlite3'}"
@@ -160,6 +182,9 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         crl_files=_paths(env.get("MONESPACE_PORTAL_CRLS")),
         max_upload=_int(env, "MONESPACE_PORTAL_MAX_UPLOAD", DEFAULT_MAX_UPLOAD),
         max_json_body=_int(env, "MONESPACE_PORTAL_MAX_JSON_BODY", DEFAULT_MAX_JSON_BODY),
+        revocation_recheck_seconds=_seconds(env, "MONESPACE_PORTAL_REVOCATION_RECHECK", 120, 1),
+        crl_grace_seconds=_seconds(env, "MONESPACE_PORTAL_CRL_GRACE", 0, 0),
+        ocsp_timeout_seconds=_seconds(env, "MONESPACE_PORTAL_OCSP_TIMEOUT", 5, 1),
         smtp_url=env.get("MONESPACE_PORTAL_SMTP_URL") or None,
         seal_key_file=_path(env.get("MONESPACE_PORTAL_SEAL_KEY")),
         seal_chain_file=_path(env.get("MONESPACE_PORTAL_SEAL_CHAIN")),

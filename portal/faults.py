@@ -108,7 +108,9 @@ class FaultInjection:
         if problem is None:
             await self.app(scope, receive, send)
             return
-        await problem.response(scope.get("path"))(scope, receive, send)
+        await problem.response(scope.get("path"), accept_language=_accept_language(scope))(
+            scope, receive, send
+        )
 
     def _draw(self) -> Problem | None:
         draw = self.random.random()
@@ -136,3 +138,11 @@ def plan_for(text: str | None, *, sandbox: bool) -> FaultPlan | None:
     if plan.active:
         log.warning("fault injection is on: %s", text)
     return plan if plan.active else None
+
+
+def _accept_language(scope: Scope) -> str | None:
+    """The caller's ``Accept-Language``, so an injected fault reads like a real one."""
+    for key, value in scope.get("headers", []):
+        if key == b"accept-language":
+            return str(value.decode("latin-1"))
+    return None

@@ -492,6 +492,9 @@ class AuthSession(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     certificate_serial: Mapped[str | None] = mapped_column(String(80))
+    #: PEM of the authentication certificate then its issuing CA, so the
+    #: certificate's revocation can be checked while the session lives.
+    certificate_chain: Mapped[str | None] = mapped_column(Text)
 
     person: Mapped[Person] = relationship()
 

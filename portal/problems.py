@@ -22,6 +22,8 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
+from portal.messages import negotiate, translate
+
 log = logging.getLogger("portal.errors")
 
 TYPE_BASE = "https://monespace.example/problems/"
@@ -77,27 +79,37 @@ class Problem(Exception):
         self.headers = dict(headers or {})
         self.extra = dict(extra or {})
 
-    def body(self, instance: str | None = None) -> dict[str, Any]:
-        """The JSON body of the answer."""
+    def body(self, instance: str | None = None, *, lang: str = "en") -> dict[str, Any]:
+        """The JSON body of the answer; title, detail and field messages in ``lang``.
+
+        ``type`` and the pointers stay as they are: programs key on them.
+        """
         body: dict[str, Any] = {
             "type": TYPE_BASE + self.kind,
-            "title": self.title,
+            "title": translate(self.title, lang),
             "status": self.status,
-            "detail": self.detail,
+            "detail": translate(self.detail, lang),
         }
         if instance:
             body["instance"] = instance
         if self.errors is not None:
-            body["errors"] = self.errors
+            body["errors"] = [
+                {**e, "message": translate(e["message"], lang)} if "message" in e else e
+                for e in self.errors
+            ]
         body.update(self.extra)
         return body
 
-    def response(self, instance: str | None = None) -> JSONResponse:
-        """The problem as an HTTP response."""
+    def response(
+        self, instance: str | None = None, *, accept_language: str | None = None
+    ) -> JSONResponse:
+        """The problem as an HTTP response, in the best language of ``accept_language``."""
+        lang = negotiate(accept_language)
+        headers = {**self.headers, "Content-Language": lang, "Vary": "Accept-Language"}
         return JSONResponse(
-            self.body(instance),
+            self.body(instance, lang=lang),
             status_code=self.status,
-            headers=self.headers,
+            headers=headers,
             media_type=MEDIA_TYPE,
         )
 
@@ -141,9 +153,14 @@ def _request_validation_errors(exc: RequestValidationError) -> tuple[str, list[F
     return "validation-failed", errors
 
 
+def _wanted(request: Request) -> str | None:
+    """The caller's ``Accept-Language`` (the client sends its CLI's language)."""
+    return request.headers.get("accept-language")
+
+
 async def _on_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Problem)
-    return exc.response(request.url.path)
+    return exc.response(request.url.path, accept_language=_wanted(request))
 
 
 async def _on_request_validation(request: Request, exc: Exception) -> Response:
@@ -151,10 +168,14 @@ async def _on_request_validation(request: Request, exc: Exception) -> Response:
     kind, errors = _request_validation_errors(exc)
     if kind == "bad-request":
         detail = "the request body is not valid JSON"
-        return Problem(kind, detail, errors=errors).response(request.url.path)
+        return Problem(kind, detail, errors=errors).response(
+            request.url.path, accept_language=_wanted(request)
+        )
     count = len(errors)
     detail = f"the request has {count} invalid field{'s' if count != 1 else ''}"
-    return validation_failed(detail, errors).response(request.url.path)
+    return validation_failed(detail, errors).response(
+        request.url.path, accept_language=_wanted(request)
+    )
 
 
 async def _on_http_exception(request: Request, exc: Exception) -> Response:
@@ -167,7 +188,7 @@ async def _on_http_exception(request: Request, exc: Exception) -> Response:
         detail = f"no such path: {request.url.path}"
     problem = Problem(kind, detail, headers=exc.headers)
     problem.status = exc.status_code
-    return problem.response(request.url.path)
+    return problem.response(request.url.path, accept_language=_wanted(request))
 
 
 async def _on_data_error(request: Request, exc: Exception) -> Response:
@@ -178,7 +199,7 @@ async def _on_data_error(request: Request, exc: Exception) -> Response:
     """
     if "NUL" in str(getattr(exc, "orig", "")):
         problem = Problem("validation-failed", "text must not contain the NUL character")
-        return problem.response(request.url.path)
+        return problem.response(request.url.path, accept_language=_wanted(request))
     return await _on_unexpected(request, exc)
 
 
@@ -196,7 +217,7 @@ async def _on_unexpected(request: Request, exc: Exception) -> Response:
         f"the portal failed to handle this request; quote error id {error_id} to support",
         extra={"error_id": error_id},
     )
-    return problem.response(request.url.path)
+    return problem.response(request.url.path, accept_language=_wanted(request))
 
 
 def install_handlers(app: FastAPI) -> None:

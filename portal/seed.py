@@ -118,7 +118,13 @@ def _catalogue(db: Session) -> list[_Procedure]:
 
 
 def _applicants(db: Session) -> dict[str, list[_Applicant]]:
-    persons = db.scalars(select(Person).order_by(Person.nrn)).all()
+    from portal.sandbox.cards import featured_nrns
+
+    # Persons who exist to show special cards (minors, foreigners…) get no
+    # seeded dossiers: the seed stays the same whatever cards are featured.
+    featured = featured_nrns()
+    everyone = db.scalars(select(Person).order_by(Person.nrn)).all()
+    persons = [p for p in everyone if p.nrn not in featured] or list(everyone)
     by_audience: dict[str, list[_Applicant]] = {"citizen": [], "enterprise": [], "non_profit": []}
     for p in persons:
         by_audience["citizen"].append(_Applicant("person", p.nrn, p.name, "me", p.nrn))

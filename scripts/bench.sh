@@ -21,10 +21,12 @@ else
 fi
 run bench/cli_startup.py
 run bench/eid_bench.py
+run bench/revocation_bench.py
 run bench/portal_bench.py --dossiers "$big"
 run bench/portal_bench.py --dossiers "$huge" --requests 100 --submits 20
 run bench/load_bench.py --clients "$clients" --seconds "$seconds"
 run bench/bulk_bench.py
+run bench/sheet_bench.py
 run bench/tui_bench.py --dossiers "$big"
 if [[ "${WITH_POSTGRES:-}" == 1 ]]; then
   base="$(scripts/postgres.sh start)"; base="${base%/*}"

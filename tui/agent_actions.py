@@ -81,7 +81,7 @@ def run_action(screen: Screen[Any], action: str, items: list[dict[str, Any]]) ->
 
 def run_export(screen: Screen[Any], filters: dict[str, Any]) -> None:
     """Ask for format, columns and file, then stream the portal's export into it."""
-    from monespace_cli.commands._agent_export import FIELDS
+    from monespace_cli.client import EXPORT_FIELDS
     from tui.widgets.agent_dialog_export import ExportDialog
 
     default = files_folder(screen) / f"queue-{dt.date.today().isoformat()}.csv"
@@ -90,7 +90,7 @@ def run_export(screen: Screen[Any], filters: dict[str, Any]) -> None:
         if choice is not None:
             _confirm_overwrite(screen, filters, choice)
 
-    screen.app.push_screen(ExportDialog(default, FIELDS), chosen)
+    screen.app.push_screen(ExportDialog(default, EXPORT_FIELDS), chosen)
 
 
 # -- shared helpers -------------------------------------------------------------------

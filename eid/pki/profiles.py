@@ -169,7 +169,7 @@ def _aki(issuer: Issuer) -> x509.AuthorityKeyIdentifier:
     return x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
 
 
-def _aia(issuer: Issuer) -> x509.AuthorityInformationAccess:
+def _aia(issuer: Issuer, ocsp_url: str = OCSP_URL) -> x509.AuthorityInformationAccess:
     return x509.AuthorityInformationAccess(
         [
             x509.AccessDescription(
@@ -177,7 +177,7 @@ def _aia(issuer: Issuer) -> x509.AuthorityInformationAccess:
                 x509.UniformResourceIdentifier(f"{BASE_URL}/certs/{slug(issuer.cert)}.crt"),
             ),
             x509.AccessDescription(
-                AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(OCSP_URL)
+                AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url)
             ),
         ]
     )
@@ -189,11 +189,13 @@ def person_certificate(
     public_key: rsa.RSAPublicKey | ec.EllipticCurvePublicKey,
     issuer: Issuer,
     not_after: dt.datetime,
+    ocsp_url: str = OCSP_URL,
 ) -> x509.Certificate:
     """An authentication or signature certificate with the Belgian subject layout.
 
     ``usage`` is "authentication" (Key Usage digitalSignature) or "signature"
-    (nonRepudiation), as on the real card's Cert#2 / Cert#3.
+    (nonRepudiation), as on the real card's Cert#2 / Cert#3. ``ocsp_url`` goes
+    in Authority Information Access, as the real responder's address does.
     """
     first = holder.given_names.split()[0] if holder.given_names.split() else holder.given_names
     label = {"authentication": "Authentication", "signature": "Signature"}[usage]
@@ -230,7 +232,7 @@ def person_certificate(
             ),
             critical=False,
         )
-        .add_extension(_aia(issuer), critical=False)
+        .add_extension(_aia(issuer, ocsp_url), critical=False)
     )
     return builder.sign(issuer.key, issuer.hash)
 

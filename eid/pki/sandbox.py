@@ -27,9 +27,19 @@ from cryptography.x509.oid import NameOID
 
 from eid.pki import profiles, revocation
 from eid.pki.profiles import APPLETS, CertificateHolder, Issuer
-from eid.pki.storage import PrivateKey, load_cert, load_key, locked, save_cert, save_key
+from eid.pki.storage import (
+    PrivateKey,
+    load_cert,
+    load_key,
+    locked,
+    save_cert,
+    save_key,
+    write_atomic,
+)
 
 _FAMILY = {"1.8": "ec", "1.7": "rsa"}
+#: The file holding the OCSP responder address set by the sandbox portal.
+OCSP_URL_FILE = "ocsp-url"
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,42 @@ class SandboxPKI:
             person, applet, f"untrusted-{family}-citizen", _default_not_after(person)
         )
 
+    # -- OCSP ---------------------------------------------------------------
+
+    @property
+    def ocsp_url(self) -> str:
+        """The responder address new certificates carry (set by the sandbox portal)."""
+        path = self.directory / OCSP_URL_FILE
+        return path.read_text().strip() if path.exists() else profiles.OCSP_URL
+
+    @property
+    def has_ocsp_url(self) -> bool:
+        """Whether a portal has named itself as this PKI's responder."""
+        return (self.directory / OCSP_URL_FILE).exists()
+
+    def set_ocsp_url(self, url: str) -> None:
+        """Make certificates issued from now on point at ``url`` (the portal's responder).
+
+        Cached person certificates naming another responder are re-issued on
+        their next use, for the same keys.
+        """
+        if url != self.ocsp_url:
+            with locked(self.directory):
+                write_atomic(self.directory / OCSP_URL_FILE, url.encode())
+
+    def ocsp_response(self, request_der: bytes) -> bytes:
+        """Answer one DER OCSP request as the sandbox responder (see eid.pki.responder)."""
+        from eid.pki.responder import respond
+
+        return respond(self, request_der)
+
+    def issuers(self) -> list[Issuer]:
+        """Every CA key that issues person certificates (trusted or not)."""
+        return [
+            self._cas[n]
+            for n in ("ec-citizen", "rsa-citizen", "untrusted-ec-citizen", "untrusted-rsa-citizen")
+        ]
+
     def revoke(self, cert: x509.Certificate) -> None:
         """Put ``cert`` on its CA's CRL (persisted in the directory)."""
         with locked(self.directory):
@@ -177,6 +223,7 @@ class SandboxPKI:
         ca = self._cas[ca_name]
         root = self._cas[ca_name.replace("citizen", "root")]
         folder = self.directory / "persons" / f"{person.nrn}-{applet}"
+        ocsp_url = self.ocsp_url
         with locked(self.directory):
             keys = {
                 usage: _person_key(folder / f"{usage}.key", applet) for usage in ("auth", "sign")
@@ -186,12 +233,14 @@ class SandboxPKI:
                 cached = folder / f"{usage}-{ca_name}.pem"
                 if not_after is None and cached.exists():
                     cert = load_cert(cached)
-                    if _still_matches(cert, person, keys[usage]):
+                    if _still_matches(cert, person, keys[usage], ocsp_url):
                         certs[usage] = cert
                         continue
                 end = not_after or _default_not_after(person)
                 end = min(end, ca.cert.not_valid_after_utc)
-                cert = profiles.person_certificate(person, long, keys[usage].public_key(), ca, end)
+                cert = profiles.person_certificate(
+                    person, long, keys[usage].public_key(), ca, end, ocsp_url
+                )
                 if not_after is None:
                     save_cert(cached, cert)
                 certs[usage] = cert
@@ -241,11 +290,16 @@ def _default_not_after(person: CertificateHolder) -> dt.datetime:
     return profiles.now() + dt.timedelta(days=3652)
 
 
-def _still_matches(cert: x509.Certificate, person: CertificateHolder, key: PrivateKey) -> bool:
-    """A cached certificate is reused only for the same key, names and NRN."""
+def _still_matches(
+    cert: x509.Certificate, person: CertificateHolder, key: PrivateKey, ocsp_url: str
+) -> bool:
+    """A cached certificate is reused only for the same key, names, NRN and responder."""
+    from eid.pki.status import ocsp_urls
+
     attrs = {a.oid: a.value for a in cert.subject}
     return (
-        cert.public_key() == key.public_key()
+        ocsp_urls(cert) == [ocsp_url]
+        and cert.public_key() == key.public_key()
         and attrs.get(NameOID.SERIAL_NUMBER) == person.nrn
         and attrs.get(NameOID.SURNAME) == person.surname
         and attrs.get(NameOID.GIVEN_NAME) == person.given_names

@@ -34,6 +34,10 @@ def chip_number_for(nrn: str) -> bytes:
     return bytes.fromhex("534C") + hashlib.sha256(f"chip:{nrn}".encode()).digest()[:14]
 
 
+#: Which personal certificates a card carries (content v5.4 §4.5 and §8).
+CERTIFICATE_SETS = ("both", "authentication", "none")
+
+
 @dataclass(frozen=True)
 class CardholderData:
     """Everything personalised on one card; see the module docstring."""
@@ -62,12 +66,20 @@ class CardholderData:
     language: str = "fr"
     #: Extra identity-file fields for foreigner cards etc.: (tag, value) pairs.
     extra_fields: tuple[tuple[int, bytes], ...] = ()
+    #: Personal certificates on the card: "both"; "authentication" only
+    #: (people under 18, Kids-ID from 6 to 12); "none" (children under 6).
+    certificates: str = "both"
+    #: Birth date text as the card writes it, when the register knows only
+    #: part of the date ("00 JAN 1950", "00 00 1950"); derived when empty.
+    birth_date_text: str = ""
 
     def __post_init__(self) -> None:
         if not (len(self.nrn) == 11 and self.nrn.isdigit()):
             raise ValueError("the NRN must be 11 digits")
         if self.sex not in ("M", "F", "V", "W"):
             raise ValueError("sex must be M or F (or V/W as on Dutch/German cards)")
+        if self.certificates not in CERTIFICATE_SETS:
+            raise ValueError("certificates must be both, authentication or none")
         if self.language not in ("fr", "nl", "de"):
             raise ValueError("language must be fr, nl or de")
         if not self.card_number:

@@ -5,14 +5,16 @@ reference/belpic/: file identifiers (content v5.4 §4.3), the identity and
 address TLV files ("ID and Address file contents" v5.0; v4.01 for 1.7), the
 photo hash (SHA-1 on 1.7, SHA-384 on 1.8), the register's signatures
 (SGN#ID over the identity file; SGN#Address over the address file without
-its zero padding followed by SGN#ID), zero bytes appended to certificate
-files, and the GET CARD DATA layout of each applet manual.
+its zero padding followed by the whole SGN#ID file), the file sizes of real
+cards (``eid.layout``: certificate padding, empty certificate files of
+zeros for cards without them, the 117-byte address file), and the GET CARD
+DATA layout of each applet manual.
 
 Sandbox choices where the specifications are silent, so readers can rely
 on them: applet 1.7 register signatures are RSA PKCS#1 v1.5 with SHA-256
 (the DigestInfo inside says so); applet 1.8 ones are DER ECDSA P-384 with
-SHA-384, SGN#Address zero-padded to 104 bytes (the longest DER P-384
-signature); the address file is zero-padded to 117 bytes (content v5.4 §2.3).
+SHA-384, SGN#ID and SGN#Address zero-padded to 104 bytes (the longest DER
+P-384 signature).
 """
 
 from __future__ import annotations
@@ -23,7 +25,18 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from eid.layout import AddressTag, Fid, IdentityTag, encode_tlv, path_of
+from eid.integrity import address_signed_data
+from eid.layout import (
+    ADDRESS_FILE_SIZE,
+    CERT_FILE_PADDING,
+    EC_SIGNATURE_FILE_SIZE,
+    EMPTY_CERT_FILE_SIZE,
+    AddressTag,
+    Fid,
+    IdentityTag,
+    encode_tlv,
+    path_of,
+)
 from eid.pki import PersonCredentials, SandboxPKI
 from eid.pki.storage import PrivateKey
 from eid.virtual import pkcs15
@@ -38,9 +51,6 @@ ATRS = {
     "1.7": bytes.fromhex("3B9813400AA503010101AD1311"),
     "1.8": bytes.fromhex("3B7F96000080318065B085040120120FFF829000"),
 }
-_CERT_PADDING = {"1.7": 50, "1.8": 1100}  # zero bytes appended (content v4.01 / v5.4 §8)
-ADDRESS_FILE_SIZE = 117
-SGN_ADDRESS_SIZE_EC = 104
 
 _MONTHS = {
     "fr": "JAN FEV MARS AVR MAI JUIN JUIL AOUT SEPT OCT NOV DEC",
@@ -55,6 +65,8 @@ def _path(*fids: Fid) -> str:
 
 def birth_date_text(person: CardholderData) -> str:
     """Birth date as the card writes it: "DD MMMM YYYY", German "DD.MMM.YYYY"."""
+    if person.birth_date_text:
+        return person.birth_date_text
     d = person.birth_date
     month = _MONTHS[person.language].split()[d.month - 1]
     sep = "." if person.language == "de" else " "
@@ -133,6 +145,47 @@ def _der_cert(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.DER)
 
 
+_CDF_ENTRIES = {
+    "both": frozenset({"Authentication", "Signature"}),
+    "authentication": frozenset({"Authentication"}),
+    "none": frozenset(),
+}
+
+
+def _signature_file(signature: bytes) -> bytes:
+    """EF(SGN#…) as stored: an EC signature zero-padded to the fixed file length."""
+    if signature[:1] == b"\x30" and len(signature) <= EC_SIGNATURE_FILE_SIZE:
+        return signature + b"\x00" * (EC_SIGNATURE_FILE_SIZE - len(signature))
+    return signature  # RSA: exactly the key's length
+
+
+def _certificate_files(
+    cardholder: CardholderData, creds: PersonCredentials, pki: SandboxPKI, applet: str
+) -> dict[str, bytes]:
+    """The five certificate files at their real sizes (content v4.01 / v5.4 §8).
+
+    A certificate file is the DER certificate followed by the applet's zero
+    padding; a certificate not issued leaves a file of zeros. On applet 1.7
+    the root and RRN files carry no padding (v4.01 §8.4, §8.5).
+    """
+    pad = b"\x00" * CERT_FILE_PADDING[applet]
+    empty = b"\x00" * EMPTY_CERT_FILE_SIZE[applet]
+    tail = pad if applet == "1.8" else b""
+    has_auth = cardholder.certificates in ("both", "authentication")
+    has_sign = cardholder.certificates == "both"
+    return {
+        _path(Fid.DF_BELPIC, Fid.CERT_AUTHENTICATION): _der_cert(creds.auth_cert) + pad
+        if has_auth
+        else empty,
+        _path(Fid.DF_BELPIC, Fid.CERT_SIGNATURE): _der_cert(creds.sign_cert) + pad
+        if has_sign
+        else empty,
+        _path(Fid.DF_BELPIC, Fid.CERT_CA): _der_cert(creds.ca_cert) + pad,
+        _path(Fid.DF_BELPIC, Fid.CERT_ROOT): _der_cert(creds.root_cert) + tail,
+        _path(Fid.DF_BELPIC, Fid.CERT_RRN): _der_cert(pki.rrn_certificate(applet)) + tail,
+    }
+
+
 def build_card(
     cardholder: CardholderData,
     pki: SandboxPKI,
@@ -165,25 +218,17 @@ def build_card(
     )
     identity = _identity_file(cardholder, applet, photo, basic_spki)
     address = _address_file(cardholder)
-    sgn_id = register_signature(rrn_key, identity)
-    sgn_address = register_signature(rrn_key, address.rstrip(b"\x00") + sgn_id)
-    if applet == "1.8":
-        sgn_address += b"\x00" * (SGN_ADDRESS_SIZE_EC - len(sgn_address))
-    pad = b"\x00" * _CERT_PADDING[applet]
+    sgn_id = _signature_file(register_signature(rrn_key, identity))
+    sgn_address = _signature_file(register_signature(rrn_key, address_signed_data(address, sgn_id)))
+    certs = _certificate_files(cardholder, creds, pki, applet)
     files = {
         _path(Fid.DIR): pkcs15.ef_dir(),
         _path(Fid.DF_BELPIC, Fid.ODF): pkcs15.odf(),
         _path(Fid.DF_BELPIC, Fid.TOKEN_INFO): pkcs15.token_info(cardholder.chip_number, applet),
         _path(Fid.DF_BELPIC, Fid.AODF): pkcs15.aodf(),
         _path(Fid.DF_BELPIC, Fid.PRKDF): pkcs15.prkdf(applet),
-        _path(Fid.DF_BELPIC, Fid.CDF): pkcs15.cdf(),
-        _path(Fid.DF_BELPIC, Fid.CERT_AUTHENTICATION): _der_cert(creds.auth_cert) + pad,
-        _path(Fid.DF_BELPIC, Fid.CERT_SIGNATURE): _der_cert(creds.sign_cert) + pad,
-        _path(Fid.DF_BELPIC, Fid.CERT_CA): _der_cert(creds.ca_cert) + pad,
-        _path(Fid.DF_BELPIC, Fid.CERT_ROOT): _der_cert(creds.root_cert)
-        + (pad if applet == "1.8" else b""),
-        _path(Fid.DF_BELPIC, Fid.CERT_RRN): _der_cert(pki.rrn_certificate(applet))
-        + (pad if applet == "1.8" else b""),
+        _path(Fid.DF_BELPIC, Fid.CDF): pkcs15.cdf(_CDF_ENTRIES[cardholder.certificates]),
+        **certs,
         _path(Fid.DF_ID, Fid.ID_RN): identity,
         _path(Fid.DF_ID, Fid.SGN_ID_RN): sgn_id,
         _path(Fid.DF_ID, Fid.ID_ADDRESS): address,

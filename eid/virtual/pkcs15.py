@@ -126,8 +126,19 @@ def prkdf(applet: str) -> bytes:
     return b"".join(entries)
 
 
-def cdf() -> bytes:
-    """EF(CDF) 5037: authentication, signature, CA and root certificates (§5.3.6)."""
+def cdf(present: frozenset[str] = frozenset({"Authentication", "Signature"})) -> bytes:
+    """EF(CDF) 5037: authentication, signature, CA and root certificates (§5.3.6).
+
+    A card without a signature (or any personal) certificate leaves those
+    entries out and fills the rest of the file with zero bytes, keeping the
+    size of the full file (content v4.01 §6.5, cases 2 and 3).
+    """
+    full = _cdf_entries(frozenset({"Authentication", "Signature"}))
+    mine = _cdf_entries(present)
+    return mine + b"\x00" * (len(full) - len(mine))
+
+
+def _cdf_entries(present: frozenset[str]) -> bytes:
     entries = []
     for label, ident, authority, fid in (
         ("Authentication", 2, False, Fid.CERT_AUTHENTICATION),
@@ -135,6 +146,8 @@ def cdf() -> bytes:
         ("CA", 4, True, Fid.CERT_CA),
         ("Root", 6, True, Fid.CERT_ROOT),
     ):
+        if not authority and label not in present:
+            continue
         attrs = [_octets(bytes([ident]))]
         if authority:
             attrs.append(der(0x01, b"\xff"))

@@ -9,7 +9,6 @@ this module turns the cell into exactly that, or says why it cannot.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from decimal import Decimal, InvalidOperation
@@ -20,8 +19,6 @@ from monespace_cli.i18n import _
 
 TRUE_WORDS = {"true", "yes", "y", "oui", "o", "1", "vrai", "waar", "ja", "x"}
 FALSE_WORDS = {"false", "no", "n", "non", "0", "faux", "onwaar", "nee", "nein"}
-_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
-_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 #: A money pattern of the forms: digits, a point, exactly two decimals.
 _MONEY_PATTERN = re.compile(r"\\\.\[0-9\]\{2\}\$$")
 _SPACES = str.maketrans("", "", " \u00a0\u202f'")
@@ -70,19 +67,16 @@ def _is_money(schema: dict[str, Any]) -> bool:
 
 
 def belgian_date(text: str) -> str:
-    """``dd/mm/yyyy`` (also with ``.`` or ``-``) or ISO → ``YYYY-MM-DD``."""
-    match = _DATE.match(text)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-    else:
-        iso = _ISO_DATE.match(text)
-        if not iso:
-            raise CellError(_("{value!r} is not a date (dd/mm/yyyy).").format(value=text))
-        year, month, day = (int(g) for g in iso.groups())
+    """``dd/mm/yyyy`` (also with ``.`` or ``-``) or ISO → ``YYYY-MM-DD``.
+
+    The rule of :func:`monespace_cli.dates.parse_date`, the one every typed date uses.
+    """
+    from monespace_cli.dates import DateError, parse_date
+
     try:
-        return dt.date(year, month, day).isoformat()
-    except ValueError:
-        raise CellError(_("{value!r} is not a date that exists.").format(value=text)) from None
+        return parse_date(text)
+    except DateError as exc:
+        raise CellError(str(exc)) from None
 
 
 def decimal_of(text: str) -> Decimal:

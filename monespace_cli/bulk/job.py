@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from monespace_cli.bulk import journal as jn
-from monespace_cli.bulk.mapping import ColumnPlan, Mapping, load_mapping, plan_columns
+from monespace_cli.bulk.mapping import (
+    ColumnPlan,
+    Mapping,
+    MappingError,
+    load_mapping,
+    plan_columns,
+)
 from monespace_cli.bulk.rows import Row, RowError, build_row, validate_row
 from monespace_cli.bulk.runner import BulkRunner, RunResult
 from monespace_cli.bulk.sheet import Sheet, read_sheet
@@ -47,36 +53,44 @@ def prepare(
     mapping_path: Path | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
+    sheet_name: str | None = None,
 ) -> Prepared:
     """Read ``path`` and build every row (problems collected per row, never raised)."""
-    sheet = read_sheet(path, encoding=encoding, delimiter=delimiter)
+    sheet = read_sheet(path, encoding=encoding, delimiter=delimiter, sheet=sheet_name)
     mapping = load_mapping(mapping_path)
-    plan = plan_columns(sheet.columns, mapping)
+    try:
+        plan = plan_columns(sheet.columns, mapping)
+    except MappingError as exc:
+        raise MappingError(f"{exc} {_encoding_hint(sheet)}".strip()) from None
     form = procedure.get("form") or {}
     base = path.resolve().parent
     rows = [build_row(record, plan, form, base) for record in sheet.records]
     return Prepared(path.resolve(), sheet, mapping, plan, rows, file_sha256(path))
 
 
+def _encoding_hint(sheet: Sheet) -> str:
+    """When columns are missing from a text file whose encoding was guessed, the
+    encoding is the likely culprit ("N° entreprise" read as "NÂ° entreprise")."""
+    if not sheet.encoding_guessed or sheet.kind not in ("csv", "jsonl"):
+        return ""
+    return _(
+        "The file was read as {encoding} (detected) and its header as: {header}. "
+        "If accented names look wrong there, the encoding is the problem: "
+        "force it with --encoding (utf-8, cp1252 or utf-16)."
+    ).format(encoding=sheet.encoding, header=" | ".join(sheet.columns[:8]))
+
+
 def dry_run_errors(
     prepared: Prepared, procedure: dict[str, Any], me: dict[str, Any]
 ) -> list[RowError]:
     """Every problem of every row: cells, form, attachments, mandates."""
-    form = procedure.get("form") or {}
     covered = covered_bces(me, str(procedure.get("domain") or ""))
-    required = [k["kind"] for k in procedure.get("attachment_kinds") or [] if k.get("required")]
     errors: list[RowError] = []
     for row in prepared.rows:
-        errors.extend(row.errors)
-        errors.extend(validate_row(row, form, prepared.plan))
-        kinds = {a.kind for a in row.attachments}
-        for kind in required:
-            if kind not in kinds:
-                column = _attachment_column(prepared.plan, kind)
-                errors.append(RowError(row.row, column, _("the required attachment is missing")))
-        if row.bce and not any(e.column == prepared.plan.beneficiary for e in row.errors):
+        problems = row_problems(row, prepared.plan, procedure)
+        if row.bce and not any(e.column == prepared.plan.beneficiary for e in problems):
             if row.bce not in covered:
-                errors.append(
+                problems.append(
                     RowError(
                         row.row,
                         prepared.plan.beneficiary,
@@ -85,7 +99,29 @@ def dry_run_errors(
                         ),
                     )
                 )
+        errors.extend(problems)
     return sorted(errors, key=lambda e: (e.row, e.column))
+
+
+def row_problems(row: Row, plan: ColumnPlan, procedure: dict[str, Any]) -> list[RowError]:
+    """What is wrong with a row without asking the portal, one problem per cell.
+
+    The dry run and the real run's report use this same list: a row refused
+    before sending reports every problem, as the dry run did. A cell whose
+    value could not be read reports that, not also the form's complaint
+    about the value that is then missing.
+    """
+    form = procedure.get("form") or {}
+    required = [k["kind"] for k in procedure.get("attachment_kinds") or [] if k.get("required")]
+    found: dict[str, RowError] = {}
+    for error in [*row.errors, *validate_row(row, form, plan)]:
+        found.setdefault(error.column, error)
+    kinds = {a.kind for a in row.attachments}
+    for kind in required:
+        column = _attachment_column(plan, kind)
+        if kind not in kinds and column not in found:
+            found[column] = RowError(row.row, column, _("the required attachment is missing"))
+    return list(found.values())
 
 
 def _attachment_column(plan: ColumnPlan, kind: str) -> str:
@@ -123,8 +159,15 @@ def start_job(
     job_id: str | None = None,
     concurrency: int = 4,
     folder: Path | None = None,
+    procedure: dict[str, Any] | None = None,
 ) -> jn.Journal:
-    """Journal a new job: rows with problems are rejected at once, the rest pending."""
+    """Journal a new job: rows with problems are rejected at once, the rest pending.
+
+    A row whose cells could not be read is refused here with every problem
+    of the row (``procedure`` gives the form to check it against), as the
+    dry run lists them; the other rows go to the portal, whose refusal
+    names every field too.
+    """
     job_id = job_id or jn.new_job_id()
     info = jn.JobInfo(
         job_id=job_id,
@@ -141,11 +184,18 @@ def start_job(
             row.row,
             row.bce,
             payload_of(row, prepared.plan),
-            "; ".join(f"{e.column}: {e.reason}" for e in row.errors) or None,
+            _refusal(row, prepared.plan, procedure),
         )
         for row in prepared.rows
     ]
     return jn.Journal.create(journal_path(job_id, folder), info, rows)
+
+
+def _refusal(row: Row, plan: ColumnPlan, procedure: dict[str, Any] | None) -> str | None:
+    if not row.errors:
+        return None
+    problems = row_problems(row, plan, procedure) if procedure else row.errors
+    return "; ".join(f"{e.column}: {e.reason}" for e in problems)
 
 
 def journal_path(job_id: str, folder: Path | None = None) -> Path:

@@ -106,7 +106,13 @@ class JournalRow:
 
 
 def state_dir() -> Path:
-    """The per-user folder of bulk journals."""
+    """The per-user folder of bulk journals (``$MONESPACE_STATE_DIR/bulk`` when set:
+    the demo and tests keep their journals apart from the user's)."""
+    import os
+
+    override = os.environ.get("MONESPACE_STATE_DIR")
+    if override:
+        return Path(override).expanduser() / "bulk"
     from platformdirs import user_state_path
 
     return user_state_path("monespace") / "bulk"

@@ -15,6 +15,9 @@ mistakes come from. ``--map mapping.toml`` says once what each column is::
 
     [constants]                            # the same value on every row
     "/is_sme" = true
+    "/workers/0/start_date" = "01/09/2026" # converted as a cell would be
+    "/sectors" = ["food", "retail"]        # an array: each item converted
+    "attachment:sme_check" = "pme.pdf"     # the same file with every row
 
 Without a mapping, the defaults apply: a column ``bce`` (or ``beneficiary``)
 holds the BCE number, columns written as JSON pointers (``/iban``) are form
@@ -114,9 +117,12 @@ def _mapping(doc: dict[str, Any], path: Path, digest: str) -> Mapping:
     attachments = _table(doc, "attachments", path)
     constants = _table(doc, "constants", path)
     for pointer in constants:
-        if not pointer.startswith("/"):
+        if not pointer.startswith(("/", ATTACHMENT_PREFIX)):
             raise MappingError(
-                _("{path}: [constants] keys are JSON pointers such as /is_sme.").format(path=path)
+                _(
+                    "{path}: [constants] keys are JSON pointers such as /is_sme, "
+                    "or attachment:KIND for a file sent with every row."
+                ).format(path=path)
             )
     return Mapping(
         beneficiary=beneficiary,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from monespace_cli.bulk import journal as jn
 from monespace_cli.output import csv_safe
@@ -45,12 +45,18 @@ def write_report(lines: list[dict[str, Any]], path: Path) -> str:
     if path.suffix.lower() == ".json":
         path.write_text(json.dumps(lines, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return "json"
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-        writer.writerow(FIELDS)
-        for line in lines:
-            writer.writerow([csv_safe("" if line[f] is None else str(line[f])) for f in FIELDS])
+    with path.open("w", encoding="utf-8", newline="") as out:
+        write_excel_csv(lines, out)
     return "csv"
+
+
+def write_excel_csv(lines: list[dict[str, Any]], out: TextIO) -> None:
+    """The report as Belgian Excel opens it: a BOM, ``;``, CRLF (``--report``, ``--excel``)."""
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(FIELDS)
+    for line in lines:
+        writer.writerow([csv_safe("" if line[f] is None else str(line[f])) for f in FIELDS])
 
 
 def summary(counts: dict[str, int]) -> list[tuple[str, int]]:

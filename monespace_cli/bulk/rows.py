@@ -19,17 +19,15 @@ from __future__ import annotations
 import copy
 import hashlib
 import itertools
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import be_identifiers
 from monespace_cli.bulk.coerce import CellError, coerce_cell
-from monespace_cli.bulk.mapping import ColumnPlan
+from monespace_cli.bulk.mapping import ATTACHMENT_PREFIX, ColumnPlan
 from monespace_cli.bulk.sheet import Record
 from monespace_cli.i18n import _
-
-_BCE = re.compile(r"^[01]\d{9}$")
 
 
 @dataclass(frozen=True)
@@ -66,15 +64,11 @@ class Row:
 
 def normalise_bce(text: str) -> str:
     """``BE 0641.238.591`` → ``0641238591`` (nothing else is changed)."""
-    compact = re.sub(r"[\s.\-/]", "", str(text)).upper().removeprefix("BE")
-    if len(compact) == 9 and compact.isdigit():
-        compact = "0" + compact  # old 9-digit numbers
-    return compact
+    return be_identifiers.compact_bce(str(text))
 
 
-def is_valid_bce(number: str) -> bool:
-    """Ten digits starting with 0 or 1, the last two = 97 - (first eight mod 97)."""
-    return bool(_BCE.match(number)) and 97 - int(number[:8]) % 97 == int(number[8:])
+#: The portal's rule (one implementation for CLI, TUI and portal).
+is_valid_bce = be_identifiers.is_valid_bce
 
 
 def build_row(record: Record, plan: ColumnPlan, form: dict[str, Any], base: Path) -> Row:
@@ -95,7 +89,12 @@ def build_row(record: Record, plan: ColumnPlan, form: dict[str, Any], base: Path
         )
     data: dict[str, Any] = {}
     for pointer, value in plan.constants.items():
-        _put(data, pointer, value)
+        if pointer.startswith(ATTACHMENT_PREFIX):
+            continue  # a file for every row: see _attachments
+        try:
+            _put(data, pointer, coerce_constant(value, schema_at(form, pointer)))
+        except CellError as exc:
+            errors.append(RowError(record.row, f"[constants] {pointer}", str(exc)))
     for column, pointer in plan.fields.items():
         raw = record.values.get(column)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -112,8 +111,14 @@ def _attachments(
     record: Record, plan: ColumnPlan, base: Path, errors: list[RowError]
 ) -> list[AttachmentFile]:
     files: list[AttachmentFile] = []
-    for column, kind in plan.attachments.items():
-        raw = str(record.values.get(column) or "").strip()
+    wanted = [(col, kind, record.values.get(col)) for col, kind in plan.attachments.items()]
+    wanted += [
+        (f"[constants] {key}", key.removeprefix(ATTACHMENT_PREFIX), value)
+        for key, value in plan.constants.items()
+        if key.startswith(ATTACHMENT_PREFIX)
+    ]
+    for column, kind, value in wanted:
+        raw = str(value or "").strip()
         if not raw:
             continue
         path = Path(raw).expanduser()
@@ -126,6 +131,17 @@ def _attachments(
             continue
         files.append(AttachmentFile(kind, str(path), digest))
     return files
+
+
+def coerce_constant(value: Any, schema: dict[str, Any] | None) -> Any:
+    """A mapping constant converted as a cell would be (``"01/09/2026"``, ``"0,5"``,
+    ``"2 450,00"``); an array converts each item with the array's item schema."""
+    if isinstance(value, list):
+        items = (schema or {}).get("items")
+        return [coerce_constant(v, items if isinstance(items, dict) else None) for v in value]
+    if isinstance(value, str) and schema is not None:
+        return coerce_cell(value, schema)
+    return value
 
 
 def _put(data: dict[str, Any], pointer: str, value: Any) -> None:
@@ -230,31 +246,7 @@ def _relax(node: Any) -> bool:
 
 
 def format_checker() -> Any:
-    """Standard formats plus the portal's: be-bce, be-nrn, iban, be-postal-code-wallonia."""
-    from jsonschema import FormatChecker
-    from stdnum import iban
-    from stdnum.be import nn
+    """The portal's own format checks (one implementation, shared with the TUI)."""
+    from monespace_cli.forms import format_checker as shared
 
-    checker = FormatChecker()
-    checks = {
-        "be-bce": is_valid_bce,
-        "be-nrn": nn.is_valid,
-        "iban": iban.is_valid,
-        "be-postal-code-wallonia": _wallonia_postal_code,
-    }
-    for name, check in checks.items():
-        checker.checks(name)(_strings_only(check))
-    return checker
-
-
-def _strings_only(check: Any) -> Any:
-    def wrapped(instance: object) -> bool:
-        return not isinstance(instance, str) or bool(check(instance))
-
-    return wrapped
-
-
-def _wallonia_postal_code(value: str) -> bool:
-    if len(value) != 4 or not value.isdigit():
-        return False
-    return 1300 <= int(value) <= 1499 or 4000 <= int(value) <= 7999
+    return shared()

@@ -1,4 +1,5 @@
-"""Reading the input sheet: CSV as Belgian offices export it, and JSON Lines.
+"""Reading the input sheet: Excel and LibreOffice files, CSV as Belgian offices
+export it, and JSON Lines.
 
 Why this is more than ``csv.DictReader``: Excel in Belgium writes ``;``
 separated files in cp1252 (or UTF-8 with a BOM when asked to), with CRLF,
@@ -7,9 +8,20 @@ a cell to the right was ever touched; LibreOffice and scripts write UTF-8
 ``,`` files. The reader guesses the encoding and the separator, both
 overridable, and refuses what it cannot read with the row and the reason.
 
-Encoding: a UTF-8 BOM means ``utf-8-sig``; else strict UTF-8 if the bytes
-decode; else cp1252 (whose few undefined bytes make the file unreadable:
-then the user must name the encoding).
+Workbooks: ``.xlsx``/``.xlsm`` (openpyxl) and ``.ods`` (read here with the
+standard library: an ODS file is a zip with one XML file of cells) are read
+from their first sheet, or the one named with ``--sheet``. Their cells are
+typed (a date cell is a date, 2450,5 a number, VRAI a boolean, a BCE typed
+as a number lost its leading 0): each is written as the canonical text the
+CSV path already understands (``2026-09-01``, ``2450.5``, ``true``), so one
+conversion, :mod:`monespace_cli.bulk.coerce`, serves every kind of file.
+
+Encoding: a UTF-8 BOM means ``utf-8-sig``; a UTF-16 BOM (Excel's "Texte
+Unicode" export, tab separated) means UTF-16; else strict UTF-8 if the
+bytes decode; else cp1252. A text with NUL characters was not decided
+right (UTF-16 without its BOM, say): the reader says the encoding is the
+problem and how to force it, instead of letting a garbled header surface
+later as "no column …".
 
 Separator: :class:`csv.Sniffer` limited to ``;``, ``,`` and tab gives a first
 guess; every candidate is then checked on the whole file (no record wider
@@ -55,10 +67,12 @@ class Sheet:
 
     columns: list[str]
     records: list[Record]
-    kind: str  # "csv" or "jsonl"
+    kind: str  # "csv", "jsonl", "xlsx" or "ods"
     encoding: str
     delimiter: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: The encoding was detected, not given with --encoding (worth a hint on errors).
+    encoding_guessed: bool = False
 
 
 def parse_delimiter(text: str) -> str:
@@ -71,18 +85,44 @@ def parse_delimiter(text: str) -> str:
     return value
 
 
-def read_sheet(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> Sheet:
-    """Read ``path`` (CSV, or JSON Lines for ``.jsonl``/``.ndjson``)."""
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+
+
+def read_sheet(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+) -> Sheet:
+    """Read ``path``: a workbook (.xlsx, .xlsm, .ods), JSON Lines (.jsonl, .ndjson), or CSV."""
+    suffix = path.suffix.lower()
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise SheetError(
             _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
         ) from None
+    if sheet is not None and not _is_workbook(raw, suffix):
+        message = _("--sheet is for workbooks (.xlsx, .ods); {path} is not one.")
+        raise SheetError(message.format(path=path))
+    if _is_workbook(raw, suffix):
+        # A workbook saved under another name (clients.csv that is really an
+        # .xlsx) is still a zip: read what it is, not what it is called.
+        from monespace_cli.bulk import workbook
+
+        return workbook.read_workbook(raw, workbook.kind_of(raw, suffix), sheet)
     text, used = decode(raw, encoding)
-    if path.suffix.lower() in (".jsonl", ".ndjson"):
-        return read_jsonl_text(text, used)
-    return read_csv_text(text, used, delimiter)
+    if suffix in (".jsonl", ".ndjson"):
+        read = read_jsonl_text(text, used)
+    else:
+        read = read_csv_text(text, used, delimiter)
+    read.encoding_guessed = encoding is None
+    return read
+
+
+def _is_workbook(raw: bytes, suffix: str) -> bool:
+    return suffix in WORKBOOK_SUFFIXES or raw.startswith(b"PK\x03\x04")
 
 
 def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
@@ -94,21 +134,41 @@ def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
             raise SheetError(_("Unknown encoding {name!r}.").format(name=encoding)) from None
         except UnicodeDecodeError as exc:
             raise SheetError(_bad_bytes(encoding, exc)) from None
-    if raw.startswith(b"\xef\xbb\xbf"):
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(name), name
+            except UnicodeDecodeError as exc:
+                raise SheetError(_bad_bytes(name, exc) + " " + _force_hint()) from None
+    for name in ("utf-8", "cp1252"):
         try:
-            return raw.decode("utf-8-sig"), "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            raise SheetError(_bad_bytes("utf-8-sig", exc)) from None
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as exc:
-        raise SheetError(
-            _bad_bytes("cp1252", exc) + " " + _("Name the file's encoding with --encoding.")
-        ) from None
+            text = raw.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break  # UTF-16 (or UTF-32) without its byte order mark
+        return text, name
+    raise SheetError(
+        _("The file's encoding could not be decided (it is neither UTF-8 nor cp1252).")
+        + " "
+        + _force_hint()
+    )
+
+
+#: Byte order marks, longest first (UTF-32's starts like UTF-16's).
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def _force_hint() -> str:
+    return _(
+        "Force it with --encoding: utf-8, cp1252 (Excel's CSV), or utf-16 (Excel's Unicode text)."
+    )
 
 
 def _bad_bytes(encoding: str, exc: UnicodeDecodeError) -> str:

@@ -1,7 +1,8 @@
 """PortalClient and AsyncPortalClient: every endpoint of docs/api.md, typed.
 
-Both clients share one place that decides headers (bearer token,
-``X-Acting-As``, ``User-Agent: monespace/<version>``) and one place that turns
+Both clients share one place that decides headers (``User-Agent:
+monespace/<version>``; the bearer token and ``X-Acting-As`` only for the
+portal's own origin, see :class:`PortalCredentials`) and one place that turns
 an error answer into a typed exception (:func:`raise_for_problem`), so the CLI,
 the TUI and bulk runs see the same errors for the same answers. Transport
 failures become :class:`PortalUnavailable`; idempotent GETs are retried once
@@ -14,12 +15,14 @@ Tests swap the transport (``transport=httpx.MockTransport(...)``), never the cod
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from typing import IO, Any, cast
 
 import httpx
+
+from monespace_cli.i18n import accept_language
 
 from ._agent import AgentAPI, AsyncAgentAPI
 from ._exceptions import PortalError, PortalUnavailable, build_error
@@ -42,6 +45,7 @@ from ._models import (
 )
 from ._pagination import Page, aiterate_pages, iterate_pages
 from ._sse import EventStream
+from ._tls import client_tls_context
 
 API_PREFIX = "/api/v1"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -52,13 +56,10 @@ _RETRYABLE = (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.Remot
 
 
 def client_version() -> str:
-    """The installed monespace version, for the User-Agent."""
-    from importlib.metadata import PackageNotFoundError, version
+    """The monespace version, for the User-Agent."""
+    from monespace_cli import __version__
 
-    try:
-        return version("monespace")
-    except PackageNotFoundError:
-        return "dev"
+    return __version__
 
 
 def api_base(portal_url: str) -> str:
@@ -73,6 +74,44 @@ def portal_origin(portal_url: str) -> str:
     default = {"http": 80, "https": 443}.get(url.scheme)
     port = f":{url.port}" if url.port and url.port != default else ""
     return f"{url.scheme}://{url.host}{port}"
+
+
+def _origin_key(url: httpx.URL) -> tuple[str, str, int | None]:
+    """Scheme, host and port (default port made explicit): what "same origin" compares."""
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return (url.scheme, url.host, url.port or default)
+
+
+def is_portal_url(portal_url: str, url: str) -> bool:
+    """True when ``url`` has the origin (scheme, host, port) of ``portal_url``."""
+    try:
+        return _origin_key(httpx.URL(url)) == _origin_key(httpx.URL(portal_url))
+    except httpx.InvalidURL:
+        return False
+
+
+class PortalCredentials(httpx.Auth):
+    """Attaches the token and the acting context to requests for the portal's origin only.
+
+    The one place that decides where credentials go: an absolute URL given to
+    ``monespace api``, a redirect (the clients follow none; httpx would drop
+    ``Authorization`` on one to another origin anyway) or a link the portal
+    sends never carries the bearer token, nor ``X-Acting-As``, to another
+    origin. As an ``httpx.Auth`` it runs for every request of the client,
+    streams and downloads included, at the last moment, on the final URL.
+    """
+
+    def __init__(self, client: _Base) -> None:
+        self._client = client
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        client = self._client
+        if _origin_key(request.url) == client.origin:
+            if client.token:
+                request.headers["Authorization"] = f"Bearer {client.token}"
+            if client.acting_as and "X-Acting-As" not in request.headers:
+                request.headers["X-Acting-As"] = client.acting_as
+        yield request
 
 
 def raise_for_problem(response: httpx.Response) -> None:
@@ -161,16 +200,18 @@ class _Base:
     ) -> None:
         self.portal_url = portal_url.rstrip("/")
         self.base_url = api_base(portal_url)
+        self.origin = _origin_key(httpx.URL(self.portal_url))
         self.token = token
         self.acting_as = acting_as
         self.user_agent = user_agent or f"monespace/{client_version()}"
 
     def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        headers = {"User-Agent": self.user_agent, "Accept": "application/json"}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        if self.acting_as:
-            headers["X-Acting-As"] = self.acting_as
+        """Headers of every request; credentials are added by :class:`PortalCredentials`."""
+        headers = {
+            "User-Agent": self.user_agent,
+            "Accept": "application/json",
+            "Accept-Language": accept_language(),
+        }
         if extra:
             headers.update(extra)
         return headers
@@ -227,7 +268,13 @@ class PortalClient(AgentAPI, _Base):
         user_agent: str | None = None,
     ) -> None:
         super().__init__(portal_url, token=token, acting_as=acting_as, user_agent=user_agent)
-        self._http = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False)
+        self._http = httpx.Client(
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+            verify=client_tls_context(),
+            auth=PortalCredentials(self),
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -660,7 +707,13 @@ class AsyncPortalClient(AsyncAgentAPI, _Base):
     ) -> None:
         super().__init__(portal_url, token=token, acting_as=acting_as, user_agent=user_agent)
         limits = httpx.Limits(max_connections=max_connections)
-        self._http = httpx.AsyncClient(timeout=timeout, transport=transport, limits=limits)
+        self._http = httpx.AsyncClient(
+            timeout=timeout,
+            transport=transport,
+            limits=limits,
+            verify=client_tls_context(),
+            auth=PortalCredentials(self),
+        )
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -9,7 +9,7 @@ through untouched.
 
 from __future__ import annotations
 
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict, get_args
 
 DossierStatus = Literal[
     "draft",
@@ -21,6 +21,8 @@ DossierStatus = Literal[
     "closed",
     "withdrawn",
 ]
+#: Every dossier status, in the order of a dossier's life (``--status`` choices).
+DOSSIER_STATUSES: tuple[str, ...] = get_args(DossierStatus)
 
 #: Statuses after which a dossier no longer moves on its own.
 FINAL_STATUSES: frozenset[str] = frozenset({"accepted", "refused", "closed", "withdrawn"})

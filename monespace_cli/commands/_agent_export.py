@@ -17,28 +17,12 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from monespace_cli.client import EXPORT_FIELDS
 from monespace_cli.context import Factory
 from monespace_cli.errors import UsageProblem
 from monespace_cli.i18n import _
 
 FORMATS = ("csv", "jsonl")
-#: Columns the portal knows (docs/api.md): checked here for a clear usage error.
-FIELDS = (
-    "id",
-    "procedure",
-    "service",
-    "title",
-    "status",
-    "applicant_kind",
-    "applicant_id",
-    "applicant_name",
-    "submitted_at",
-    "decision_due_at",
-    "overdue",
-    "assigned_to",
-    "assigned_name",
-    "updated_at",
-)
 
 
 def export_format(f: Factory) -> str:
@@ -56,10 +40,12 @@ def check_fields(text: str | None) -> list[str] | None:
     if text is None:
         return None
     fields = [p.strip() for p in text.split(",") if p.strip()]
-    unknown = [name for name in fields if name not in FIELDS]
+    unknown = [name for name in fields if name not in EXPORT_FIELDS]
     if unknown or not fields:
         message = _("Unknown field {name!r}: use some of {fields}.")
-        raise UsageProblem(message.format(name=(unknown or [text])[0], fields=", ".join(FIELDS)))
+        raise UsageProblem(
+            message.format(name=(unknown or [text])[0], fields=", ".join(EXPORT_FIELDS))
+        )
     return fields
 
 
@@ -82,7 +68,9 @@ def export_queue(
             file,
             lambda out: client.agent_export(out, format=fmt, fields=names, excel=excel, **wanted),
         )
-    f.io.success(_("Exported {size} bytes to {path}.").format(size=size, path=file))
+    from monespace_cli.sizes import human_size
+
+    f.io.success(_("Exported {size} to {path}.").format(size=human_size(size), path=file))
 
 
 def _stdout_bytes(f: Factory) -> IO[bytes]:
@@ -94,14 +82,12 @@ def _stdout_bytes(f: Factory) -> IO[bytes]:
 
 def _atomic_write(path: Path, write: Any) -> int:
     """Run ``write(handle)`` into a temporary file next to ``path``, then rename it."""
-    import tempfile
+    from monespace_cli.files import part_file
 
     folder = path.resolve().parent
     if not folder.is_dir():
         raise UsageProblem(_("No such folder: {path}").format(path=folder))
-    handle = tempfile.NamedTemporaryFile(
-        dir=folder, prefix=f".{path.name}.", suffix=".part", delete=False
-    )
+    handle = part_file(folder / path.name)
     try:
         with handle:
             size = int(write(handle))

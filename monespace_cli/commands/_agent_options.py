@@ -14,20 +14,10 @@ from typing import Annotated, Any
 
 import typer
 
+from monespace_cli.client import AGENT_STATUSES, OPEN_STATUSES
 from monespace_cli.errors import UsageProblem
 from monespace_cli.i18n import _
 
-#: Kept here (not imported from the client) so ``--help`` stays light.
-AGENT_STATUSES = (
-    "submitted",
-    "in_review",
-    "awaiting_complement",
-    "accepted",
-    "refused",
-    "closed",
-    "withdrawn",
-)
-OPEN_STATUSES = AGENT_STATUSES[:3]
 SORTS = ("age", "-age", "due", "-due", "updated")
 
 DOSSIER_ID = Annotated[
@@ -165,19 +155,16 @@ def check_sort(text: str | None) -> str | None:
 
 
 def parse_due(text: str, *, today: dt.date | None = None) -> str:
-    """A due date as ISO text: ``YYYY-MM-DD``, ``dd/mm/yyyy`` or ``+Nd`` (N days from today)."""
-    today = today or dt.date.today()
-    raw = text.strip()
+    """A due date as ISO text: ``dd/mm/yyyy``, ``YYYY-MM-DD`` or ``+Nd`` (N days from today).
+
+    The rule is :func:`monespace_cli.dates.parse_date`, the one every typed date uses.
+    """
+    from monespace_cli.dates import DateError, parse_date
+
     try:
-        if raw.startswith("+") and raw.endswith(("d", "j")):
-            return (today + dt.timedelta(days=int(raw[1:-1]))).isoformat()
-        if "/" in raw:
-            day, month, year = (int(p) for p in raw.split("/"))
-            return dt.date(year, month, day).isoformat()
-        return dt.date.fromisoformat(raw).isoformat()
-    except ValueError:
-        message = _("--due: {value!r} is not a date (YYYY-MM-DD, dd/mm/yyyy or +Nd).")
-        raise UsageProblem(message.format(value=text)) from None
+        return parse_date(text, relative=True, today=today)
+    except DateError as exc:
+        raise UsageProblem(f"--due: {exc}") from None
 
 
 def read_text_option(text: str | None, path: str | None, stdin: Any, *, name: str) -> str:

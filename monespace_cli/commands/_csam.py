@@ -6,7 +6,6 @@ not travel to the portal and come back as a 404 that hides the cause.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -52,14 +51,19 @@ def domain(text: str) -> str:
 
 
 def day(text: str | None, *, what: str) -> str | None:
-    """An ISO date (YYYY-MM-DD) as text, None when not given; exit 5 when not a date."""
+    """A typed date (dd/mm/yyyy or ISO) as ISO text, None when not given; exit 5 when
+    not a date. What was understood is said on stderr, before anything is sent."""
+    from monespace_cli.context import current
+    from monespace_cli.dates import DateError, parse_date, understood
+
     if text is None:
         return None
     try:
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        message = _("{option}: {value!r} is not a date (YYYY-MM-DD).")
-        raise RejectedInput(message.format(option=what, value=text)) from None
+        iso = parse_date(text)
+    except DateError as exc:
+        raise RejectedInput(f"{what}: {exc}") from None
+    current().io.info(understood(what, text, iso))
+    return iso
 
 
 @contextmanager

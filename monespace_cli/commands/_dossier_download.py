@@ -8,7 +8,7 @@ and left alone, so running the command again only fetches what is new.
 
 Rules, in order, for each file (``FileSaver.save``):
 
-1. the clean name (:func:`safe_name`) or, if another file of this run already
+1. the clean name (:func:`monespace_cli.files.safe_name`) or, if another file of this run already
    took it, ``name (2).pdf``, ``name (3).pdf``…;
 2. a file there with the same sha256 → ``unchanged``, nothing fetched;
 3. a different file there → without ``force`` the next free number (never
@@ -21,15 +21,13 @@ Rules, in order, for each file (``FileSaver.save``):
 from __future__ import annotations
 
 import hashlib
-import itertools
 import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from monespace_cli.commands._files import safe_name
 from monespace_cli.errors import CliError
+from monespace_cli.files import numbered, part_file, safe_name
 from monespace_cli.i18n import _
 
 #: Writes the file's bytes into the handle (a client's ``download_*``); bytes written.
@@ -45,10 +43,17 @@ class FileSaver:
         self.force = force
         self._taken: set[Path] = set()
 
-    def save(self, folder: Path, name: str, sha256: str | None, fetch: Fetch) -> tuple[Path, str]:
-        """Save one file under ``folder``; its path and ``saved|unchanged|replaced``."""
+    def save(
+        self, folder: Path, name: str, sha256: str | None, fetch: Fetch, *, reserve: int = 0
+    ) -> tuple[Path, str]:
+        """Save one file under ``folder``; its path and ``saved|unchanged|replaced``.
+
+        ``reserve``: bytes of the name kept free for a file saved next to it
+        (a document's ``.seal.json``).
+        """
         folder.mkdir(parents=True, exist_ok=True)
-        for candidate in _numbered(folder, safe_name(name)):
+        clean = safe_name(name, reserve=reserve)
+        for candidate in (folder / n for n in numbered(clean, reserve=reserve)):
             if candidate in self._taken:
                 continue
             if candidate.exists():
@@ -62,14 +67,6 @@ class FileSaver:
                 self._taken.add(candidate)
                 return candidate, status
         raise AssertionError("unreachable: the numbering never ends")  # pragma: no cover
-
-
-def _numbered(folder: Path, clean: str) -> Iterator[Path]:
-    """``name.pdf``, ``name (2).pdf``, ``name (3).pdf``… without end, as :func:`safe_target`."""
-    yield folder / clean
-    stem, dot, suffix = clean.rpartition(".")
-    for n in itertools.count(2):
-        yield folder / (f"{stem} ({n}).{suffix}" if dot and stem else f"{clean} ({n})")
 
 
 def _sha256(path: Path) -> str:
@@ -88,9 +85,7 @@ def _write_new(path: Path, sha256: str | None, fetch: Fetch, *, replace: bool) -
     file appeared there meanwhile (False: the caller tries the next name) —
     the check and the write are one step, no race with another download.
     """
-    handle = tempfile.NamedTemporaryFile(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".part", delete=False
-    )
+    handle = part_file(path)
     temp = Path(handle.name)
     try:
         with handle:

@@ -24,6 +24,7 @@ from typing import Any
 
 from monespace_cli.commands import _csam
 from monespace_cli.context import Factory
+from monespace_cli.dates import DateError, parse_date
 from monespace_cli.errors import ExitCode, PartialSuccess, RejectedInput, UsageProblem
 from monespace_cli.i18n import _
 from monespace_cli.output import Column
@@ -91,9 +92,9 @@ def _row(number: int, cells: list[str], delimiter: str) -> Row:
         if not cell:
             continue
         try:
-            setattr(row, attr, dt.date.fromisoformat(cell).isoformat())
-        except ValueError:
-            return _reject(row, _("{value!r} is not a date (YYYY-MM-DD)").format(value=cell))
+            setattr(row, attr, parse_date(cell))
+        except DateError as exc:
+            return _reject(row, str(exc))
     if row.valid_from and row.valid_until and row.valid_until < row.valid_from:
         return _reject(row, _("valid_until is before valid_from"))
     return row

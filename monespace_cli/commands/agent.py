@@ -102,15 +102,42 @@ def queue(
     f = current()
     filters = opt.queue_filters(status, procedure, service, assigned, overdue, older_than, search)
     order = opt.check_sort(sort)
-    with f.client() as client:
-        found = client.iter_agent_queue(
-            sort=order, limit=500 if every else min(limit, 500), **filters
+    from monespace_cli.client._agent_models import QueueItem
+    from monespace_cli.output import fields_of
+
+    with f.client() as client, agents_only():
+        found = iter(
+            client.iter_agent_queue(sort=order, limit=500 if every else min(limit, 500), **filters)
         )
         items = [dict(i) for i in (found if every else itertools.islice(found, limit))]
+        more = not every and next(found, None) is not None
         counts = dict(client.agent_counts(**filters)) if f.printer.human else None
-    f.printer.list(items, _queue_columns(), empty=_("No dossier in the queue."))
+    f.printer.list(
+        items, _queue_columns(), empty=_("No dossier in the queue."), fields=fields_of(QueueItem)
+    )
     if counts is not None:
         _say_counts(f, counts)
+    if more:
+        message = _("More dossiers match than the {n} shown.")
+        f.io.warn(message.format(n=len(items)))
+        f.io.info(_("Get them all with --all, or more with --limit N."))
+
+
+@contextmanager
+def agents_only() -> Iterator[None]:
+    """The back office answers 404 to anyone who is not an agent (it hides itself):
+    on a list of the caller's own services that can only mean "not an agent"."""
+    from monespace_cli.client import NotFound
+
+    try:
+        yield
+    except NotFound:
+        from monespace_cli.errors import NotFoundProblem
+
+        raise NotFoundProblem(
+            _("You are not an agent of any service: the back office is for the portal's agents."),
+            hint=_("Ask the supervisor of your service to add you as an agent."),
+        ) from None
 
 
 def _say_counts(f: Factory, counts: dict[str, Any]) -> None:
@@ -266,6 +293,9 @@ def complement(
         raise UsageProblem(_("Give the due date with --due."))
     body = opt.read_text_option(message, message_file, f.io.stdin, name="message")
     due_date = opt.parse_due(due)
+    from monespace_cli.dates import understood
+
+    f.io.info(understood("--due", due, due_date))
     paths = [existing_file(name) for name in attach or []]
     if len(paths) > MAX_ATTACHMENTS:
         message_text = _("At most {n} files go with one request.")

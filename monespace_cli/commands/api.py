@@ -15,6 +15,11 @@ token and acting context; ``PATH`` is relative to ``/api/v1`` (``dossiers``,
 The answer is printed as JSON (``--jq`` applies); a binary answer is written
 to stdout as bytes. On an error answer, the problem document is printed on
 stdout too, then the usual message and exit code.
+
+Credentials go to one origin, as with ``gh api``: an absolute URL of another
+origin (scheme, host and port) than the profile's portal is refused (exit 2)
+— the token and the acting context are the portal's, not the other host's.
+``--no-credentials`` sends it anyway, without either, and says so on stderr.
 """
 
 from __future__ import annotations
@@ -126,6 +131,13 @@ def api(
     paginate: Annotated[
         bool, typer.Option("--paginate", help=_("Follow next_cursor and return every item."))
     ] = False,
+    no_credentials: Annotated[
+        bool,
+        typer.Option(
+            "--no-credentials",
+            help=_("Send a URL of another origin than the portal, without token or context."),
+        ),
+    ] = False,
 ) -> None:
     """Send a request to the portal API and print the answer."""
     from monespace_cli.client import PortalError
@@ -149,7 +161,7 @@ def api(
     )
     body = _body(data, {} if as_query else fields)
     f = current()
-    with f.client(auth="optional") as client:
+    with f.client(auth=_credentials_for(f, path, no_credentials)) as client:
         try:
             if paginate:
                 f.printer.json(_paginate(client, path, params, headers))
@@ -160,6 +172,25 @@ def api(
                 f.printer.json(exc.problem)
             raise
     _print_answer(f, response)
+
+
+def _credentials_for(f: Any, path: str, no_credentials: bool) -> str:
+    """``optional`` for the portal; another origin is refused unless asked for without."""
+    from monespace_cli.client import is_portal_url
+
+    if not path.startswith(("http://", "https://")) or is_portal_url(f.portal_url, path):
+        return "none" if no_credentials else "optional"
+    if not no_credentials:
+        raise UsageProblem(
+            _("{url} is not on the portal {portal}: your token is only sent to the portal.").format(
+                url=path, portal=f.portal_url
+            ),
+            hint=_("Add --no-credentials to send it without your token or context."),
+        )
+    f.io.warn(
+        _("warning: {url} is not the portal: sent without your token or context.").format(url=path)
+    )
+    return "none"
 
 
 def _print_answer(f: Any, response: Any) -> None:

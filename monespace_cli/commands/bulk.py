@@ -12,12 +12,14 @@ stand. The work itself is in :mod:`monespace_cli.bulk`.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from monespace_cli.app import noun_app
+from monespace_cli.client import FINAL_STATUSES
 from monespace_cli.context import Factory, current
 from monespace_cli.errors import (
     AuthProblem,
@@ -53,7 +55,6 @@ REPORT = Annotated[
         dir_okay=False,
     ),
 ]
-FINAL_DOSSIER_STATUSES = ("accepted", "refused", "closed", "withdrawn")
 
 
 # --- submit -------------------------------------------------------------------
@@ -67,7 +68,11 @@ def submit(
     file: Annotated[
         Path,
         typer.Option(
-            "--file", "-f", help=_("The rows: CSV or JSON Lines."), metavar="FILE", dir_okay=False
+            "--file",
+            "-f",
+            help=_("The rows: Excel (.xlsx), LibreOffice (.ods), CSV or JSON Lines."),
+            metavar="FILE",
+            dir_okay=False,
         ),
     ],
     mapping: Annotated[
@@ -100,19 +105,31 @@ def submit(
         str | None,
         typer.Option("--job", metavar="NAME", help=_("Name the job (default: a new ID).")),
     ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option(
+            "--sheet", metavar="NAME", help=_("The workbook's sheet to read (default: the first).")
+        ),
+    ] = None,
 ) -> None:
     """Check a spreadsheet and file one dossier a row, acting for each beneficiary."""
     from monespace_cli.bulk import job as jobs
     from monespace_cli.bulk.journal import JournalError
 
     f = current()
-    prepared, proc, me = _prepare(f, procedure, file, mapping, encoding, delimiter, dry_run)
+    source = _Source(file, mapping, encoding, delimiter, sheet)
+    prepared, proc, me = _prepare(f, procedure, source, dry_run)
     if dry_run:
         _dry_run(f, prepared, proc, me)
         return
     try:
         journal = jobs.start_job(
-            prepared, proc["code"], f.portal_url, job_id=job, concurrency=concurrency or 4
+            prepared,
+            proc["code"],
+            f.portal_url,
+            job_id=job,
+            concurrency=concurrency or 4,
+            procedure=proc,
         )
     except JournalError as exc:
         raise UsageProblem(str(exc)) from None
@@ -124,21 +141,26 @@ def submit(
     _run_and_finish(f, journal, concurrency or journal.info.concurrency, report)
 
 
+@dataclass(frozen=True)
+class _Source:
+    """Where the rows come from and how to read them (the options of ``submit``)."""
+
+    file: Path
+    mapping: Path | None
+    encoding: str | None
+    delimiter: str | None
+    sheet: str | None
+
+
 def _prepare(
-    f: Factory,
-    procedure: str,
-    file: Path,
-    mapping: Path | None,
-    encoding: str | None,
-    delimiter: str | None,
-    dry_run: bool,
+    f: Factory, procedure: str, source: _Source, dry_run: bool
 ) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     from monespace_cli.bulk import job as jobs
     from monespace_cli.bulk.mapping import MappingError
     from monespace_cli.bulk.sheet import SheetError, parse_delimiter
 
     try:
-        sep = parse_delimiter(delimiter) if delimiter else None
+        sep = parse_delimiter(source.delimiter) if source.delimiter else None
     except SheetError as exc:
         raise UsageProblem(str(exc)) from None
     f.token()  # not logged in: say so before reading anything
@@ -148,7 +170,14 @@ def _prepare(
         proc = dict(call_sync_with_retries(lambda: client.get_procedure(procedure)))
         me = dict(call_sync_with_retries(client.me)) if dry_run else {}
     try:
-        prepared = jobs.prepare(file, proc, mapping_path=mapping, encoding=encoding, delimiter=sep)
+        prepared = jobs.prepare(
+            source.file,
+            proc,
+            mapping_path=source.mapping,
+            encoding=source.encoding,
+            delimiter=sep,
+            sheet_name=source.sheet,
+        )
     except (SheetError, MappingError) as exc:
         raise RejectedInput(str(exc)) from None
     if prepared.plan.ignored:
@@ -301,12 +330,14 @@ def _finish(f: Factory, journal: Any, result: Any, report: Path | None) -> None:
             exit_code=ExitCode.INTERRUPTED,
         )
     if result.gave_up:
-        raise CliError(
-            _("{n} rows could not be filed: the portal stayed unavailable ({detail}).").format(
-                n=result.gave_up, detail=result.last_unavailable
-            ),
-            hint=resume_hint,
+        # Every row not finished is left, not only the ones whose retries ran out.
+        left = journal.unfinished()
+        message = (
+            _("{n} row could not be filed: the portal stayed unavailable ({detail}).")
+            if left == 1
+            else _("{n} rows could not be filed: the portal stayed unavailable ({detail}).")
         )
+        raise CliError(message.format(n=left, detail=result.last_unavailable), hint=resume_hint)
     _exit_for(f, job, result.counts, report)
 
 
@@ -411,12 +442,37 @@ def _report_columns() -> list[Column]:
 
 
 @app.command("report")
-def report_(job: JOB) -> None:
-    """The job's report: row, beneficiary, dossier ID, status, error (-o csv|json)."""
-    from monespace_cli.bulk.report import report_lines
+def report_(
+    job: JOB,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help=_("CSV for Excel in Belgium: ';' separator and a BOM (as --report writes)."),
+        ),
+    ] = False,
+) -> None:
+    """The job's report: row, beneficiary, dossier ID, status, error (-o csv|json, --excel)."""
+    from monespace_cli.bulk.report import report_lines, write_excel_csv
 
     f = current()
-    f.printer.list(report_lines(_open(job)), _report_columns(), empty=_("The job has no rows."))
+    lines = report_lines(_open(job))
+    if excel:
+        # Bytes through the binary buffer: Python's text stdout may be in
+        # another encoding or translate newlines; Excel wants exactly this.
+        import io
+
+        text = io.StringIO(newline="")
+        write_excel_csv(lines, text)
+        f.io.stdout.flush()
+        buffer = getattr(f.io.stdout, "buffer", None)
+        if buffer is not None:
+            buffer.write(text.getvalue().encode("utf-8"))
+            buffer.flush()
+        else:
+            f.io.stdout.write(text.getvalue())
+        return
+    f.printer.list(lines, _report_columns(), empty=_("The job has no rows."))
 
 
 @app.command("follow")
@@ -432,45 +488,118 @@ def follow(
         bool, typer.Option("--once", help=_("Show the statuses once and exit."))
     ] = False,
 ) -> None:
-    """The current status of every dossier of the job, refreshed until all are decided."""
+    """Follow the job's dossiers until all are decided: counts per status and the rows that
+    changed on a terminal; piped, one line per change (JSON Lines with -o json/jsonl)."""
     f = current()
     journal = _open(job)
-    columns = [
+    with f.client() as client:
+        lines = _refresh(client, journal)
+        if once:
+            f.printer.list(lines, _follow_columns(), empty=_("No dossier in this job yet."))
+            return
+        if f.io.stdout_tty:
+            _follow_live(f, client, journal, lines, interval)
+        else:
+            _follow_stream(f, client, journal, lines, interval)
+    f.io.success(_("Every dossier of the job is decided."))
+
+
+def _follow_columns() -> list[Column]:
+    return [
         Column("row", _("ROW")),
         Column("beneficiary", _("BENEFICIARY")),
         Column("dossier_id", _("DOSSIER")),
         Column("dossier_status", _("STATUS")),
     ]
-    with f.client() as client:
-        lines = _refresh(client, journal)
-        if once or not f.io.stdout_tty:
-            f.printer.list(lines, columns, empty=_("No dossier in this job yet."))
-            return
-        _follow_live(f, client, journal, lines, interval)
 
 
-def _follow_live(f: Factory, client: Any, journal: Any, lines: list[Any], interval: float) -> None:
+def _all_decided(lines: list[dict[str, Any]]) -> bool:
+    return all(line["dossier_status"] in FINAL_STATUSES for line in lines)
+
+
+def _changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    before = {line["row"]: line["dossier_status"] for line in old}
+    return [line for line in new if before.get(line["row"]) != line["dossier_status"]]
+
+
+def _follow_stream(
+    f: Factory, client: Any, journal: Any, lines: list[dict[str, Any]], interval: float
+) -> None:
+    """Piped: every row once, then one line per change, until every dossier is decided.
+
+    A script reading the pipe sees each change as it happens (lines are
+    flushed), and the command ends by itself, like ``tail -f`` that knows
+    when the file is complete.
+    """
+    emit = _line_writer(f)
+    emit(lines)
+    while not _all_decided(lines):
+        time.sleep(interval)
+        fresh = _refresh(client, journal)
+        emit(_changes(lines, fresh))
+        lines = fresh
+
+
+def _line_writer(f: Factory) -> Any:
+    import json
+
+    columns = _follow_columns()
+
+    def emit(items: list[dict[str, Any]]) -> None:
+        for item in items:
+            if f.printer.fmt in ("json", "jsonl"):
+                f.io.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+            else:
+                f.io.stdout.write("\t".join(c.cell(item) for c in columns) + "\n")
+        f.io.stdout.flush()
+
+    return emit
+
+
+def _follow_live(
+    f: Factory, client: Any, journal: Any, lines: list[dict[str, Any]], interval: float
+) -> None:
+    """A terminal: counts per status, then the latest changes, sized to the screen."""
     from rich.console import Console
     from rich.live import Live
+
+    console = Console(file=f.io.stdout)
+    changed: list[dict[str, Any]] = []
+    with Live(
+        _follow_view(lines, changed, console.height), console=console, auto_refresh=False
+    ) as live:
+        while not _all_decided(lines):
+            time.sleep(interval)
+            fresh = _refresh(client, journal)
+            stamp = time.strftime("%H:%M:%S")
+            changed = [{**c, "at": stamp} for c in _changes(lines, fresh)] + changed
+            lines = fresh
+            live.update(_follow_view(lines, changed, console.height), refresh=True)
+
+
+def _follow_view(lines: list[dict[str, Any]], changed: list[dict[str, Any]], height: int) -> Any:
+    from collections import Counter
+
+    from rich.console import Group
     from rich.table import Table
 
-    def table(items: list[dict[str, Any]]) -> Table:
-        view = Table(_("ROW"), _("BENEFICIARY"), _("DOSSIER"), _("STATUS"))
-        for item in items:
-            view.add_row(
-                str(item["row"]),
-                item["beneficiary"],
-                item["dossier_id"] or "",
-                item["dossier_status"] or "",
-            )
-        return view
-
-    with Live(table(lines), console=Console(file=f.io.stdout), auto_refresh=False) as live:
-        while not all(line["dossier_status"] in FINAL_DOSSIER_STATUSES for line in lines):
-            time.sleep(interval)
-            lines = _refresh(client, journal)
-            live.update(table(lines), refresh=True)
-    f.io.success(_("Every dossier of the job is decided."))
+    counts = Counter(line["dossier_status"] or _("not filed") for line in lines)
+    summary = Table(_("STATUS"), _("DOSSIERS"), title=_("Rows: {n}").format(n=len(lines)))
+    for status, number in sorted(counts.items()):
+        summary.add_row(status, str(number))
+    room = max(height - len(counts) - 12, 3)
+    recent = Table(_("AT"), _("ROW"), _("BENEFICIARY"), _("DOSSIER"), _("STATUS"))
+    for item in changed[:room]:
+        recent.add_row(
+            item.get("at", ""),
+            str(item["row"]),
+            item["beneficiary"],
+            item["dossier_id"] or "",
+            item["dossier_status"] or "",
+        )
+    if len(changed) > room:
+        recent.caption = _("{n} earlier changes not shown").format(n=len(changed) - room)
+    return Group(summary, recent) if changed else summary
 
 
 def _refresh(client: Any, journal: Any) -> list[dict[str, Any]]:

@@ -119,24 +119,27 @@ def download(
     ] = None,
 ) -> None:
     """Save a document and its seal (NAME and NAME.seal.json)."""
-    from monespace_cli.commands._files import safe_target
+    from monespace_cli.files import SEAL_SUFFIX, safe_target, with_suffix_added
 
     f = current()
     with f.client() as client:
         seal = client.get_seal(document_id)
         meta = next((d for d in client.iter_documents() if d.get("id") == document_id), None)
         name = str((meta or {}).get("filename") or f"{document_id}.pdf")
-        target = output_file if output_file is not None else safe_target(Path.cwd(), name)
+        target = output_file or safe_target(Path.cwd(), name, reserve=len(SEAL_SUFFIX))
         if target.parent != Path(""):
             target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as out:
             size = client.download_document(document_id, out)
-        seal_path = target.with_name(target.name + ".seal.json")
+        seal_path = with_suffix_added(target, SEAL_SUFFIX)
         seal_path.write_text(json.dumps(seal, indent=2) + "\n", encoding="utf-8")
         cache_trust_anchor(f, client)
     result = {"id": document_id, "path": str(target), "seal": str(seal_path), "size": size}
     if f.printer.human:
-        f.io.success(_("Saved {path} ({size} bytes) and its seal {seal}.").format(**result))
+        from monespace_cli.sizes import human_size
+
+        message = _("Saved {path} ({size}) and its seal {seal}.")
+        f.io.success(message.format(**{**result, "size": human_size(int(size))}))
     else:
         f.printer.object(result)
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from monespace_cli.app import noun_app
+from monespace_cli.client import DOSSIER_STATUSES
 from monespace_cli.context import Factory, current
 from monespace_cli.errors import CliError, RejectedInput, UsageProblem, field_lines
 from monespace_cli.i18n import _
@@ -29,16 +30,6 @@ if TYPE_CHECKING:
 
 app = noun_app(_("Create, fill, submit and follow your dossiers."))
 
-STATUSES = (
-    "draft",
-    "submitted",
-    "in_review",
-    "awaiting_complement",
-    "accepted",
-    "refused",
-    "closed",
-    "withdrawn",
-)
 SOURCES = {"rn": _("national register"), "bce": _("enterprise register")}
 
 DOSSIER_ID = Annotated[
@@ -426,7 +417,8 @@ def withdraw(dossier_id: DOSSIER_ID) -> None:
 @app.command("list")
 def list_(
     status: Annotated[
-        str | None, typer.Option("--status", help=_("Only this status: ") + ", ".join(STATUSES))
+        str | None,
+        typer.Option("--status", help=_("Only this status: ") + ", ".join(DOSSIER_STATUSES)),
     ] = None,
     procedure: Annotated[
         str | None, typer.Option("--procedure", help=_("Only this procedure code."))
@@ -439,10 +431,10 @@ def list_(
     ] = 50,
 ) -> None:
     """List your dossiers, most recently updated first."""
-    if status is not None and status not in STATUSES:
+    if status is not None and status not in DOSSIER_STATUSES:
         raise UsageProblem(
             _("Unknown status {status!r}: use one of {statuses}.").format(
-                status=status, statuses=", ".join(STATUSES)
+                status=status, statuses=", ".join(DOSSIER_STATUSES)
             )
         )
     import itertools
@@ -594,6 +586,7 @@ def _save_dossier_files(
     import json
 
     from monespace_cli.commands._dossier_download import UNCHANGED
+    from monespace_cli.files import SEAL_SUFFIX, with_suffix_added
 
     rows: list[dict[str, Any]] = []
     for att in dossier.get("attachments") or []:
@@ -612,8 +605,9 @@ def _save_dossier_files(
             doc.get("filename") or doc["id"],
             doc.get("sha256"),
             partial(client.download_document, doc["id"]),
+            reserve=len(SEAL_SUFFIX),
         )
-        seal = path.with_name(path.name + ".seal.json")
+        seal = with_suffix_added(path, SEAL_SUFFIX)
         if status != UNCHANGED or not seal.exists():
             seal.write_text(json.dumps(client.get_seal(doc["id"]), indent=2) + "\n")
         rows.append(_row("document", doc["id"], None, None, status, path))

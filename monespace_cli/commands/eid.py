@@ -22,7 +22,7 @@ import typer
 from monespace_cli.app import noun_app
 from monespace_cli.context import Factory, current
 from monespace_cli.errors import CardProblem, ExitCode, UsageProblem
-from monespace_cli.i18n import _
+from monespace_cli.i18n import N_, _
 from monespace_cli.output import Column
 
 if TYPE_CHECKING:
@@ -118,24 +118,31 @@ def info(reader: ReaderOption = None) -> None:
 # -- read ------------------------------------------------------------------------
 
 _READ_COLUMNS = [
-    ("identity.national_number", "National number"),
-    ("identity.surname", "Surname"),
-    ("identity.first_names", "Given names"),
-    ("identity.third_name_initial", "Third name initial"),
-    ("identity.birth_date", "Birth date"),
-    ("identity.birth_place", "Birth place"),
-    ("identity.sex", "Sex"),
-    ("identity.nationality", "Nationality"),
-    ("identity.noble_condition", "Noble condition"),
-    ("address.street_and_number", "Street and number"),
-    ("address.zip_code", "Postal code"),
-    ("address.municipality", "Municipality"),
-    ("identity.card_number", "Card number"),
-    ("identity.document_type", "Document type"),
-    ("identity.validity_begin", "Valid from"),
-    ("identity.validity_end", "Valid until"),
-    ("identity.issuing_municipality", "Issued by"),
-    ("integrity", "Data verifies"),
+    ("identity.national_number", N_("National number")),
+    ("identity.surname", N_("Surname")),
+    ("identity.first_names", N_("Given names")),
+    ("identity.third_name_initial", N_("Third name initial")),
+    ("identity.birth_date", N_("Birth date")),
+    ("identity.birth_place", N_("Birth place")),
+    ("identity.sex", N_("Sex")),
+    ("identity.nationality", N_("Nationality")),
+    ("identity.noble_condition", N_("Noble condition")),
+    ("address.street_and_number", N_("Street and number")),
+    ("address.zip_code", N_("Postal code")),
+    ("address.municipality", N_("Municipality")),
+    ("identity.card_number", N_("Card number")),
+    ("identity.document_type", N_("Document type")),
+    ("identity.special_status", N_("Special status")),
+    ("identity.special_organisation", N_("Special organisation")),
+    ("identity.work_permit_mention", N_("Labour market mention")),
+    ("identity.card_a_mention_1", N_("A-card mention")),
+    ("identity.card_a_mention_2", N_("A-card mobility mention")),
+    ("identity.brexit_mention_1", N_("Brexit mention")),
+    ("identity.brexit_mention_2", N_("Brexit mention (permanent stay)")),
+    ("identity.validity_begin", N_("Valid from")),
+    ("identity.validity_end", N_("Valid until")),
+    ("identity.issuing_municipality", N_("Issued by")),
+    ("integrity", N_("Data verifies")),
 ]
 
 
@@ -168,20 +175,69 @@ def read(
     if photo:
         _write_private(photo, jpeg)
         f.io.info(_("Photo saved to {path}.").format(path=photo))
-    columns = [Column(key, _(label), format=_READ_FORMATS.get(key)) for key, label in _READ_COLUMNS]
-    f.printer.object(data, columns)
+    f.printer.object(data, _read_columns(data["identity"]))
     if not data["integrity"]["ok"]:
         raise CardProblem(_("The card's data does not verify: do not trust it."))
 
 
-def _document_type(code: Any) -> str:
-    from eid.layout import DOCUMENT_TYPES
+#: Optional fields shown only when the card carries them.
+_OPTIONAL = {
+    "identity.noble_condition",
+    "identity.special_organisation",
+    "identity.work_permit_mention",
+    "identity.card_a_mention_1",
+    "identity.card_a_mention_2",
+    "identity.brexit_mention_1",
+    "identity.brexit_mention_2",
+}
 
-    label = DOCUMENT_TYPES.get(str(code))
-    return f"{code} ({label})" if label else str(code or "")
+
+def _read_columns(identity: dict[str, Any]) -> list[Column]:
+    """The columns of ``eid read``: empty optional fields left out; a partial
+    birth date ("00 JAN 1950") shown as the card writes it."""
+    formats = _read_formats()
+    columns = []
+    for key, label in _READ_COLUMNS:
+        field = key.removeprefix("identity.")
+        if key in _OPTIONAL and not identity.get(field):
+            continue
+        if key == "identity.birth_date" and identity.get("birth_date") is None:
+            key = "identity.birth_date_text"
+        columns.append(Column(key, _(label), format=formats.get(key)))
+    return columns
 
 
-_READ_FORMATS = {"integrity": _integrity_text, "identity.document_type": _document_type}
+def _coded(label_of: Any) -> Any:
+    """A formatter: ``code (translated label)``; unknown codes said to be unknown."""
+    from eid.documents import UnknownCode
+
+    def render(code: Any) -> str:
+        text = str(code or "")
+        if not text:
+            return ""
+        try:
+            return f"{text} ({_(label_of(text))})"
+        except UnknownCode:
+            return _("{code} (unknown code: not in the eID specifications)").format(code=text)
+
+    return render
+
+
+def _read_formats() -> dict[str, Any]:
+    from eid import documents
+
+    mention = _coded(documents.mention_label)
+    return {
+        "integrity": _integrity_text,
+        "identity.document_type": _coded(documents.document_type_label),
+        "identity.special_status": _coded(documents.special_status_label),
+        "identity.special_organisation": _coded(documents.special_organisation_label),
+        "identity.work_permit_mention": mention,
+        "identity.card_a_mention_1": mention,
+        "identity.card_a_mention_2": mention,
+        "identity.brexit_mention_1": mention,
+        "identity.brexit_mention_2": mention,
+    }
 
 
 def _write_private(path: Path, content: bytes) -> None:
@@ -235,23 +291,75 @@ def certs(
             file_okay=False,
         ),
     ] = None,
+    offline: Annotated[
+        bool,
+        typer.Option("--offline", help=_("Do not ask the OCSP responder for the status.")),
+    ] = False,
 ) -> None:
-    """Certificates on the card: subject, issuer, validity, days to expiry."""
+    """Certificates on the card: subject, issuer, validity, days to expiry, and
+    revocation status (good, revoked, unknown) from the OCSP responder."""
+    from eid.documents import missing_certificates
+
     with _open(reader) as card:
-        found = [(role, c) for role, c in card.read_certificates().items() if c is not None]
+        certificates = card.read_certificates()
+        notes = missing_certificates(card.read_identity(), certificates)
+    found = [(role, c) for role, c in certificates.items() if c is not None]
     if export:
         _export(export, found)
-    current().printer.list(
-        [_cert_row(role, c) for role, c in found],
+    f = current()
+    for note in notes:
+        f.io.info(_(note))
+    rows = [_cert_row(role, c) for role, c in found]
+    if not offline:
+        _add_statuses(f, rows, certificates)
+    f.printer.list(
+        rows,
         [
             Column("role", _("Role")),
             Column("subject", _("Subject")),
             Column("issuer", _("Issuer")),
             Column("not_after", _("Valid until"), format=_day),
             Column("days_left", _("Days left")),
+            Column("status", _("Status"), format=_status_text),
         ],
         empty=_("The card holds no certificate."),
     )
+
+
+#: Status words as shown (the JSON keeps good / revoked / unknown).
+_STATUS_WORDS = {"good": N_("good"), "revoked": N_("REVOKED"), "unknown": N_("unknown")}
+
+
+def _status_text(value: Any) -> str:
+    return _(_STATUS_WORDS[value]) if value in _STATUS_WORDS else ""
+
+
+def _add_statuses(f: Factory, rows: list[dict[str, Any]], certificates: Any) -> None:
+    """Ask OCSP about the personal certificates, as the eID Viewer does."""
+    from eid.pki.status import StatusUnavailable, check_ocsp
+
+    for row in rows:
+        cert = getattr(certificates, row["role"])
+        if row["role"] not in ("authentication", "signature") or certificates.ca is None:
+            row["status"] = None
+            continue
+        try:
+            answer = check_ocsp(cert, certificates.ca)
+        except StatusUnavailable as exc:
+            row["status"] = "unknown"
+            f.io.warn(
+                _("No revocation status for the {role} certificate: {reason}").format(
+                    role=_(row["role"]), reason=exc
+                )
+            )
+            continue
+        row["status"] = answer.status
+        if answer.revoked:
+            f.io.warn(
+                _("The {role} certificate is revoked: it can no longer be used.").format(
+                    role=_(row["role"])
+                )
+            )
 
 
 def _export(directory: Path, found: list[tuple[str, x509.Certificate]]) -> None:
@@ -309,9 +417,7 @@ def pin_verify(
 
 
 def _has_pinpad(card: EidCard) -> bool:
-    from eid.pinpad import FEATURE_VERIFY_PIN_DIRECT, reader_features
-
-    return FEATURE_VERIFY_PIN_DIRECT in reader_features(card.channel.connection)
+    return card.has_pinpad()
 
 
 @pin_app.command("change")
@@ -320,18 +426,32 @@ def pin_change(
     pin_stdin: PinStdinOption = False,
     force_last_try: ForceOption = False,
 ) -> None:
-    """Change the PIN (with --pin-stdin: old PIN on the first line, new on the second)."""
+    """Change the PIN (on the reader's keypad when it can; with --pin-stdin: old PIN
+    on the first line, new on the second)."""
+    f = current()
+    if not pin_stdin:
+        with _open(reader) as card:
+            if card.has_pinpad(modify=True):
+                f.io.info(_("On the reader's keypad: your current PIN, then the new PIN twice."))
+                card.change_pin_pinpad(force_last_try=force_last_try)
+                f.io.success(_("PIN changed."))
+                return
+    old, new = _new_pin(f, pin_stdin)
+    with _open(reader) as card:
+        card.change_pin(old, new, force_last_try=force_last_try)
+    f.io.success(_("PIN changed."))
+
+
+def _new_pin(f: Factory, pin_stdin: bool) -> tuple[str, str]:
+    """The current and the new PIN, typed on the computer (the new one twice at a prompt)."""
     from eid.pin import check_pin_format
 
-    f = current()
     old = _read_pin(f, _("Current PIN"), pin_stdin)
     new = _read_pin(f, _("New PIN (4 to 12 digits)"), pin_stdin)
     check_pin_format(new)
     if not pin_stdin and _read_pin(f, _("New PIN again"), False) != new:
         raise UsageProblem(_("The two new PINs differ; nothing was changed."))
-    with _open(reader) as card:
-        card.change_pin(old, new, force_last_try=force_last_try)
-    f.io.success(_("PIN changed."))
+    return old, new
 
 
 # -- doctor ------------------------------------------------------------------------

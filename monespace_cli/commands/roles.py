@@ -121,8 +121,19 @@ def grant(
     if beneficiary:
         body["beneficiary"] = _csam.bce(beneficiary, what="--beneficiary")
     bce = _org(f, org)
+    from monespace_cli.client import Conflict
+
     with f.client() as client, _csam.rights():
-        role = client.grant_role(bce, body)
+        try:
+            role = client.grant_role(bce, body)
+        except Conflict:
+            message = _("{nrn} already has a role in the domain {domain} in {bce}.")
+            hint = _("Change it with: monespace roles change {nrn} --org {bce} --domain {domain}")
+            args = {"nrn": body["nrn"], "domain": body["domain"], "bce": bce}
+            raise RejectedInput(
+                message.format(**args),
+                hint=hint.format(**args) + " --level LEVEL / --until DATE",
+            ) from None
     if f.printer.human:
         message = _("{name} ({nrn}) may now {level} in {domain} for {bce} (role {id}).")
         f.io.success(message.format(bce=bce, **{k: role.get(k, "") for k in _FIELDS}))
@@ -131,6 +142,66 @@ def grant(
 
 
 _FIELDS = ("name", "nrn", "level", "domain", "id")
+
+
+@app.command("change")
+def change(
+    nrn: Annotated[
+        str | None, typer.Argument(help=_("The person's national register number."), metavar="NRN")
+    ] = None,
+    org: OPTIONAL_ORG = None,
+    domain: Annotated[
+        str | None, typer.Option("--domain", help=_("The domain."), metavar="DOMAIN")
+    ] = None,
+    role_id: Annotated[
+        str | None, typer.Option("--id", help=_("The role's ID (see: roles list)."), metavar="ID")
+    ] = None,
+    level: Annotated[
+        str | None,
+        typer.Option("--level", help=_("New level: consult, act or manage."), metavar="LEVEL"),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help=_("New last day of the role."), metavar="DATE")
+    ] = None,
+    no_end: Annotated[
+        bool, typer.Option("--no-end", help=_("Remove the role's end date."))
+    ] = False,
+) -> None:
+    """Change a role's level or end date: by NRN and --domain, or by --id."""
+    f = current()
+    changes: dict[str, Any] = {}
+    if level is not None:
+        if level not in LEVELS:
+            message = _("Unknown level {value!r} (one of: {allowed}).")
+            raise RejectedInput(message.format(value=level, allowed=", ".join(LEVELS)))
+        changes["level"] = level
+    if until is not None and no_end:
+        raise UsageProblem(_("Give --until or --no-end, not both."))
+    if until is not None:
+        changes["valid_until"] = _csam.day(until, what="--until")
+    if no_end:
+        changes["valid_until"] = None
+    if not changes:
+        raise UsageProblem(_("Nothing to change: give --level, --until or --no-end."))
+    bce = _org(f, org)
+    with f.client() as client, _csam.rights():
+        role = _find_role(client, bce, nrn, domain, role_id)
+        changed = client.change_role(bce, str(role["id"]), changes)
+    if f.printer.human:
+        until_text = changed.get("valid_until") or _("no end date")
+        message = _("Role {id}: {nrn} may now {level} in {domain} for {bce}, until {until}.")
+        f.io.success(
+            message.format(
+                id=changed.get("id", role["id"]),
+                nrn=changed.get("nrn", role["nrn"]),
+                level=changed.get("level", ""),
+                domain=changed.get("domain", role["domain"]),
+                bce=bce,
+                until=until_text,
+            )
+        )
+    else:
+        f.printer.object(changed)
 
 
 @app.command("revoke")

@@ -3,7 +3,9 @@
 Every authenticated endpoint depends on :func:`current_actor` (or
 :func:`current_principal` when no context is involved, e.g. ``/me``), so the
 token and context checks cannot be forgotten in one place and done in
-another.
+another. The token check includes the revocation of the certificate the
+session was opened with (cached: at most ``revocation_recheck_seconds``
+stale, portal/auth/revocation.py), so a revoked card's sessions end too.
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from eid.pki.status import StatusUnavailable
 from portal import authz
+from portal.auth.revocation import RevocationChecker, describe, load_chain
 from portal.auth.tokens import token_hash
+from portal.auth.trust import checker_for, latest_checker
 from portal.db import get_session
 from portal.models import AuthSession, Person, utcnow
 from portal.problems import Problem
@@ -65,11 +70,23 @@ class Actor:
 DbSession = Annotated[Session, Depends(get_session)]
 
 
+def revocation_checker(request: Request) -> RevocationChecker:
+    """The process's certificate-status checker for this app's settings."""
+    return checker_for(request.app.state.settings)
+
+
 def current_principal(
     db: DbSession,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    revocation: Annotated[RevocationChecker | None, Depends(revocation_checker)] = None,
 ) -> Principal:
-    """The person behind the bearer token; 401 when missing, unknown, expired or revoked."""
+    """The person behind the bearer token; 401 when missing, unknown, expired or revoked.
+
+    "Revoked" covers the session (logged out) and the certificate it was
+    opened with. Called outside a request (e.g. on each delivery of an event
+    stream) without ``revocation``, it uses the process's checker, so the
+    certificate is still checked, from the same cache.
+    """
     if credentials is None or not credentials.credentials:
         raise Problem(
             "authentication-required",
@@ -85,7 +102,28 @@ def current_principal(
         raise _failed("the session was ended (logged out); log in again")
     if row.expires_at <= utcnow():
         raise _failed("the session has expired; log in again")
+    _check_certificate(row, revocation or latest_checker())
     return Principal(person=row.person, session=row)
+
+
+def _check_certificate(row: AuthSession, checker: RevocationChecker | None) -> None:
+    """401 when the session's certificate is revoked or its status cannot be known.
+
+    Sessions opened before certificates were kept with them carry none and
+    are left alone (they end with their 12 h lifetime).
+    """
+    chain = load_chain(row.certificate_chain) if row.certificate_chain else None
+    if chain is None or checker is None:
+        return
+    try:
+        status = checker.status(*chain)
+    except StatusUnavailable as exc:
+        raise _failed(
+            f"the card certificate's revocation status cannot be checked ({exc}); "
+            "log in again later"
+        ) from None
+    if status.revoked:
+        raise _failed(f"the card certificate of this session has been {describe(status)}")
 
 
 def _failed(detail: str) -> Problem:

@@ -7,9 +7,12 @@ authentication key; the portal checks, in this order, the challenge (known,
 fresh, unused — and marks it used at once, so a failed attempt cannot be
 retried with the same nonce), the certificate chain to its trust anchors
 (validity dates, CA constraints, key usage digitalSignature), revocation
-(CRL), the signature, and finally that the certificate's serialNumber (the
-NRN) is a person of the register. Every failure is a 401 with a precise
-reason; none of them leaks anything secret.
+(OCSP, then a verified and current CRL: portal/auth/revocation.py; no answer
+means no login), the signature, and finally that the certificate's
+serialNumber (the NRN) is a person of the register. Every failure is a 401
+with a precise reason; none of them leaks anything secret. The session keeps
+the certificate and its issuer so its revocation is checked again while it
+lives (portal/auth/deps.py).
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from eid.login import ES384, LOGIN_ALGORITHMS, RS256, login_message
+from eid.pki.status import StatusUnavailable
 from eid.pki.verify import VerificationError, revoked_by, verify_chain
+from portal.auth.revocation import chain_pem, describe
 from portal.auth.tokens import new_token, token_hash
 from portal.auth.trust import TrustMaterial
 from portal.models import AuthSession, Challenge, Person, utcnow
@@ -100,8 +105,8 @@ def decode_chain(encoded: list[str]) -> list[x509.Certificate]:
 
 def check_certificate(
     chain: list[x509.Certificate], trust: TrustMaterial, at: dt.datetime
-) -> x509.Certificate:
-    """The verified leaf: chain to a trust anchor, valid now, not revoked."""
+) -> list[x509.Certificate]:
+    """The verified chain leaf → root: trusted, valid now, not revoked."""
     leaf = chain[0]
     if leaf.not_valid_after_utc < at:
         raise LoginFailed("the certificate has expired")
@@ -112,10 +117,32 @@ def check_certificate(
         verified = verify_chain(leaf, [*chain[1:], *trust.intermediates], trust.anchors, at=at)
     except VerificationError as exc:
         raise LoginFailed(f"the certificate chain is not trusted: {exc}") from None
-    for cert in verified[:-1]:
+    for cert in verified[1:-1]:
         if revoked_by(cert, trust.crls) is not None:
-            raise LoginFailed("the certificate has been revoked")
-    return leaf
+            raise LoginFailed("the certificate's issuing CA has been revoked")
+    if len(verified) < 2:
+        raise LoginFailed("a trust anchor itself cannot log in")
+    check_not_revoked(leaf, verified[1], trust)
+    return verified
+
+
+def check_not_revoked(
+    leaf: x509.Certificate, issuer: x509.Certificate, trust: TrustMaterial
+) -> None:
+    """401 unless OCSP (or a verified, current CRL) says the certificate is good."""
+    try:
+        status = trust.revocation.status(leaf, issuer)
+    except StatusUnavailable as exc:
+        raise LoginFailed(
+            f"the certificate's revocation status could not be checked ({exc}); try again later"
+        ) from None
+    if status.revoked:
+        raise LoginFailed(
+            f"the certificate has been {describe(status)}: if the card was lost or stolen, "
+            "the commune issues a new one"
+        )
+    if status.status != "good":
+        raise LoginFailed("the OCSP responder does not know this certificate")
 
 
 def _check_key_usage(leaf: x509.Certificate) -> None:
@@ -160,9 +187,10 @@ def nrn_of(leaf: x509.Certificate) -> str:
 
 
 def open_session(
-    db: Session, person: Person, leaf: x509.Certificate, ttl: int
+    db: Session, person: Person, chain: list[x509.Certificate], ttl: int
 ) -> tuple[str, AuthSession]:
     """A new session for ``person``; returns the clear token (shown once) and the row."""
+    leaf, issuer = chain[0], chain[1]
     token = new_token()
     now = utcnow()
     row = AuthSession(
@@ -171,6 +199,7 @@ def open_session(
         created_at=now,
         expires_at=now + dt.timedelta(seconds=ttl),
         certificate_serial=format(leaf.serial_number, "x"),
+        certificate_chain=chain_pem(leaf, issuer),
     )
     db.add(row)
     return token, row
@@ -190,12 +219,13 @@ def log_in(
     db.commit()  # a spent challenge stays spent, whatever happens next
     now = utcnow()
     chain = decode_chain(certificates)
-    leaf = check_certificate(chain, trust, now)
+    verified = check_certificate(chain, trust, now)
+    leaf = verified[0]
     message = login_message(challenge.origin, challenge.id, challenge.nonce)
     check_signature(leaf, algorithm, signature, message)
     nrn = nrn_of(leaf)
     person = db.scalar(select(Person).where(Person.nrn == nrn))
     if person is None:
         raise LoginFailed("this card's holder is not known to the portal")
-    token, row = open_session(db, person, leaf, session_ttl)
+    token, row = open_session(db, person, verified, session_ttl)
     return token, row, person

@@ -143,7 +143,8 @@ def grant_role(db: Session, actor: Person, bce: str, spec: RoleSpec) -> Role:
     lock_organisations(db, bce)
     if find_role(db, bce, spec.key) is not None:
         raise conflict(
-            f"{spec.key.nrn} already has a {spec.key.domain} role here: change it instead"
+            f"{spec.key.nrn} already has a role in the domain {spec.key.domain} here; "
+            "change its level or end date instead (PATCH the role)"
         )
     role = Role(
         person_nrn=spec.key.nrn,

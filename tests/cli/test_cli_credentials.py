@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from monespace_cli.credentials import TokenStore
+from monespace_cli.errors import CliError
 
 PORTAL = "http://127.0.0.1:8470"
 
@@ -81,3 +82,36 @@ def test_corrupt_token_file_is_a_clear_error(tmp_path: Path) -> None:
     tokens.file_path.write_text("{not json")
     with pytest.raises(CliError, match="unreadable"):
         tokens.get("sandbox", PORTAL)
+
+
+@pytest.mark.usefixtures("no_keyring_config")
+def test_the_token_file_is_new_private_and_never_written_through_a_link(tmp_path: Path) -> None:
+    tokens, _warnings = store(tmp_path)
+    tokens.config_dir.mkdir(mode=0o755)
+    tokens.save("sandbox", PORTAL, "tok-1")
+    assert stat.S_IMODE(tokens.config_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(tokens.file_path.stat().st_mode) == 0o600
+    assert [p.name for p in tokens.config_dir.iterdir()] == ["tokens.json"]  # no temp left
+
+    victim = tmp_path / "victim.json"
+    planted = f'{{"sandbox {PORTAL}": "attacker-token"}}'
+    victim.write_text(planted)
+    old_temp = tokens.config_dir / "tokens.json.tmp"  # a predictable temporary name
+    old_temp.symlink_to(victim)
+    tokens.save("sandbox", PORTAL, "tok-1b")
+    assert victim.read_text() == planted  # the link was not written through
+    old_temp.unlink()
+
+    tokens.file_path.unlink()
+    tokens.file_path.symlink_to(victim)  # planted at the token path
+    with pytest.raises(CliError, match="symbolic link"):
+        tokens.save("sandbox", PORTAL, "tok-2")
+    with pytest.raises(CliError, match="symbolic link"):
+        tokens.get("sandbox", PORTAL)
+    assert victim.read_text() == planted  # and its token was not taken either
+    assert tokens.file_path.is_symlink()
+
+    tokens.file_path.unlink()  # what the message tells the person to do
+    tokens.save("sandbox", PORTAL, "tok-3")
+    got = tokens.get("sandbox", PORTAL)
+    assert got is not None and got.token == "tok-3"

@@ -8,8 +8,11 @@ by tests/conftest.py.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+import http.server
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -19,10 +22,46 @@ NRN = "85073003328"
 
 
 @pytest.fixture(scope="session")
-def sandbox_pki(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def sandbox_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The PKI of the reader tests, with its OCSP responder on a loopback port.
+
+    Certificates name that responder in their AIA, so ``eid certs`` and the
+    doctor ask a real HTTP responder, as with a real card.
+    """
     from eid.pki import SandboxPKI
 
-    return SandboxPKI.open(tmp_path_factory.mktemp("eid-pki"))
+    pki = SandboxPKI.open(tmp_path_factory.mktemp("eid-pki"))
+    with ocsp_responder(pki) as url:
+        pki.set_ocsp_url(url)
+        yield pki
+
+
+@contextlib.contextmanager
+def ocsp_responder(pki: Any, answer: Callable[[bytes], bytes] | None = None) -> Iterator[str]:
+    """Serve ``pki``'s OCSP answers (or ``answer(request)``) over HTTP on loopback."""
+    respond = answer or pki.ocsp_response
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            data = respond(body)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ocsp-response")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/ocsp"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="session")

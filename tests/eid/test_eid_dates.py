@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eid.dates import month_number, parse_birth_date, parse_card_date
+from eid.dates import month_number, parse_birth_date, parse_card_date, parse_partial_birth_date
 
 FRENCH = "JAN FEV MARS AVR MAI JUIN JUIL AOUT SEPT OCT NOV DEC".split()
 DUTCH = "JAN FEB MAAR APR MEI JUN JUL AUG SEP OKT NOV DEC".split()
@@ -68,3 +68,27 @@ def test_formatted_dates_round_trip(date: dt.date, months: list[str]) -> None:
     sep = "." if months is GERMAN else " "
     text = f"{date.day:02d}{sep}{months[date.month - 1]}{sep}{date.year:04d}"
     assert parse_birth_date(text) == date
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("00 JAN 1950", "1950-01"),
+        ("00 FEV 2001", "2001-02"),
+        ("00.MÄR.1950", "1950-03"),
+        ("00 MAAR 1950", "1950-03"),
+        ("00 00 1950", "1950"),
+        ("00.00.1950", "1950"),
+        ("1950", "1950"),
+        ("12 JANV 1980", "1980-01-12"),
+    ],
+)
+def test_partial_birth_dates(text: str, iso: str) -> None:
+    """National register numbers with 00 as day or month, and the card text to match."""
+    assert parse_partial_birth_date(text).iso() == iso
+
+
+@pytest.mark.parametrize("text", ["", "31 FEV 1970", "12 00 1950", "00 13 1950", "00 XYZ 1950"])
+def test_impossible_partial_birth_dates(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_partial_birth_date(text)

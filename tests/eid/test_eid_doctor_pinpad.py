@@ -1,11 +1,9 @@
 """Doctor checks on the in-process card, and PIN pad verification.
 
-There is no PIN pad reader here, so ``PinpadReader`` plays one: it wraps
-the virtual card's connection, advertises FEATURE_VERIFY_PIN_DIRECT and,
-on that ioctl, does what a CCID PIN pad does with our PIN_VERIFY_STRUCTURE:
-takes the digits "typed on its keypad", writes them into the APDU template
-as bmFormatString / bmPINBlockString / bmPINLengthFormat say, and sends the
-APDU to the card. A wrong structure puts a wrong PIN block on the card.
+There is no PIN pad reader here, so ``eid.virtual.pinpad_reader`` plays
+one: it wraps the virtual card's connection and does what a CCID PIN pad
+does with our PIN_VERIFY_STRUCTURE (see that module). A wrong structure
+puts a wrong PIN block on the card.
 """
 
 from __future__ import annotations
@@ -19,55 +17,21 @@ import pytest
 import eid
 from eid.doctor import report, report_data, run_checks
 from eid.errors import LastTryRefused, PinpadCancelled, PinpadUnavailable, WrongPin
-from eid.pinpad import (
-    CM_IOCTL_GET_FEATURE_REQUEST,
-    FEATURE_VERIFY_PIN_DIRECT,
-    parse_features,
-    pinpad_verify_command,
-)
-
-VERIFY_IOCTL = 0x42330006
+from eid.pinpad import CM_IOCTL_GET_FEATURE_REQUEST, parse_features, pinpad_verify_command
+from eid.virtual.pinpad_reader import PinpadReader as SimulatedPinpad
 
 
-class PinpadReader:
-    """A reader with a PIN pad in front of the virtual card's connection."""
+class PinpadReader(SimulatedPinpad):
+    """The library's simulated PIN pad, with the one-entry interface these tests use."""
 
     def __init__(self, inner: Any, typed: str | None) -> None:
-        self.inner = inner
-        self.typed = typed  # None = the user presses Cancel
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
+        super().__init__(inner, modify=False)
+        self.typed_pin = typed
 
     def control(self, code: int, command: list[int] | None = None) -> list[int]:
-        if code == CM_IOCTL_GET_FEATURE_REQUEST:
-            return [FEATURE_VERIFY_PIN_DIRECT, 4, *VERIFY_IOCTL.to_bytes(4, "big")]
-        if code == VERIFY_IOCTL:
-            return self._verify(bytes(command or []))
-        raise AssertionError(f"unexpected ioctl {code:#x}")
-
-    def _verify(self, structure: bytes) -> list[int]:
-        fmt, block, length_fmt = structure[2], structure[3], structure[4]
-        max_digits, min_digits = structure[5], structure[6]
-        (data_length,) = struct.unpack("<I", structure[15:19])
-        apdu = bytearray(structure[19 : 19 + data_length])
-        if self.typed is None:
-            return [0x64, 0x01]
-        assert min_digits <= len(self.typed) <= max_digits
-        assert fmt & 0x80 and fmt & 0x03 == 0x01  # byte units, BCD
-        pin_at = 5 + ((fmt >> 3) & 0x0F)  # after the 5-byte APDU header
-        assert block & 0x0F == apdu[4] == 8 and block >> 4 == 4
-        digits = [int(c) for c in self.typed] + [0xF] * (len(self.typed) % 2)
-        for i in range(0, len(digits), 2):
-            apdu[pin_at + i // 2] = (digits[i] << 4) | digits[i + 1]
-        assert length_fmt & 0x10 == 0  # length position in bits
-        bit = length_fmt & 0x0F
-        byte_index, high_nibble = 5 + bit // 8, bit % 8 == 0
-        old = apdu[byte_index]
-        n = len(self.typed)
-        apdu[byte_index] = (n << 4) | (old & 0x0F) if high_nibble else (old & 0xF0) | n
-        data, sw1, sw2 = self.inner.transmit(list(apdu))
-        return [*data, sw1, sw2]
+        if code != CM_IOCTL_GET_FEATURE_REQUEST:
+            self.typed = [self.typed_pin]
+        return super().control(code, command)
 
 
 def test_pinpad_structure_fields() -> None:
@@ -106,15 +70,15 @@ def test_pinpad_wrong_pin_and_cancel(images: dict[str, Any]) -> None:
         with pytest.raises(WrongPin) as info:
             card.verify_pin_pinpad()
         assert info.value.tries_left == 2
-        reader.typed = None
+        reader.typed_pin = None
         with pytest.raises(PinpadCancelled):
             card.verify_pin_pinpad()
-        reader.typed = "9999"
+        reader.typed_pin = "9999"
         with pytest.raises(WrongPin):
             card.verify_pin_pinpad()
         with pytest.raises(LastTryRefused):
             card.verify_pin_pinpad()
-        reader.typed = "1234"
+        reader.typed_pin = "1234"
         card.verify_pin_pinpad(force_last_try=True)
         assert card.pin_tries_left() == 3
 

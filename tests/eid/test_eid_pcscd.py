@@ -124,7 +124,7 @@ def test_doctor_all_green_and_report_has_no_personal_data(
     assert "✗" not in result.out
     assert "Exception ignored" not in result.err
     data = json.loads(report.read_text())
-    assert [c["status"] for c in data["checks"]] == ["ok"] * 10
+    assert [c["status"] for c in data["checks"]] == ["ok"] * 11
     assert data["versions"]["pyscard"] and data["versions"]["pcscd"]
     text = report.read_text()
     for personal in ("85073003328", "Dupont", "Marie", "Hélène", "Liège", "Authentication)"):

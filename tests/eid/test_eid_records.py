@@ -92,6 +92,18 @@ def test_unknown_birth_day_keeps_text() -> None:
     identity = parse_identity(identity_file(birth_date=b"00 JAN 1960"))
     assert identity.birth_date is None
     assert identity.birth_date_text == "00 JAN 1960"
+    assert identity.birth_date_known == "1960-01"
+
+
+def test_unknown_birth_day_and_month() -> None:
+    identity = parse_identity(identity_file(birth_date=b"00 00 1960"))
+    assert identity.birth_date is None
+    assert identity.to_dict()["birth_date_known"] == "1960"
+
+
+def test_birth_date_that_is_no_date_is_a_clear_error() -> None:
+    with pytest.raises(CardDataInvalid, match="birth date"):
+        parse_identity(identity_file(birth_date=b"31 FEV 1960"))
 
 
 def test_member_of_family_absent_is_false() -> None:

@@ -413,7 +413,7 @@ class DossierScreen(Screen[None]):
         host: Any = self.app
 
         def work() -> None:
-            from monespace_cli.commands._files import safe_target
+            from monespace_cli.files import safe_target
 
             try:
                 target = safe_target(folder, str(document.get("filename") or "document.pdf"))

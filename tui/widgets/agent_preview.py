@@ -227,7 +227,7 @@ class AgentPreview(VerticalScroll):
         host: Any = self.app
 
         def work() -> None:
-            from monespace_cli.commands._files import safe_target
+            from monespace_cli.files import safe_target
 
             try:
                 target = safe_target(folder, str(attachment.get("filename") or "attachment"))

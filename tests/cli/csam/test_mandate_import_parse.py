@@ -29,3 +29,10 @@ def test_commas_with_pipes_and_rejections() -> None:
     assert "2026-13-01" in rows[3].detail
     assert "line 1" in rows[4].detail
     assert rows[5].line == 7 and "domain" in rows[5].detail
+
+
+def test_belgian_dates_as_in_every_other_command() -> None:
+    text = "0459811078;employment;01/01/2026;31/12/2029\n0641238591;economy;;31/02/2029\n"
+    ok, bad = parse(text)
+    assert (ok.valid_from, ok.valid_until, ok.result) == ("2026-01-01", "2029-12-31", "")
+    assert bad.result == REJECTED and "31/02/2029" in bad.detail

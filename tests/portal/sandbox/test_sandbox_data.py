@@ -17,6 +17,7 @@ from portal.identifiers import (
     nrn_birth_date,
     nrn_sex,
 )
+from portal.sandbox.cards import card_features
 
 from .sandbox_files import load, organisations_by_bce, persons_by_nrn
 
@@ -59,7 +60,9 @@ def test_persons_shape_and_count() -> None:
     }
     for p in persons:
         assert keys <= set(p) <= keys | {"household"}, p["nrn"]
-        assert p["nationality"] == "BE" and p["language"] in {"fr", "de", "nl"}
+        foreigner = card_features(p["nrn"]).get("document_type", "1") not in {"1", "6"}
+        assert p["nationality"] == "BE" or (foreigner and len(p["nationality"]) == 2)
+        assert p["language"] in {"fr", "de", "nl"}
         assert p["email"].endswith("@example.be") and p["email"].isascii()
         _check_address(p["address"])
 

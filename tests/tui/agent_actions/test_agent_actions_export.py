@@ -16,7 +16,7 @@ from typing import Any
 from agent_actions_support import AGENT, play, said, until
 from textual.widgets import Input, RadioButton, SelectionList
 
-from monespace_cli.commands._agent_export import FIELDS
+from monespace_cli.client import EXPORT_FIELDS as FIELDS
 from tui.widgets.agent_dialog_export import ExportDialog
 from tui.widgets.roles_confirm import ConfirmModal
 

@@ -1,0 +1,46 @@
+"""The portal answers problem details in the CLI's language (Accept-Language).
+
+A French CLI used to print "Introuvable : dossier '…' not found": the title
+was the CLI's, the detail the portal's English. The client now sends its
+language and the portal translates title, detail and field messages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cli_helpers import cli_env, run_cli
+
+CITIZEN = "74011920708"
+
+
+def test_french_cli_gets_french_details(portal_server: Any, login: Any, tmp_path: Path) -> None:
+    token = login(portal_server.url, CITIZEN)
+    env = cli_env(tmp_path, MONESPACE_PORTAL=portal_server.url, MONESPACE_TOKEN=token)
+    french = run_cli(["dossier", "show", "MSP-2026-NOPE"], {**env, "LANGUAGE": "fr"})
+    assert french.code == 4, french.err
+    assert "introuvable" in french.err and "not found" not in french.err
+    english = run_cli(["dossier", "show", "MSP-2026-NOPE"], env)
+    assert english.code == 4
+    assert "not found" in english.err
+
+
+def test_portal_negotiates_and_keeps_programs_keys(portal_server: Any, login: Any) -> None:
+    token = login(portal_server.url, CITIZEN)
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=portal_server.url + "/api/v1", headers=headers) as api:
+        fr = api.get("/dossiers/MSP-2026-NOPE", headers={"Accept-Language": "fr-BE, en;q=0.5"})
+        de = api.get("/dossiers/MSP-2026-NOPE", headers={"Accept-Language": "de"})
+        bad = api.post("/dossiers", json={"nope": 1}, headers={"Accept-Language": "fr"})
+    assert fr.status_code == 404
+    assert fr.headers["content-language"] == "fr"
+    assert fr.json()["title"] == "Introuvable"
+    assert fr.json()["detail"] == "dossier 'MSP-2026-NOPE' introuvable"
+    assert fr.json()["type"].endswith("/not-found")
+    assert de.headers["content-language"] == "en"  # German: not in the catalogue yet
+    assert de.json()["detail"] == "dossier 'MSP-2026-NOPE' not found"
+    assert bad.status_code == 422
+    assert bad.json()["title"] == "Données non valides"
+    assert all("required" not in e["message"] for e in bad.json()["errors"]), bad.json()
