@@ -24,6 +24,8 @@ Variables (all optional):
   nextUpdate when OCSP cannot answer (default 0: a stale CRL refuses login).
 - ``MONESPACE_PORTAL_OCSP_TIMEOUT`` — seconds to wait for the OCSP responder (5).
 - ``MONESPACE_PORTAL_MAX_UPLOAD`` — attachment size limit in bytes (20 MB).
+- ``MONESPACE_PORTAL_MAX_JSON_BODY`` — body limit of every route but the
+  uploads, in bytes (2 MB).
 - ``MONESPACE_PORTAL_SMTP_URL`` — e.g. ``smtp://127.0.0.1:8025``.
 - ``MONESPACE_PORTAL_SEAL_KEY`` / ``MONESPACE_PORTAL_SEAL_CHAIN`` — the
   document seal's PEM key and chain outside sandbox mode.
@@ -112,16 +114,19 @@ class Settings:
     seal_chain_file: Path | None = None
     challenge_ttl_seconds: int = 120
     #: Seconds a verified certificate status is reused (login and live sessions).
-    revocation_recheck_seconds: int = 120
+    revocation_recheck_seconds: float = 120
     #: Seconds a CRL is believed past its nextUpdate (OCSP unavailable).
-    crl_grace_seconds: int = 0
+    crl_grace_seconds: float = 0
     #: Seconds to wait for an OCSP responder.
-    ocsp_timeout_seconds: int = 5
+    ocsp_timeout_seconds: float = 5
     session_ttl_seconds: int = 12 * 3600
     #: Login challenges per client address (portal/ratelimit.py; None = off).
     challenge_rate: Limit | None = field(default_factory=lambda: Limit(600, 60))
-    #: Failed logins per client address before 429 (brute force).
+    #: Failed logins of one card from one client address before 429 (brute force).
     login_failure_rate: Limit | None = field(default_factory=lambda: Limit(20, 300))
+    #: Failed logins per client address, all cards together: an office behind
+    #: one NAT shares it, so it is much higher than the per-card one.
+    login_failure_address_rate: Limit | None = field(default_factory=lambda: Limit(300, 300))
     #: Proxies whose X-Forwarded-For is believed (the load balancer's addresses).
     trusted_proxies: tuple[str, ...] = ()
     #: Seconds before each webhook retry; after the last one a delivery is dead.
@@ -190,14 +195,24 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
-def _seconds(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
-    """A whole number of seconds, at least ``minimum``."""
+def _seconds(
+    env: Mapping[str, str], name: str, default: float, minimum: float = 0.0, zero: bool = False
+) -> float:
+    """A number of seconds, at least ``minimum`` and at most a day; 0 only when ``zero``.
+
+    One parser for every duration setting, so each says the same thing when
+    it is wrong.
+    """
     raw = (env.get(name) or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < minimum:
-        raise ConfigError(f"{name} must be a whole number of seconds >= {minimum}, not {raw!r}")
-    return int(raw)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if value < minimum or value > 86400 or (value == 0 and not zero):
+        raise ConfigError(f"{name} must be between {minimum:g} and 86400 seconds, not {raw!r}")
+    return value
 
 
 def default_database_url() -> str:
@@ -217,14 +232,18 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         trust_anchor_files=_paths(env.get("MONESPACE_PORTAL_TRUST_ANCHORS")),
         crl_files=_paths(env.get("MONESPACE_PORTAL_CRLS")),
         max_upload=_int(env, "MONESPACE_PORTAL_MAX_UPLOAD", DEFAULT_MAX_UPLOAD),
+        max_json_body=_int(env, "MONESPACE_PORTAL_MAX_JSON_BODY", DEFAULT_MAX_JSON_BODY),
         revocation_recheck_seconds=_seconds(env, "MONESPACE_PORTAL_REVOCATION_RECHECK", 120, 1),
-        crl_grace_seconds=_seconds(env, "MONESPACE_PORTAL_CRL_GRACE", 0, 0),
+        crl_grace_seconds=_seconds(env, "MONESPACE_PORTAL_CRL_GRACE", 0, zero=True),
         ocsp_timeout_seconds=_seconds(env, "MONESPACE_PORTAL_OCSP_TIMEOUT", 5, 1),
         smtp_url=env.get("MONESPACE_PORTAL_SMTP_URL") or None,
         seal_key_file=_path(env.get("MONESPACE_PORTAL_SEAL_KEY")),
         seal_chain_file=_path(env.get("MONESPACE_PORTAL_SEAL_CHAIN")),
         challenge_rate=_limit(env, "MONESPACE_PORTAL_RATE_CHALLENGES", "600/60"),
         login_failure_rate=_limit(env, "MONESPACE_PORTAL_RATE_LOGIN_FAILURES", "20/300"),
+        login_failure_address_rate=_limit(
+            env, "MONESPACE_PORTAL_RATE_LOGIN_FAILURES_ADDRESS", "300/300"
+        ),
         trusted_proxies=tuple(env.get("MONESPACE_PORTAL_TRUSTED_PROXIES", "").split()),
         webhook_backoff=_backoff(env.get("MONESPACE_PORTAL_WEBHOOK_BACKOFF")),
         webhooks_enabled=env.get("MONESPACE_PORTAL_WEBHOOKS", "on").strip().lower()
@@ -253,19 +272,6 @@ def _streams(env: Mapping[str, str]) -> StreamSettings:
         rights_ttl=_seconds(env, "MONESPACE_PORTAL_STREAM_RIGHTS_TTL", base.rights_ttl),
         recheck_seconds=_seconds(env, "MONESPACE_PORTAL_STREAM_RECHECK", base.recheck_seconds),
     )
-
-
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
-    if not 0 < value <= 86400:
-        raise ConfigError(f"{name} must be more than 0 and at most 86400 seconds")
-    return value
 
 
 def _backoff(value: str | None) -> tuple[float, ...]:

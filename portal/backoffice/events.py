@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, load_only
 
-from portal.backoffice.access import AgentCaller, service_of
+from portal.backoffice.access import AgentCaller, service_of, visible_clauses
 from portal.models import Agent, Dossier, DossierEvent, Procedure
 
 
@@ -64,9 +64,9 @@ def events_query(
         .options(load_only(Dossier.id, Dossier.created_at), joinedload(DossierEvent.actor))
         .where(
             DossierEvent.id > after,
-            procedure.in_(list(procedures)),
+            *visible_clauses(procedures, procedure),
             # From the submission on, as the webhooks: what the applicant did
-            # while it was a draft is theirs (a NULL submitted_at matches nothing).
+            # while it was a draft is theirs.
             DossierEvent.at >= Dossier.submitted_at,
         )
         .order_by(DossierEvent.id)
@@ -82,9 +82,10 @@ def carries(caller: AgentCaller, event: DossierEvent, dossier: Dossier) -> bool:
     (:func:`portal.backoffice.access.service_of`), and only what happened from
     its submission on.
     """
-    if service_of(caller, dossier) is None or dossier.submitted_at is None:
+    submitted = dossier.submitted_at
+    if service_of(caller, dossier) is None or submitted is None:
         return False
-    return bool(event.at >= dossier.submitted_at)
+    return bool(event.at >= submitted)
 
 
 def visible_events(db: Session, nrn: str, after: int, limit: int) -> Sequence[Any] | None:
