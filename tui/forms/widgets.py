@@ -364,6 +364,7 @@ class ArrayField(FieldWidget):
 
     DEFAULT_CSS = """
     ArrayField { border: round $accent 50%; padding: 0 1; border-title-style: bold; }
+    ArrayField > .array-rows { height: auto; }
     ArrayField > .array-foot { height: auto; }
     """
 

@@ -86,7 +86,7 @@ class RoleFormModal(ModalScreen[dict[str, Any] | None]):
                 yield Input(self.nrn, placeholder="85.07.30-033.28", id="nrn")
                 yield Label(_("Domain"), classes="field")
                 yield Select(
-                    [(d, d) for d in DOMAINS], value=self.domain or Select.BLANK, id="domain"
+                    [(d, d) for d in DOMAINS], value=self.domain or Select.NULL, id="domain"
                 )
             else:
                 assert self.role is not None
@@ -157,7 +157,7 @@ class RoleFormModal(ModalScreen[dict[str, Any] | None]):
                 )
             )
         domain = self.query_one("#domain", Select).value
-        if domain is Select.BLANK:
+        if domain is Select.NULL:
             raise ValueError(_("Choose a domain."))
         start = self._day("#valid_from", _("Valid from"))
         _check_order(start, until)

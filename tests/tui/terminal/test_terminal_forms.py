@@ -1,0 +1,99 @@
+"""Every field of every sandbox procedure's form can be seen, at 80×24, by scrolling.
+
+A person starts each procedure from the catalogue (``c``, ``/``, its code,
+Enter, ``s``) and pages down the new draft's form to its last box: each
+field's title — those after a repeatable group too — must have been on the
+screen on the way. (Fields shown only in some cases, and the rows of
+repeatable groups, are left out: what they hold depends on the data.)
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from tmux_terminal import Terminal
+
+from tests.cli.cli_helpers import ROOT
+
+PROCEDURES = ROOT / "portal" / "sandbox" / "procedures"
+
+#: Who starts which procedures: (NRN, acting as, codes).
+PEOPLE = {
+    "citizen": (
+        "86040203095",
+        None,
+        ["AVIQ-AMENAGEMENT", "CU1", "DOGID", "ENV-DECL-CL3", "PERMIS-PECHE", "PRIME-HABITATION"],
+    ),
+    "enterprise": (
+        "74011920708",
+        "0641238591",
+        ["CHEQUES-ENTREPRISES", "CHEQUES-FORMATION", "LABEL-PRESTATAIRE", "SESAM"],
+    ),
+    "non-profit": ("79121217445", "0441208755", ["APE-POINTS", "SUBSIDE-ASSOCIATION"]),
+    "ape-employer": ("58050403333", "0453066412", ["APE-GESTION"]),
+}
+#: The last line of the form: the attachments box's bottom border.
+FORM_END = "ctrl+f attach a file"
+
+
+def test_every_procedure_is_started_by_someone() -> None:
+    codes = {path.stem for path in PROCEDURES.glob("*.json")}
+    assert codes == {code for _nrn, _as, listed in PEOPLE.values() for code in listed}
+
+
+def expected_titles(code: str) -> list[str]:
+    """The titles a person must meet: every field not under a condition nor in a row."""
+    from tui.forms import schema
+
+    form = json.loads((PROCEDURES / f"{code}.json").read_text(encoding="utf-8"))["form"]
+    titles: list[str] = []
+
+    def walk(node: schema.Field) -> None:
+        for child in node.children:
+            if child.conditional:
+                continue
+            titles.append(child.title[:24])
+            walk(child)  # an array's rows (child.item) depend on the data: not walked
+
+    walk(schema.build(form))
+    return titles
+
+
+def start_procedure(term: Terminal, code: str) -> None:
+    term.press("c")
+    term.wait_for("Procedure", what="the catalogue")
+    term.press("/")
+    term.type(code)
+    term.wait_for(f"{code} · v", what=f"{code} in the detail pane")
+    term.press("Enter")
+    term.press("s")
+    term.wait_for("Status:", what=f"the form of {code}")
+    term.wait_for(lambda s: "Loading" not in s, what="the form's fields")
+
+
+def page_through(term: Terminal) -> str:
+    """PageDown to the end of the form; every screen seen on the way, joined."""
+    seen = [term.screen()]
+    while FORM_END not in seen[-1]:
+        assert len(seen) < 80, "the form never ends"
+        term.press("PageDown")
+        seen.append(term.wait_change(seen[-1], what="the form to scroll"))
+    return "\n".join(seen)
+
+
+@pytest.mark.parametrize("who", sorted(PEOPLE))
+def test_every_field_is_visible_when_scrolled_to(open_tui, who: str, monkeypatch) -> None:
+    monkeypatch.setenv("LANGUAGE", "en")  # the titles in the TUI's language
+    nrn, acting_as, codes = PEOPLE[who]
+    term = open_tui(nrn, acting_as=acting_as)
+    term.wait_for("Dashboard")
+    for code in codes:
+        start_procedure(term, code)
+        seen = page_through(term)
+        missing = [title for title in expected_titles(code) if title not in seen]
+        assert not missing, f"{code}: never on screen: {missing}"
+        term.press("Escape")  # the form → the dossier
+        term.wait_for(lambda s: "Status:" not in s, what="the dossier")
+        term.press("Escape")  # → the dashboard
+        term.wait_for("Dashboard")
