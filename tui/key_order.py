@@ -48,8 +48,7 @@ class KeysInOrder(App[Any]):
             await super().on_event(event)
             self._key_done(event)
             return
-        busy = self._key_in_flight is not None or self._held_keys
-        if busy and event is not self._released_key:
+        if event is not self._released_key and self._busy():
             self._held_keys.append(event)
             self._arm_give_up()
             return
@@ -59,6 +58,15 @@ class KeysInOrder(App[Any]):
         await super().on_event(event)
         if not event.is_forwarded:  # a priority binding took it: done already
             self._key_done(event)
+
+    def _busy(self) -> bool:
+        """A key is on its way, waiting, or handed out again but not yet back here:
+        a key read now queues behind them and never overtakes them."""
+        return (
+            self._key_in_flight is not None
+            or bool(self._held_keys)
+            or self._released_key is not None
+        )
 
     def _watch_focus_chain(self) -> None:
         """Learn when a widget between the focus and the screen stops the key."""

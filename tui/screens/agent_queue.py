@@ -111,7 +111,7 @@ class AgentQueueScreen(Screen[None]):
         Binding("s", "sort", _("Sort")),
         Binding("c", "act('claim')", _("Claim")),
         Binding("space", "mark", _("Mark"), show=False),
-        Binding("r", "act('release')", _("Release"), show=False),
+        Binding("u", "act('release')", _("Release"), show=False),
         Binding("t", "act('assign')", _("Assign"), show=False),
         Binding("m", "act('complement')", _("Request complement"), show=False),
         Binding("n", "act('note')", _("Note"), show=False),
@@ -120,7 +120,7 @@ class AgentQueueScreen(Screen[None]):
         Binding("B", "bulk", _("Bulk action on the marked"), show=False),
         Binding("e", "export", _("Export"), show=False),
         Binding("v", "columns", _("Columns"), show=False),
-        Binding("R", "reload", _("Reload (show new)"), show=False),
+        Binding("f5", "reload", _("Reload (show new)"), show=False),
         Binding("o", "open_attachment", _("Open attachment"), show=False),
         Binding("w", "save_attachment", _("Save attachment"), show=False),
         Binding("tab", "app.focus_next", _("Next pane"), show=False),
@@ -312,7 +312,7 @@ class AgentQueueScreen(Screen[None]):
             # The rows (and their counts) are still the previous filter's: say so, and
             # never pair them with the new filter's counts (see on_agent_link).
             self.query_one("#queue-new", Label).update(
-                _("The portal did not answer: these rows are the previous filter's (R retries).")
+                _("The portal did not answer: these rows are the previous filter's (f5 retries).")
             )
 
     def _maybe_more(self) -> None:
@@ -379,7 +379,7 @@ class AgentQueueScreen(Screen[None]):
     def _show_new(self) -> None:
         if not self.is_mounted:
             return
-        text = _("{n} new — R to show").format(n=len(self.new_ids)) if self.new_ids else ""
+        text = _("{n} new — f5 to show").format(n=len(self.new_ids)) if self.new_ids else ""
         self.query_one("#queue-new", Label).update(text)
 
     # -- filter-as-you-type ------------------------------------------------------------
@@ -441,10 +441,14 @@ class AgentQueueScreen(Screen[None]):
         self.app.push_screen(ColumnChooser(self.table.hidden), chosen)
 
     def action_mark(self) -> None:
+        """Mark or unmark the highlighted row; the cursor stays (Down moves it, as always)."""
         if self.table.toggle_mark() is not None:
             self._show_query()
-            if self.table.cursor_row < self.table.row_count - 1:
-                self.table.action_cursor_down()
+
+    def forget_marks(self, ids: list[str]) -> None:
+        """A bulk run changed these dossiers: their marks have done their job."""
+        self.table.marked.difference_update(ids)
+        self._show_query()
 
     def action_reload(self) -> None:
         self.reload()
@@ -471,7 +475,7 @@ class AgentQueueScreen(Screen[None]):
             self._preview_timer = None
         item = self.table.current_item()
         if item is None:
-            self.preview.show_empty()
+            self.preview.show_empty(filtered=not self.table.row_count)
             return
         cached = self._previews.get(_preview_key(item))
         if cached is not None:

@@ -127,7 +127,7 @@ class DossierScreen(Screen[None]):
         Binding("m", "reply", _("Reply")),
         Binding("a", "attach", _("Attach")),
         Binding("e", "edit", _("Edit")),
-        Binding("r", "reload", _("Reload")),
+        Binding("f5", "reload", _("Reload")),
         Binding("s", "save_document", _("Save document"), show=False),
         Binding("v", "verify_document", _("Verify seal"), show=False),
         Binding("p", "pay", _("Pay (sandbox)"), show=False),

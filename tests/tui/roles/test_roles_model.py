@@ -87,7 +87,8 @@ def test_trail_lines_say_what_changed() -> None:
     assert (
         describe_change(entry) == "P1 · economy · level act → manage · valid_until — → 2027-01-01"
     )
-    assert when(entry) == "2026-11-23 16:40"
+    local = dt.datetime(2026, 11, 23, 16, 40, 12, tzinfo=dt.UTC).astimezone()
+    assert when(entry) == local.strftime("%d/%m/%Y %H:%M")  # as people read it, local time
     assert action_label("role.change") == "role changed"
     granted = {**entry, "action": "role.grant", "old": None, "new": old}
     assert describe_change(granted) == "P1 · economy · act"

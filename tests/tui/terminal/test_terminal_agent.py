@@ -49,7 +49,7 @@ def test_a_quick_filter_pressed_during_an_outage_applies_once_the_portal_is_back
     term.wait_for(lambda s: len(set(REFERENCE.findall(s))) > 3, what="the queue's rows")
     own_portal.stop()
     term.press("1")  # mine
-    term.wait_for("previous filter", what="the queue to say its rows are not the filter's")
+    term.wait_for("Only: Mine", what="the filter in the queue's header")
     own_portal.start()
     screen = term.wait_for(only_mine, what="only the agent's own dossiers in the queue")
     assert "previous filter" not in screen

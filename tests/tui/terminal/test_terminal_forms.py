@@ -62,7 +62,8 @@ def expected_titles(code: str) -> list[str]:
 
 def start_procedure(term: Terminal, code: str) -> None:
     term.press("c")
-    term.wait_for("Procedure", what="the catalogue")
+    term.wait_for("Search procedures", what="the catalogue")
+    term.wait_for(code, what="the catalogue's list")
     term.press("/")
     term.type(code)
     term.wait_for(f"{code} · v", what=f"{code} in the detail pane")
@@ -94,6 +95,6 @@ def test_every_field_is_visible_when_scrolled_to(open_tui, who: str, monkeypatch
         missing = [title for title in expected_titles(code) if title not in seen]
         assert not missing, f"{code}: never on screen: {missing}"
         term.press("Escape")  # the form → the dossier
-        term.wait_for(lambda s: "Status:" not in s, what="the dossier")
+        term.wait_for("e Edit", what="the dossier's keys")
         term.press("Escape")  # → the dashboard
         term.wait_for("Dashboard")

@@ -37,7 +37,8 @@ def open_prime_habitation(term: Terminal) -> None:
     """Catalogue → PRIME-HABITATION → start: the new draft's form, focus on its body."""
     term.wait_for("Dashboard")
     term.press("c")
-    term.wait_for("PRIME-HABITATION", what="the catalogue")
+    term.wait_for("Search procedures", what="the catalogue")
+    term.wait_for("PRIME-HABITATION", what="the catalogue's list")
     term.press("/")
     term.type("PRIME-HAB")
     term.wait_for(lambda s: "CU1 " not in s, what="the search to narrow the list")
