@@ -184,6 +184,9 @@ class CatalogueScreen(Screen[None]):
         for procedure in self.shown:
             code = str(procedure.get("code"))
             table.add_row(code, fmt.text(procedure.get("title")), key=code)
+        # Measure the new rows now: left to the next idle moment, a catalogue opened a
+        # second time kept its columns cut to a few characters until a key was pressed.
+        table.refresh(layout=True)
         if self.shown:
             self._set_detail(describe_procedure(self.shown[0]))
         elif self.procedures:

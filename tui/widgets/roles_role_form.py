@@ -105,7 +105,10 @@ class RoleFormModal(ModalScreen[dict[str, Any] | None]):
                 yield Input(self.nrn, placeholder="85.07.30-033.28", id="nrn")
                 yield Label(_("Domain"), classes="field")
                 yield Select(
-                    [(d, d) for d in DOMAINS], value=self.domain or Select.NULL, id="domain"
+                    [(d, d) for d in DOMAINS],
+                    prompt=_("Choose…"),
+                    value=self.domain or Select.NULL,
+                    id="domain",
                 )
             else:
                 assert self.role is not None

@@ -31,7 +31,7 @@ def _tmux_installed() -> None:
 def open_tui(
     portal_server: Any, token_for: Callable[[str], str], tmp_path: Path
 ) -> Iterator[OpenTui]:
-    """``open_tui(nrn, cols=80, rows=24, lang="en", acting_as=None, args=(), portal=None)``.
+    """``open_tui(nrn, cols=80, rows=24, lang="en", acting_as=None, args=(), portal=None, …)``.
 
     Starts ``monespace tui`` logged in as ``nrn`` and waits for its first
     screen (the footer's palette key). At the end of the test, whatever
@@ -49,14 +49,16 @@ def open_tui(
         args: tuple[str, ...] = (),
         portal: Any = None,
         token: str | None = None,
+        env: dict[str, str] | None = None,
     ) -> Terminal:
         server = portal or portal_server
         terminal = Terminal(cols, rows)
         terminals.append(terminal)
         home = tmp_path / f"home-{len(terminals)}"
         home.mkdir()
-        env = tui_env(home, server.url, token or token_for(nrn), lang)
-        terminal.start(tui_argv(acting_as, args), env)
+        environment = tui_env(home, server.url, token or token_for(nrn), lang)
+        environment.update(env or {})
+        terminal.start(tui_argv(acting_as, args), environment)
         terminal.wait_for("^p", what="the first screen")
         return terminal
 

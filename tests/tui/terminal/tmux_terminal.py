@@ -127,6 +127,22 @@ class Terminal:
         """Wait until the screen differs from ``before``."""
         return self.wait_for(lambda text: text != before, what=what)
 
+    def wait_settled(self, before: str, *, what: str = "the screen to settle") -> str:
+        """Wait until the screen changed from ``before`` and then stayed the same.
+
+        The first different capture can be a frame half drawn (the terminal
+        got part of the update); a person reads the screen once it is still.
+        """
+        text = self.wait_change(before, what=what)
+        deadline = time.monotonic() + DEADLINE
+        while time.monotonic() < deadline:
+            time.sleep(0.1)  # two captures apart: the screen is still when they agree
+            again = self.screen()
+            if again == text:
+                return text
+            text = again
+        raise AssertionError(f"{DEADLINE:.0f} s without {what}:\n{text}")
+
     # -- typing ---------------------------------------------------------------------
 
     def press(self, *keys: str) -> None:
