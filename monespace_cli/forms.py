@@ -213,16 +213,10 @@ def format_checker() -> Any:
 
 
 def format_message(fmt: str) -> str:
-    """What a failed format check tells the person."""
-    messages = {
-        "date": _("Type a date as dd/mm/yyyy."),
-        "email": _("Not a valid e-mail address."),
-        "be-nrn": _("Not a valid national register number (11 digits)."),
-        "be-bce": _("Not a valid enterprise number (10 digits)."),
-        "iban": _("Not a valid IBAN (check the digits)."),
-        "be-postal-code-wallonia": _("Not a postal code in Wallonia."),
-    }
-    return messages.get(fmt, _("Not a valid {format}.").format(format=fmt))
+    """What a failed format check tells the person (the shared sentences)."""
+    from monespace_cli.schema_messages import format_sentence
+
+    return format_sentence(fmt)
 
 
 def first_problem(schema: dict[str, Any], value: Any, root: dict[str, Any]) -> str | None:
@@ -239,10 +233,8 @@ def first_problem(schema: dict[str, Any], value: Any, root: dict[str, Any]) -> s
     if "$defs" in root:
         probe.setdefault("$defs", root["$defs"])
     validator = Draft202012Validator(probe, format_checker=format_checker())
+    from monespace_cli.schema_messages import human_message
+
     for error in validator.iter_errors(value):
-        if error.validator == "format":
-            return format_message(str(error.validator_value))
-        if error.validator == "const" and value is False:
-            return _("This must be confirmed.")
-        return str(error.message)
+        return human_message(error)
     return None

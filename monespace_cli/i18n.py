@@ -110,6 +110,18 @@ def N_(message: str) -> str:
     return message
 
 
+def plural(n: int, singular: str, plural_form: str) -> str:
+    """The translated form of a counted message, by the language's own rule.
+
+    Both forms are ordinary catalogue entries (mark them with ``N_``): the
+    catalogues hold singular entries only. French uses the singular for 0
+    and 1 ("0 jour", "1 jour", "2 jours"), English for 1 only.
+    """
+    language = str(translation().info().get("language", "en"))
+    one = n in (0, 1) if language.startswith("fr") else n == 1
+    return _(singular if one else plural_form)
+
+
 #: Strings Typer prints through the stdlib's global ``gettext`` (help sections,
 #: a few errors). Listed so the extractor puts them in our catalogue.
 FRAMEWORK_MESSAGES = (

@@ -451,6 +451,9 @@ class _Bulk:
         )
         self.screen.app.push_screen(BulkSummaryDialog(title, merged, dry_run=False))
         self.screen.notify("; ".join(summary_lines(merged, dry_run=False)), markup=False)
+        forget = getattr(self.screen, "forget_marks", None)
+        if callable(forget):  # failures stay marked, to try again
+            forget(changed_ids(merged))
         _post_changed(self.screen, changed_ids(merged))
 
 

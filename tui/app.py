@@ -25,6 +25,7 @@ from textual.binding import Binding, BindingType
 
 from monespace_cli.i18n import _
 from tui.commands import MonespaceCommands
+from tui.key_order import KeysInOrder
 from tui.messages import ConnectionChanged, ContextChanged, PortalEvent
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ class TuiSettings:
     start_agent: bool = False
 
 
-class MonespaceApp(App[None]):
+class MonespaceApp(KeysInOrder):
     """Mon Espace in the terminal: login, contexts, dashboard, catalogue, dossiers."""
 
     TITLE = "Mon Espace"
@@ -74,6 +75,10 @@ class MonespaceApp(App[None]):
         Binding("question_mark", "help", _("Keys"), key_display="?"),
         Binding("ctrl+o", "choose_context", _("Context"), tooltip=_("Switch the acting context")),
         Binding("ctrl+q", "quit", _("Quit"), priority=True, show=False),
+        # Focus moves the moment Tab is read, not when the field being left gets to it:
+        # keys typed right after Tab then go to the next field, however fast.
+        Binding("tab", "focus_next", _("Next field"), priority=True, show=False),
+        Binding("shift+tab", "focus_previous", _("Previous field"), priority=True, show=False),
     ]
 
     def __init__(self, settings: TuiSettings) -> None:

@@ -1,9 +1,8 @@
 """How the TUI shows the portal's values: statuses, dates, money, contexts.
 
 One module so that every screen says "awaiting complement" the same way and
-translations live in one place. Dates are shown as the portal sent them
-(ISO, cut to the minute): no clock is read here, which also keeps snapshot
-tests deterministic.
+translations live in one place. Dates are shown dd/mm/yyyy and times in
+local time; no clock is read here, which keeps snapshot tests deterministic.
 """
 
 from __future__ import annotations
@@ -70,16 +69,29 @@ def audience_label(audience: object) -> str:
 
 
 def when(value: object) -> str:
-    """``2026-03-14 09:30`` from an ISO timestamp; ``""`` for nothing."""
+    """``14/03/2026 10:30`` (local time) from an ISO timestamp; ``""`` for nothing.
+
+    People read dates as they write them (dd/mm/yyyy) and times on their own clock.
+    """
+    import datetime as dt
+
     if not value:
         return ""
-    text = str(value).replace("T", " ")
-    return text[:16]
+    text = str(value)
+    try:
+        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text.replace("T", " ")[:16]
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%d/%m/%Y %H:%M")
 
 
 def day(value: object) -> str:
-    """``2026-03-14`` from an ISO date or timestamp."""
-    return str(value)[:10] if value else ""
+    """``14/03/2026`` from an ISO date or timestamp."""
+    from monespace_cli.forms import display_date
+
+    return display_date(str(value)[:10]) if value else ""
 
 
 def fee(value: Any) -> str:

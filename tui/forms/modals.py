@@ -29,6 +29,15 @@ _DIALOG_CSS = """
 """
 
 
+def first_to_attach(kinds: list[dict[str, Any]], attached: set[str]) -> str | None:
+    """The kind a person most likely attaches next: a required one still without a file,
+    else any one without a file, else the first."""
+    missing = [k for k in kinds if k["kind"] not in attached]
+    required = [k for k in missing if k.get("required")]
+    found = required or missing or kinds
+    return str(found[0]["kind"]) if found else None
+
+
 class FilePicker(ModalScreen[tuple[str, Path] | None]):
     """Choose the attachment kind and a file: type a path or browse the tree."""
 
@@ -38,10 +47,16 @@ class FilePicker(ModalScreen[tuple[str, Path] | None]):
     )
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", _("Cancel"))]
 
-    def __init__(self, kinds: list[dict[str, Any]], kind: str | None, start: Path) -> None:
+    def __init__(
+        self,
+        kinds: list[dict[str, Any]],
+        kind: str | None,
+        start: Path,
+        attached: set[str] | None = None,
+    ) -> None:
         super().__init__()
         self.kinds = kinds
-        self.kind = kind or (kinds[0]["kind"] if kinds else None)
+        self.kind = kind or first_to_attach(kinds, attached or set())
         self.start = start
 
     def compose(self) -> ComposeResult:
@@ -109,7 +124,7 @@ class ConfirmSubmit(ModalScreen[bool]):
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "answer(False)", _("Cancel")),
-        Binding("ctrl+g", "answer(True)", _("Submit")),
+        Binding("ctrl+g,ctrl+s", "answer(True)", _("Submit")),
     ]
 
     def __init__(self, title: str, lines: list[str], attachments: list[str]) -> None:

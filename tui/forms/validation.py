@@ -21,6 +21,7 @@ from textual.validation import ValidationResult, Validator
 
 from monespace_cli import forms
 from monespace_cli.i18n import _
+from monespace_cli.schema_messages import human_message
 from tui.forms.schema import Field, Kind
 
 
@@ -92,13 +93,25 @@ def _field_errors(error: Any) -> list[dict[str, str]]:
         ]
     if error.validator in ("anyOf", "oneOf") and error.context:
         return _field_errors(max(error.context, key=lambda e: len(e.absolute_path)))
-    if error.validator == "format":
-        message = forms.format_message(str(error.validator_value))
-    elif error.validator == "const" and error.instance is False:
-        message = _("This must be confirmed.")
-    else:
-        message = str(error.message)
-    return [{"pointer": pointer(path), "message": message}]
+    return [{"pointer": pointer(path), "message": human_message(error)}]
+
+
+def humanise(
+    form: dict[str, Any], data: dict[str, Any], errors: list[dict[str, str]]
+) -> list[dict[str, str]]:
+    """The portal's errors with the shared human sentence of the same rule, when known.
+
+    The portal words its errors for developers, in English; the same form
+    checked here gives the person's sentence (monespace_cli.schema_messages)
+    for each pointer it also finds. What only the portal knows is kept as sent.
+    """
+    local: dict[str, str] = {}
+    for error in form_errors(form, data):
+        local.setdefault(error["pointer"], error["message"])
+    return [
+        dict(error, message=local.get(error.get("pointer", ""), error.get("message", "")))
+        for error in errors
+    ]
 
 
 def pointer(parts: list[Any] | tuple[Any, ...]) -> str:

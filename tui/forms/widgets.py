@@ -71,6 +71,9 @@ class FieldWidget(Vertical):
     FieldWidget.-invalid > .field-error { display: block; }
     FieldWidget Input, FieldWidget Select { width: 1fr; }
     FieldWidget TextArea { height: 3; }
+    /* The field being typed in must stand out at a glance, not by one grey shade. */
+    FieldWidget Input:focus, FieldWidget TextArea:focus { background: $accent 35%; }
+    FieldWidget Switch:focus { background: $accent 35%; }
     """
 
     def __init__(self, node: Field, root: dict[str, Any], pointer: str, context: FormContext):
@@ -364,6 +367,7 @@ class ArrayField(FieldWidget):
 
     DEFAULT_CSS = """
     ArrayField { border: round $accent 50%; padding: 0 1; border-title-style: bold; }
+    ArrayField > .array-rows { height: auto; }
     ArrayField > .array-foot { height: auto; }
     """
 

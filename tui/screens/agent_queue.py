@@ -49,6 +49,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label
 
 from monespace_cli.i18n import _
+from tui.focus import focus_now
 from tui.widgets.agent_preview import AgentPreview, Preview, load_preview
 from tui.widgets.agent_queue_model import QUICK, QueueQuery, counts_line, matches, sort_label
 from tui.widgets.agent_queue_table import QueueTable
@@ -99,7 +100,10 @@ class AgentQueueScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", _("Back"), show=False),
-        Binding("slash", "filter", _("Filter"), key_display="/"),
+        Binding("slash", "filter", _("Filter"), key_display="/", priority=True),
+        # Enter in the filter box is handled the moment it is read: the keys typed
+        # right after it act on the table, they are not typed into the filter.
+        Binding("enter", "filter_done", show=False, priority=True),
         Binding("1", "quick('mine')", _("Mine")),
         Binding("2", "quick('unassigned')", _("Unassigned")),
         Binding("3", "quick('overdue')", _("Overdue")),
@@ -107,7 +111,7 @@ class AgentQueueScreen(Screen[None]):
         Binding("s", "sort", _("Sort")),
         Binding("c", "act('claim')", _("Claim")),
         Binding("space", "mark", _("Mark"), show=False),
-        Binding("r", "act('release')", _("Release"), show=False),
+        Binding("u", "act('release')", _("Release"), show=False),
         Binding("t", "act('assign')", _("Assign"), show=False),
         Binding("m", "act('complement')", _("Request complement"), show=False),
         Binding("n", "act('note')", _("Note"), show=False),
@@ -116,7 +120,7 @@ class AgentQueueScreen(Screen[None]):
         Binding("B", "bulk", _("Bulk action on the marked"), show=False),
         Binding("e", "export", _("Export"), show=False),
         Binding("v", "columns", _("Columns"), show=False),
-        Binding("R", "reload", _("Reload (show new)"), show=False),
+        Binding("f5", "reload", _("Reload (show new)"), show=False),
         Binding("o", "open_attachment", _("Open attachment"), show=False),
         Binding("w", "save_attachment", _("Save attachment"), show=False),
         Binding("tab", "app.focus_next", _("Next pane"), show=False),
@@ -156,6 +160,8 @@ class AgentQueueScreen(Screen[None]):
         #: A page request is in flight (not ``loading``: that shows Textual's spinner).
         self.fetching = False
         self.counts: dict[str, Any] | None = None
+        #: The query whose rows the table shows (None before the first page arrived).
+        self.shown_query: QueueQuery | None = None
         #: Dossiers that newly match the filter since the last load (live).
         self.new_ids: set[str] = set()
         #: The dossier ids whose preview was requested, in order (a trace for tests).
@@ -263,7 +269,7 @@ class AgentQueueScreen(Screen[None]):
                     )
             except Exception as exc:  # noqa: BLE001 - never a crash
                 host.report_error(exc)
-                self._from_thread(self._page_failed, generation)
+                self._from_thread(self._page_failed, generation, first)
                 return
             items = [dict(item) for item in page.items]
             self._from_thread(self._page_loaded, generation, first, items, page.next_cursor)
@@ -285,6 +291,7 @@ class AgentQueueScreen(Screen[None]):
         self.exhausted = cursor is None
         table = self.table
         if first:
+            self.shown_query = self.loaded_query
             self._fetch_counts()  # after the rows: the first paint does not wait for it
             keep = table.current_id()
             table.replace_items(items)
@@ -297,9 +304,16 @@ class AgentQueueScreen(Screen[None]):
             self._show_new()
         self._maybe_more()
 
-    def _page_failed(self, generation: int) -> None:
-        if generation == self.generation:
-            self.fetching = False
+    def _page_failed(self, generation: int, first: bool) -> None:
+        if generation != self.generation:
+            return
+        self.fetching = False
+        if first and self.shown_query != self.query_state:
+            # The rows (and their counts) are still the previous filter's: say so, and
+            # never pair them with the new filter's counts (see on_agent_link).
+            self.query_one("#queue-new", Label).update(
+                _("The portal did not answer: these rows are the previous filter's (f5 retries).")
+            )
 
     def _maybe_more(self) -> None:
         """Ask for the next page when the cursor nears the end of what is loaded."""
@@ -365,13 +379,13 @@ class AgentQueueScreen(Screen[None]):
     def _show_new(self) -> None:
         if not self.is_mounted:
             return
-        text = _("{n} new — R to show").format(n=len(self.new_ids)) if self.new_ids else ""
+        text = _("{n} new — f5 to show").format(n=len(self.new_ids)) if self.new_ids else ""
         self.query_one("#queue-new", Label).update(text)
 
     # -- filter-as-you-type ------------------------------------------------------------
 
     def action_filter(self) -> None:
-        self.query_one("#queue-filter", Input).focus()
+        focus_now(self.query_one("#queue-filter", Input))
 
     @on(Input.Changed, "#queue-filter")
     def _typed(self, event: Input.Changed) -> None:
@@ -385,9 +399,13 @@ class AgentQueueScreen(Screen[None]):
         self._filter_timer = None
         self.reload()
 
-    @on(Input.Submitted, "#queue-filter")
-    def _filter_done(self, event: Input.Submitted) -> None:
-        self.table.focus()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "filter_done":
+            return self.focused is self.query_one("#queue-filter", Input)
+        return True
+
+    def action_filter_done(self) -> None:
+        focus_now(self.table)
 
     # -- quick filters, sort, columns, marks -------------------------------------------
 
@@ -423,10 +441,14 @@ class AgentQueueScreen(Screen[None]):
         self.app.push_screen(ColumnChooser(self.table.hidden), chosen)
 
     def action_mark(self) -> None:
+        """Mark or unmark the highlighted row; the cursor stays (Down moves it, as always)."""
         if self.table.toggle_mark() is not None:
             self._show_query()
-            if self.table.cursor_row < self.table.row_count - 1:
-                self.table.action_cursor_down()
+
+    def forget_marks(self, ids: list[str]) -> None:
+        """A bulk run changed these dossiers: their marks have done their job."""
+        self.table.marked.difference_update(ids)
+        self._show_query()
 
     def action_reload(self) -> None:
         self.reload()
@@ -453,7 +475,7 @@ class AgentQueueScreen(Screen[None]):
             self._preview_timer = None
         item = self.table.current_item()
         if item is None:
-            self.preview.show_empty()
+            self.preview.show_empty(filtered=not self.table.row_count)
             return
         cached = self._previews.get(_preview_key(item))
         if cached is not None:
@@ -576,7 +598,10 @@ class AgentQueueScreen(Screen[None]):
         # Not the header's "● live" (the person's own stream): the queue's own.
         label.update("● " + _("queue: live") if message.online else "○ " + _("queue: disconnected"))
         if message.online:
-            self._fetch_counts()
+            if self.shown_query is not None and self.shown_query != self.query_state:
+                self.reload()  # a filter changed while the portal was away: rows and counts
+            else:
+                self._fetch_counts()
 
     def on_agent_event(self, message: AgentEvent) -> None:
         dossier_id = str(message.event.get("dossier_id") or "")

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from monespace_cli.i18n import _
 from tui import format as fmt
+from tui.focus import focus_now
 from tui.widgets.context_bar import ContextBar
 
 #: Wait this long after the last key before filtering.
@@ -77,7 +78,12 @@ class CatalogueScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", _("Back")),
-        Binding("slash", "search", _("Search"), key_display="/"),
+        # Priority: "/" focuses the search box from anywhere, and is never typed into it.
+        Binding("slash", "search", _("Search"), key_display="/", priority=True),
+        Binding("down", "to_table", show=False),
+        # Enter in the search box is handled the moment it is read, so that keys typed
+        # right after it ("s" to start) reach the list, not the search box.
+        Binding("enter", "search_done", show=False, priority=True),
         Binding("s", "start", _("Start a dossier")),
         Binding("a", "audience", _("Audience")),
         Binding("ctrl+s", "start", _("Start a dossier"), show=False),
@@ -92,6 +98,8 @@ class CatalogueScreen(Screen[None]):
         width: 1fr; height: 1fr; border-left: vkey $accent; padding: 0 1;
     }
     """
+
+    AUTO_FOCUS = "#procedures"
 
     def __init__(self) -> None:
         super().__init__()
@@ -115,7 +123,8 @@ class CatalogueScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#search", Input).focus()
+        # The list, not the search box: letters are the screen's keys until "/" is pressed.
+        self.query_one("#procedures", DataTable).focus()
         self._load()
 
     def _load(self) -> None:
@@ -149,10 +158,15 @@ class CatalogueScreen(Screen[None]):
             self._timer.stop()
         self._timer = self.set_timer(SEARCH_DEBOUNCE, self.apply_filter)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search_done":
+            return self.focused is self.query_one("#search", Input)
+        return True
+
+    def action_search_done(self) -> None:
+        """Filter now (no debounce) and go to the list."""
         self.apply_filter()
-        self.query_one("#procedures", DataTable).focus()
+        focus_now(self.query_one("#procedures", DataTable))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "audience":
@@ -170,6 +184,9 @@ class CatalogueScreen(Screen[None]):
         for procedure in self.shown:
             code = str(procedure.get("code"))
             table.add_row(code, fmt.text(procedure.get("title")), key=code)
+        # Measure the new rows now: left to the next idle moment, a catalogue opened a
+        # second time kept its columns cut to a few characters until a key was pressed.
+        table.refresh(layout=True)
         if self.shown:
             self._set_detail(describe_procedure(self.shown[0]))
         elif self.procedures:
@@ -199,7 +216,11 @@ class CatalogueScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        focus_now(self.query_one("#search", Input))
+
+    def action_to_table(self) -> None:
+        """Down from the search box goes to the list (the table handles its own Down)."""
+        focus_now(self.query_one("#procedures", DataTable))
 
     def action_audience(self) -> None:
         select = self.query_one("#audience", Select)

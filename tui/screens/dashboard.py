@@ -140,7 +140,7 @@ class DashboardScreen(Screen[None]):
         Binding("enter", "open", _("Open"), show=True),
         Binding("c", "catalogue", _("Catalogue")),
         Binding("n", "new_dossier", _("New dossier")),
-        Binding("r", "reload", _("Reload")),
+        Binding("f5", "reload", _("Reload")),
         Binding("a", "all_contexts", _("All my contexts")),
         Binding("tab", "app.focus_next", _("Next pane"), show=False),
         Binding("g", "roles", _("Roles (GAP)"), show=False),

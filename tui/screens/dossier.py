@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedConte
 
 from monespace_cli.i18n import _
 from tui import format as fmt
+from tui.focus import focus_now
 from tui.messages import ConnectionChanged, PortalEvent
 from tui.widgets.context_bar import ContextBar
 
@@ -126,7 +127,7 @@ class DossierScreen(Screen[None]):
         Binding("m", "reply", _("Reply")),
         Binding("a", "attach", _("Attach")),
         Binding("e", "edit", _("Edit")),
-        Binding("r", "reload", _("Reload")),
+        Binding("f5", "reload", _("Reload")),
         Binding("s", "save_document", _("Save document"), show=False),
         Binding("v", "verify_document", _("Verify seal"), show=False),
         Binding("p", "pay", _("Pay (sandbox)"), show=False),
@@ -333,7 +334,7 @@ class DossierScreen(Screen[None]):
 
     def action_reply(self) -> None:
         self.action_tab("messages")
-        self.query_one("#reply", Input).focus()
+        focus_now(self.query_one("#reply", Input))
 
     def action_attach(self) -> None:
         from tui.widgets.file_picker import FilePicker

@@ -32,10 +32,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
 
 from monespace_cli.i18n import _, pick_language
+from tui import format as fmt
 from tui.forms import schema as form_schema
 from tui.forms.modals import ConfirmSubmit, FilePicker, Receipt, StaleDraft
 from tui.forms.summary import summary_lines
-from tui.forms.validation import form_errors, route
+from tui.forms.validation import form_errors, humanise, route
 from tui.forms.widgets import (
     UNSET,
     AttachmentsPanel,
@@ -125,6 +126,9 @@ class FormScreen(Screen[None]):
     # -- building ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        from tui.widgets.context_bar import ContextBar
+
+        yield ContextBar(_("Form"))  # the acting context and the live state, as everywhere
         yield Static(_("Loading dossier {id}…").format(id=self.dossier_id), id="form-title")
         yield Static("", id="form-status")
         yield Static("", id="form-errors", markup=False)
@@ -170,7 +174,7 @@ class FormScreen(Screen[None]):
         if dossier.get("status") not in EDITABLE:
             self.notify(
                 _("This dossier is {status}: it can no longer be edited.").format(
-                    status=dossier.get("status")
+                    status=fmt.status_label(dossier.get("status"))
                 ),
                 severity="warning",
             )
@@ -187,7 +191,8 @@ class FormScreen(Screen[None]):
         dirty = _(" · unsaved changes") if self.dirty() else ""
         return (
             _("Status: {status} · version {version}").format(
-                status=self.dossier.get("status"), version=self.dossier.get("version")
+                status=fmt.status_label(self.dossier.get("status")),
+                version=self.dossier.get("version"),
             )
             + dirty
         )
@@ -289,7 +294,7 @@ class FormScreen(Screen[None]):
         self.saved_data = data
         self._leaving = False
         self._busy(None)
-        errors = list(check.get("errors") or [])
+        errors = humanise(self.form, data, list(check.get("errors") or []))
         errors += [
             {"pointer": f"/attachments/{kind}", "message": _("This attachment is required.")}
             for kind in check.get("missing_attachments") or []
@@ -311,8 +316,10 @@ class FormScreen(Screen[None]):
         if isinstance(error, StaleVersion):
             self.app.push_screen(StaleDraft(), self._after_stale)
         elif isinstance(error, ValidationFailed) and error.errors:
-            self.show_errors(error.errors)
-            self.notify(error.detail or _("The portal refused the data."), severity="error")
+            self.show_errors(humanise(self.form, self.collect(), list(error.errors)))
+            self.notify(
+                _("The portal refused the data: see the fields marked ⚠."), severity="error"
+            )
         else:
             self.host.report_error(error)
 
@@ -328,7 +335,9 @@ class FormScreen(Screen[None]):
         if not kinds:
             self.notify(_("This procedure needs no attachment."))
             return
-        self.app.push_screen(FilePicker(kinds, kind, self.files_from), self._picked)
+        attached = {str(a.get("kind")) for a in self.dossier.get("attachments") or []}
+        picker = FilePicker(kinds, kind, self.files_from, attached)
+        self.app.push_screen(picker, self._picked)
 
     def on_attach_requested(self, event: AttachRequested) -> None:
         event.stop()
@@ -418,7 +427,7 @@ class FormScreen(Screen[None]):
 
         self._busy(None)
         if isinstance(error, ValidationFailed) and error.errors:
-            self.show_errors(error.errors)
+            self.show_errors(humanise(self.form, self.collect(), list(error.errors)))
             self.notify(
                 _("The portal refused the submission: see the fields marked ⚠."), severity="error"
             )
@@ -429,15 +438,31 @@ class FormScreen(Screen[None]):
         self.dossier = dossier
         self._busy(None)
         self.query_one("#form-title", Static).update(self._title_line())
-        self.app.push_screen(Receipt(receipt_lines(dossier, payment)))
+        to_pay = payment is not None
+        self.app.push_screen(
+            Receipt(receipt_lines(dossier, payment)), lambda _closed: self._to_dossier(to_pay)
+        )
+
+    def _to_dossier(self, to_pay: bool) -> None:
+        """A submitted form can no longer change: leave it for the dossier (payment first)."""
+        from tui.screens.dossier import DossierScreen
+
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) > 1 else None
+        self.app.pop_screen()
+        if isinstance(below, DossierScreen) and below.dossier_id == self.dossier_id:
+            if to_pay:
+                below.action_tab("payment")
+        else:
+            self.app.push_screen(DossierScreen(self.dossier_id))
 
 
 def receipt_lines(dossier: dict[str, Any], payment: dict[str, Any] | None) -> list[str]:
     """The dossier number, the receipt, and the payment instructions when there is a fee."""
     lines = [
         _("Dossier: {id}").format(id=dossier.get("id")),
-        _("Status: {status}").format(status=dossier.get("status")),
-        _("Submitted at: {at}").format(at=dossier.get("submitted_at") or "—"),
+        _("Status: {status}").format(status=fmt.status_label(dossier.get("status"))),
+        _("Submitted at: {at}").format(at=fmt.when(dossier.get("submitted_at")) or "—"),
     ]
     if dossier.get("receipt_document_id"):
         lines.append(

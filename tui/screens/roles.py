@@ -29,6 +29,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from monespace_cli.i18n import _
+from tui import format as fmt
 from tui.widgets.context_bar import ContextBar
 from tui.widgets.roles_confirm import ChooseModal, ConfirmModal
 from tui.widgets.roles_grid import MANDATE_MARK, UNTIL_MARK, Role, RolesGrid, describe_role
@@ -105,12 +106,12 @@ class RolesScreen(Screen[None]):
         Binding("3", "tab('history')", _("History"), show=False),
         Binding("g", "grant", _("Grant")),
         Binding("e", "change", _("Change")),
-        Binding("r", "revoke_role", _("Revoke")),
+        Binding("delete", "revoke_role", _("Revoke"), key_display="del"),
         Binding("a", "accept", _("Accept")),
         Binding("x", "refuse", _("Refuse")),
         Binding("p", "propose", _("Propose")),
-        Binding("r", "revoke_mandate", _("Revoke")),
-        Binding("f5", "refresh", _("Refresh")),
+        Binding("delete", "revoke_mandate", _("Revoke"), key_display="del"),
+        Binding("f5", "refresh", _("Reload")),
     ]
 
     def __init__(self, bce: str, *, today: dt.date | None = None) -> None:
@@ -304,12 +305,12 @@ class RolesScreen(Screen[None]):
         if mandate is not None:
             text = _("Proposed by {bce} on {day}.").format(
                 bce=format_bce(str(mandate.get("proposed_by"))),
-                day=str(mandate.get("created_at") or "")[:10],
+                day=fmt.day(mandate.get("created_at")),
             )
             decider = mandate.get("decided_by") or {}
             if decider:
                 text += " " + _("Decided by {name} on {day}.").format(
-                    name=decider.get("name"), day=str(mandate.get("decided_at") or "")[:10]
+                    name=decider.get("name"), day=fmt.day(mandate.get("decided_at"))
                 )
         self.query_one("#mandate-detail", Static).update(text)
 

@@ -78,6 +78,7 @@ class BulkSummaryDialog(ModalScreen[bool]):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close(False)", _("Cancel")),
+        Binding("ctrl+s", "apply", _("Apply"), priority=True),
     ]
 
     def __init__(self, title: str, results: Sequence[dict[str, Any]], *, dry_run: bool) -> None:
@@ -128,6 +129,10 @@ class BulkSummaryDialog(ModalScreen[bool]):
 
     def action_close(self, apply: bool) -> None:
         self.dismiss(apply)
+
+    def action_apply(self) -> None:
+        """ctrl+s, as in every dialog: apply, when the dry run found something to apply."""
+        self.dismiss(self.can_apply)
 
 
 class BulkProgressDialog(ModalScreen[None]):

@@ -238,7 +238,7 @@ def due_date(text: str, today: dt.date) -> str:
     try:
         iso = parse_due(text, today=today)
     except UsageProblem:
-        message = _("{value!r} is not a date: type YYYY-MM-DD, dd/mm/yyyy or +Nd.")
+        message = _("{value!r} is not a date: type dd/mm/yyyy or +Nd (days from today).")
         raise InvalidInput(message.format(value=text.strip())) from None
     if dt.date.fromisoformat(iso) <= today:
         raise InvalidInput(_("The due date must be after today ({iso}).").format(iso=iso))
@@ -287,7 +287,7 @@ class ComplementDialog(ActionDialog):
     def fields(self) -> Iterator[Widget]:
         yield Label(_("Message to the applicant:"), classes="field-label")
         yield TextArea(id="message")
-        yield Label(_("Due date (YYYY-MM-DD, dd/mm/yyyy or +Nd):"), classes="field-label")
+        yield Label(_("Due date (dd/mm/yyyy or +Nd):"), classes="field-label")
         with Horizontal(classes="due-row"):
             yield Input("+14d", id="due")
             yield Label("", id="due-resolved", markup=False)

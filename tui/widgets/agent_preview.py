@@ -175,9 +175,11 @@ class AgentPreview(VerticalScroll):
             _("Loading {id}…").format(id=fmt.ref(dossier_id))
         )
 
-    def show_empty(self) -> None:
+    def show_empty(self, filtered: bool = False) -> None:
+        """Nothing to preview: an empty list says why (the filter), not "no highlight"."""
         self.preview = None
-        self.query_one("#pv-summary", Static).update(_("No dossier highlighted."))
+        text = _("No dossier matches this filter.") if filtered else _("No dossier highlighted.")
+        self.query_one("#pv-summary", Static).update(text)
         for name in ("data", "messages", "history", "notes"):
             self.query_one(f"#pv-{name}", Static).update("")
         self.query_one("#pv-attachments", DataTable).clear()

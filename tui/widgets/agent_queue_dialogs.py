@@ -44,7 +44,7 @@ class ColumnChooser(ModalScreen[set[str] | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", _("Cancel")),
-        Binding("enter", "done", _("Apply"), priority=True),
+        Binding("enter,ctrl+s", "done", _("Apply"), priority=True),
     ]
     DEFAULT_CSS = _CSS.format(name="ColumnChooser")
 

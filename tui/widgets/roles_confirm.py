@@ -34,7 +34,7 @@ class ConfirmModal(ModalScreen[bool]):
 
     DEFAULT_CSS = MODAL_CSS.format(name="ConfirmModal")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", _("Yes")),
+        Binding("y,ctrl+s", "answer(True)", _("Yes")),
         Binding("n,escape", "answer(False)", _("No")),
     ]
 

@@ -110,9 +110,11 @@ def cell_text(roles: list[Role], today: dt.date) -> Text:
 def describe_role(role: Role, today: dt.date) -> str:
     """The detail line of one role: level, domain, period, mandates, granter."""
     parts = [f"{role.get('name', role['nrn'])}", str(role["domain"]), str(role["level"])]
-    period = _("from {start}").format(start=role.get("valid_from") or "?")
+    from tui import format as fmt
+
+    period = _("from {start}").format(start=fmt.day(role.get("valid_from")) or "?")
     if role.get("valid_until"):
-        period += " " + _("until {end}").format(end=role["valid_until"])
+        period += " " + _("until {end}").format(end=fmt.day(role["valid_until"]))
     parts.append(period)
     if role.get("on_mandates"):
         beneficiary = role.get("beneficiary")

@@ -79,8 +79,10 @@ def _short(value: Any) -> str:
 
 
 def when(entry: Entry) -> str:
-    """``2026-11-23 16:40`` from the ISO timestamp (minutes are enough here)."""
-    return str(entry.get("at") or "").replace("T", " ")[:16]
+    """``23/11/2026 16:40`` in local time (minutes are enough here)."""
+    from tui import format as fmt
+
+    return fmt.when(entry.get("at"))
 
 
 class HistoryTable(DataTable[str]):

@@ -18,7 +18,7 @@ from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from monespace_cli.i18n import _
 from monespace_cli.roles_file import DOMAINS, bce_ok, clean_number
-from tui.widgets.roles_role_form import parse_day
+from tui.widgets.roles_role_form import display_day, parse_day
 
 _CSS = """
 MandateFormModal { align: center middle; }
@@ -64,10 +64,10 @@ class MandateFormModal(ModalScreen[dict[str, Any] | None]):
             yield Input(placeholder="0856.712.314", id="other")
             yield Label(_("Domains (space to tick)"), classes="field")
             yield SelectionList[str](*[(d, d) for d in DOMAINS], id="domains")
-            yield Label(_("Valid from (YYYY-MM-DD, empty: today)"), classes="field")
-            yield Input(placeholder=self.today.isoformat(), id="valid_from")
-            yield Label(_("Valid until (YYYY-MM-DD, empty: no end)"), classes="field")
-            yield Input(placeholder="YYYY-MM-DD", id="valid_until")
+            yield Label(_("Valid from (dd/mm/yyyy, empty: today)"), classes="field")
+            yield Input(placeholder=display_day(self.today.isoformat()), id="valid_from")
+            yield Label(_("Valid until (dd/mm/yyyy, empty: no end)"), classes="field")
+            yield Input(placeholder=_("dd/mm/yyyy"), id="valid_until")
             yield Static("", classes="error", id="error")
             with Horizontal():
                 yield Button(_("Propose"), variant="primary", id="save")
@@ -127,5 +127,5 @@ class MandateFormModal(ModalScreen[dict[str, Any] | None]):
         try:
             return parse_day(value)
         except ValueError:
-            message = _("{option}: {value!r} is not a date (YYYY-MM-DD).")
+            message = _("{option}: {value!r} is not a date (dd/mm/yyyy).")
             raise ValueError(message.format(option=label, value=value)) from None

@@ -36,10 +36,29 @@ RoleFormModal Button { margin: 0 1; }
 """
 
 
+def display_day(value: object) -> str:
+    """A stored ISO day as people read it (``31/12/2027``); "" for none."""
+    from monespace_cli.forms import display_date
+
+    return display_date(str(value)[:10]) if value else ""
+
+
 def parse_day(text: str) -> dt.date | None:
-    """An ISO day or None for an empty field; ValueError when not a date."""
+    """A day typed ``dd/mm/yyyy`` or ``YYYY-MM-DD`` (None when empty); ValueError else.
+
+    The CLI's date parser (``parse_due``) is the one used, so that the TUI's
+    dialogs and the commands accept the same dates.
+    """
+    from monespace_cli.commands._agent_options import parse_due
+    from monespace_cli.errors import UsageProblem
+
     text = text.strip()
-    return dt.date.fromisoformat(text) if text else None
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(parse_due(text))
+    except UsageProblem:
+        raise ValueError(text) from None
 
 
 class RoleFormModal(ModalScreen[dict[str, Any] | None]):
@@ -86,7 +105,10 @@ class RoleFormModal(ModalScreen[dict[str, Any] | None]):
                 yield Input(self.nrn, placeholder="85.07.30-033.28", id="nrn")
                 yield Label(_("Domain"), classes="field")
                 yield Select(
-                    [(d, d) for d in DOMAINS], value=self.domain or Select.BLANK, id="domain"
+                    [(d, d) for d in DOMAINS],
+                    prompt=_("Choose…"),
+                    value=self.domain or Select.NULL,
+                    id="domain",
                 )
             else:
                 assert self.role is not None
@@ -98,13 +120,13 @@ class RoleFormModal(ModalScreen[dict[str, Any] | None]):
             yield Label(_("Level"), classes="field")
             yield Select([(lv, lv) for lv in LEVELS], value=level, allow_blank=False, id="level")
             if self.granting:
-                yield Label(_("Valid from (YYYY-MM-DD, empty: today)"), classes="field")
-                start = str(self.values.get("valid_from") or "")
-                yield Input(start, placeholder="YYYY-MM-DD", id="valid_from")
+                yield Label(_("Valid from (dd/mm/yyyy, empty: today)"), classes="field")
+                start = display_day(self.values.get("valid_from"))
+                yield Input(start, placeholder=_("dd/mm/yyyy"), id="valid_from")
             source = self.role if self.role else self.values
-            until = str(source.get("valid_until") or "")
-            yield Label(_("Valid until (YYYY-MM-DD, empty: no end)"), classes="field")
-            yield Input(until, placeholder="YYYY-MM-DD", id="valid_until")
+            until = display_day(source.get("valid_until"))
+            yield Label(_("Valid until (dd/mm/yyyy, empty: no end)"), classes="field")
+            yield Input(until, placeholder=_("dd/mm/yyyy"), id="valid_until")
             if self.granting and self.on_mandates_allowed:
                 with Horizontal(classes="switch"):
                     yield Switch(bool(self.values.get("on_mandates")), id="on_mandates")
@@ -157,7 +179,7 @@ class RoleFormModal(ModalScreen[dict[str, Any] | None]):
                 )
             )
         domain = self.query_one("#domain", Select).value
-        if domain is Select.BLANK:
+        if domain is Select.NULL:
             raise ValueError(_("Choose a domain."))
         start = self._day("#valid_from", _("Valid from"))
         _check_order(start, until)
@@ -174,7 +196,7 @@ class RoleFormModal(ModalScreen[dict[str, Any] | None]):
         try:
             return parse_day(self._value(selector))
         except ValueError:
-            message = _("{option}: {value!r} is not a date (YYYY-MM-DD).")
+            message = _("{option}: {value!r} is not a date (dd/mm/yyyy).")
             raise ValueError(message.format(option=label, value=self._value(selector))) from None
 
 

@@ -77,7 +77,7 @@ def test_help_lists_every_key_and_marks_survive_paging_and_filtering(people: Peo
             for action in ("Accept", "Refuse", "Mark", "Export", "Columns", "Sort", "Filter"):
                 assert action in described
             first, second = screen.table.order[0], screen.table.order[1]
-            await pilot.press("space", "space")
+            await pilot.press("space", "down", "space")  # space marks, down moves
             assert screen.table.marked == {first, second}
             before = screen.table.row_count
             await pilot.press("ctrl+end")

@@ -100,7 +100,7 @@ def test_a_new_dossier_shows_as_new_without_moving_the_list(people: People) -> N
             await wait_for(pilot, lambda: int(screen.counts["total"]) == total + 1, 20)
             assert "1" in _label(screen, "#queue-new")
             assert screen.table.order == before  # oldest first: nothing jumps
-            await pilot.press("R")
+            await pilot.press("f5")
             await wait_for(pilot, lambda: not screen.new_ids and settled(screen))
             assert _label(screen, "#queue-new") == ""
 

@@ -90,3 +90,18 @@ def test_the_receipt_says_how_to_pay_when_there_is_a_fee() -> None:
     assert "MSP-2026-000042" in text and "doc_1" in text
     assert "12.39 EUR" in text and "+++123/4567/89002+++" in text and "BE68539007547034" in text
     assert "pay" not in "\n".join(receipt_lines(dossier, None)).lower()
+
+
+def test_the_attach_dialog_proposes_the_first_required_kind_still_without_a_file() -> None:
+    from tui.forms.modals import first_to_attach
+
+    kinds = [
+        {"kind": "consent", "required": False},
+        {"kind": "invoices", "required": True},
+        {"kind": "income", "required": True},
+    ]
+    assert first_to_attach(kinds, set()) == "invoices"
+    assert first_to_attach(kinds, {"invoices"}) == "income"
+    assert first_to_attach(kinds, {"invoices", "income"}) == "consent"
+    assert first_to_attach(kinds, {"invoices", "income", "consent"}) == "consent"
+    assert first_to_attach([], set()) is None

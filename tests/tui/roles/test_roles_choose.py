@@ -41,7 +41,7 @@ def test_several_roles_in_a_cell_are_chosen_and_cancelling_sends_nothing(
             await pilot.press("escape")
             await pilot.pause()
             assert app.screen is screen
-            await pilot.press("r")
+            await pilot.press("delete")
             await until(pilot, lambda: isinstance(app.screen, ChooseModal))
             await pilot.press("down", "enter")
             await until(pilot, lambda: isinstance(app.screen, ConfirmModal))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -87,8 +88,19 @@ def test_trail_lines_say_what_changed() -> None:
     assert (
         describe_change(entry) == "P1 · economy · level act → manage · valid_until — → 2027-01-01"
     )
-    assert when(entry) == "2026-11-23 16:40"
+    local = dt.datetime(2026, 11, 23, 16, 40, 12, tzinfo=dt.UTC).astimezone()
+    assert when(entry) == local.strftime("%d/%m/%Y %H:%M")  # as people read it, local time
     assert action_label("role.change") == "role changed"
     granted = {**entry, "action": "role.grant", "old": None, "new": old}
     assert describe_change(granted) == "P1 · economy · act"
     assert action_label("something.new") == "something.new"
+
+
+def test_role_dates_are_typed_either_way_and_shown_as_people_write_them() -> None:
+    from tui.widgets.roles_role_form import display_day, parse_day
+
+    assert parse_day("31/12/2027") == parse_day("2027-12-31") == dt.date(2027, 12, 31)
+    assert parse_day("  ") is None
+    assert display_day("2027-12-31") == "31/12/2027"
+    with pytest.raises(ValueError):
+        parse_day("31-31-2027")

@@ -84,7 +84,7 @@ def test_grant_change_and_revoke_a_role_by_keyboard(
         grid = screen.query_one(RolesGrid)
         await until(pilot, lambda: _cell(screen, ANNA, "housing") == "manage")
         grid.move_to(ANNA, "housing")
-        await pilot.press("r")
+        await pilot.press("delete")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         await pilot.press("y")
         await until(pilot, lambda: _cell(screen, ANNA, "housing") == "")

@@ -102,7 +102,7 @@ def test_the_firm_proposes_and_the_client_accepts(
         table = screen.query_one(MandatesTable)
         await until(pilot, lambda: _current(table).get("id") == proposed["id"])
         assert screen.check_action("accept", ()) is None  # active: nothing to decide
-        await pilot.press("r")
+        await pilot.press("delete")
         await until(pilot, lambda: isinstance(app.screen, ConfirmModal))
         await pilot.press("y")
         await until(pilot, lambda: _current(table).get("state") == "revoked")

@@ -19,6 +19,7 @@ from shell_helpers import make_app, run, token_for, wait_for
 from textual.widgets import DataTable, DirectoryTree, Static
 
 from monespace_cli.client import PortalClient
+from tui import format as fmt
 
 AGENT = "98070305621"  # Manon Jacquet, agent of SPW-ARNE (PERMIS-PECHE)
 DUE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
@@ -77,7 +78,7 @@ def test_answer_a_complement_request_with_an_attachment(
                 ),
             )
             item = next(i for i in dash.data.awaiting if i.dossier_id == dossier_id)
-            assert item.kind == "complement" and item.due == DUE
+            assert item.kind == "complement" and item.due == fmt.day(DUE)  # shown dd/mm/yyyy
             assert "photo" in item.text
             # Open it from "awaiting me" with the keyboard.
             awaiting.focus()
@@ -88,7 +89,7 @@ def test_answer_a_complement_request_with_an_attachment(
                 pilot, lambda: isinstance(app.screen, DossierScreen) and app.screen
             )
             await wait_for(pilot, lambda: screen.view is not None)
-            assert DUE in _static(screen, "#summary")
+            assert fmt.day(DUE) in _static(screen, "#summary")
 
             await pilot.press("a")
             picker = await wait_for(

@@ -92,7 +92,7 @@ def test_catalogue_search_as_you_type_and_start_a_dossier(
             table = screen.query_one("#procedures", DataTable)
             await wait_for(pilot, lambda: table.row_count > 5)
             everything = table.row_count
-            await pilot.press(*"peche")  # "pêche", accents folded
+            await pilot.press("slash", *"peche")  # "/" to search; "pêche", accents folded
             await wait_for(pilot, lambda: _rows(table) == ["PERMIS-PECHE"])
             detail = str(screen.query_one("#detail", Static).render())
             assert "12.39 EUR" in detail and "PERMIS-PECHE" in detail

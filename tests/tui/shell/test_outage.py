@@ -61,7 +61,7 @@ def test_portal_goes_away_and_comes_back(own_portal: Any) -> None:
             own_portal.stop()
             await wait_for(pilot, lambda: app.online is False, timeout=30)
             await wait_for(pilot, lambda: "disconnected" in str(link.render()))
-            await pilot.press("r")
+            await pilot.press("f5")
             await wait_for(pilot, lambda: errors)
             assert type(errors[-1]).__name__ == "PortalUnavailable"
             assert app.is_running and isinstance(app.screen, DashboardScreen)

@@ -31,12 +31,16 @@ DUE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 _TIME = re.compile(r"\b20\d\d-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)?")
 _DAY = re.compile(r"\b20\d\d-\d\d-\d\d\b")
 _REF = re.compile(r"\bMSP-20\d\d-")
+#: The same moments as people read them (dd/mm/yyyy, local time).
+_LOCAL_TIME = re.compile(r"\b\d\d/\d\d/20\d\d \d\d:\d\d\b")
+_LOCAL_DAY = re.compile(r"\b\d\d/\d\d/20\d\d\b")
 _STRUCTURED = re.compile(r"\+\+\+\d{3}/\d{4}/\d{5}\+\+\+")
 
 
 def _fixed(text: str) -> str:
     text = _STRUCTURED.sub("+++000/0000/00097+++", text)
     text = _TIME.sub("2026-11-23 10:00", text)
+    text = _LOCAL_DAY.sub("01/12/2026", _LOCAL_TIME.sub("23/11/2026 10:00", text))
     return _REF.sub("MSP-2026-", _DAY.sub("2026-12-01", text))
 
 
@@ -141,7 +145,7 @@ def test_snapshot_catalogue(snap_compare: Any, story: Story, size: tuple[int, in
         await _until(pilot, lambda: getattr(app.screen, "data", None) is not None and app.me)
         await pilot.press("c")
         await _until(pilot, lambda: getattr(app.screen, "procedures", None))
-        await pilot.press(*"permis")
+        await pilot.press("slash", *"permis")
         await _until(pilot, lambda: len(app.screen.shown) < len(app.screen.procedures))
         await pilot.press("enter", "down")  # to the list (no blinking cursor), second match
         await pilot.pause(0.3)
