@@ -73,7 +73,10 @@ def cell_text(value: Any) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        # Excel stores a computed 1180,40 as 1180.3999999999999 but shows, and
+        # means, 15 significant digits: read the number the person sees.
+        shown = float(f"{value:.15g}")
+        return str(int(shown)) if shown.is_integer() else repr(shown)
     return str(value)
 
 

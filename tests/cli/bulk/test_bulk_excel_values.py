@@ -1,0 +1,70 @@
+"""Values as Excel really stores them, through ``bulk submit`` against a real portal.
+
+openpyxl writes the shortest form of a float; Excel writes up to 17
+significant digits, so a salary computed by a formula and shown as
+``1 180,40`` is stored ``1180.3999999999999``. An NRN typed in a number
+column loses its leading 0 (everyone born 2000-2009), and an IBAN pasted
+from a bank's web page carries non-breaking spaces. Each must be filed as
+the person sees it, with the same answer from the dry run and the portal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import httpx
+from bulk_support import CLIENTS, COLUMNS, sheet_row
+from test_bulk_workbooks import write_xlsx
+
+#: Born 1 January 2005 (checked with the 2000+ rule): as a number, 5000012311.
+YOUNG_NRN = "05000012311"
+
+
+def _as_excel_stores_it(path: Path, shown: str, stored: str) -> None:
+    """Rewrite the cell values ``<v>shown</v>`` as ``<v>stored</v>``, as Excel writes them."""
+    copy = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(copy, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(f"<v>{shown}</v>".encode(), f"<v>{stored}</v>".encode())
+            target.writestr(item, data)
+    shutil.move(copy, path)
+
+
+def test_excel_values_are_read_as_the_person_sees_them(bulk, tmp_path: Path, tag: str) -> None:
+    import openpyxl
+
+    b = bulk()
+    sheet = write_xlsx(tmp_path, [sheet_row(CLIENTS[0], tag, 2)])
+    book = openpyxl.load_workbook(sheet)
+    cells = book["Clients"]
+    cells.cell(2, COLUMNS.index("/workers/0/nrn") + 1, int(YOUNG_NRN))
+    cells.cell(2, COLUMNS.index("/iban") + 1, "be68\u00a05390\u00a00754\u00a07034")
+    cells.cell(2, COLUMNS.index("/workers/0/gross_monthly_salary") + 1, 1180.4)
+    cells.cell(2, COLUMNS.index("/workers/0/working_time") + 1, 0.5)
+    book.save(sheet)
+    _as_excel_stores_it(sheet, "1180.4", "1180.3999999999999")
+    _as_excel_stores_it(sheet, "0.5", "0.50000000000000011")
+    assert re.search(
+        rb"1180\.3999999999999", zipfile.ZipFile(sheet).read("xl/worksheets/sheet1.xml")
+    )
+
+    dry = b.run("bulk", "submit", "-p", "SESAM", "-f", str(sheet), "--dry-run", "-o", "json")
+    assert dry.code == 0, dry.err + dry.out
+    assert json.loads(dry.out or "[]") == []
+    done = b.run("bulk", "submit", "-p", "SESAM", "-f", str(sheet), "--job", "excel-values")
+    assert done.code == 0, done.err
+    line = b.report("excel-values")[2]
+    headers = {"Authorization": f"Bearer {b.token}", "X-Acting-As": line["beneficiary"]}
+    with httpx.Client(base_url=b.server.url + "/api/v1", headers=headers, timeout=30) as api:
+        data = api.get(f"/dossiers/{line['dossier_id']}").json()["data"]
+    worker = data["workers"][0]
+    assert worker["nrn"] == YOUNG_NRN
+    assert worker["gross_monthly_salary"] == "1180.40"
+    assert worker["working_time"] == 0.5
+    assert data["iban"] == "BE68539007547034"
