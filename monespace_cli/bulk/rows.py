@@ -215,7 +215,9 @@ def _problems(error: Any) -> list[tuple[str, str]]:
         base = pointer.rstrip("/")
         return [(f"{base}/{name}", _("this field is required")) for name in missing]
     if error.validator == "format":
-        return [(pointer, _("not a valid {format}").format(format=error.validator_value))]
+        from monespace_cli.forms import format_message
+
+        return [(pointer, format_message(str(error.validator_value)))]
     return [(pointer, str(error.message)[:300])]
 
 

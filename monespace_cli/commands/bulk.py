@@ -200,11 +200,12 @@ def _dry_run(f: Factory, prepared: Any, proc: dict[str, Any], me: dict[str, Any]
     bad_rows = len({e.row for e in errors})
     total = len(prepared.rows)
     if errors:
-        raise RejectedInput(
-            _(
-                "Dry run: {bad} of {total} rows have problems ({n} in all); nothing was sent."
-            ).format(bad=bad_rows, total=total, n=len(errors))
+        message = (
+            _("Dry run: 1 of {total} rows has problems ({n} in all); nothing was sent.")
+            if bad_rows == 1
+            else _("Dry run: {bad} of {total} rows have problems ({n} in all); nothing was sent.")
         )
+        raise RejectedInput(message.format(bad=bad_rows, total=total, n=len(errors)))
     f.io.success(
         _("Dry run: all {total} rows are ready to file; nothing was sent.").format(total=total)
     )

@@ -68,3 +68,24 @@ def test_excel_values_are_read_as_the_person_sees_them(bulk, tmp_path: Path, tag
     assert worker["gross_monthly_salary"] == "1180.40"
     assert worker["working_time"] == 0.5
     assert data["iban"] == "BE68539007547034"
+
+
+def test_french_dry_run_speaks_french_only(bulk, tmp_path: Path, tag: str) -> None:
+    """One bad row out of two: the singular, and the form's words, not 'be-nrn non valide'."""
+    from bulk_support import write_sheet
+
+    b = bulk()
+    bad = sheet_row(CLIENTS[0], tag, 2)
+    bad["/workers/0/nrn"] = "99041218115"
+    sheet = write_sheet(tmp_path, [bad, sheet_row(CLIENTS[1], tag, 3)])
+    done = run_french(b, "bulk", "submit", "-p", "SESAM", "-f", str(sheet), "--dry-run")
+    assert done.code == 5, done.err
+    assert "1 ligne sur 2 a des problèmes (1 en tout)" in done.err
+    assert "numéro de registre national non valable" in done.out.lower()
+    assert "be-nrn" not in done.out
+
+
+def run_french(b, *args: str):  # type: ignore[no-untyped-def]
+    from cli_helpers import run_cli
+
+    return run_cli(list(args), {**b.env, "LANGUAGE": "fr", "LANG": "fr_BE.UTF-8"})
