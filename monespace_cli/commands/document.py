@@ -103,7 +103,16 @@ def list_() -> None:
         Column("filename", _("FILE")),
         Column("title", _("TITLE")),
     ]
-    f.printer.list(documents, columns, empty=_("Your vault is empty."), show_context=True)
+    from monespace_cli.client._models import Document
+    from monespace_cli.output import fields_of
+
+    f.printer.list(
+        documents,
+        columns,
+        empty=_("Your vault is empty."),
+        show_context=True,
+        fields=fields_of(Document),
+    )
 
 
 @app.command("download")
