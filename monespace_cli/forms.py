@@ -225,6 +225,37 @@ def format_message(fmt: str) -> str:
     return messages.get(fmt, _("Not a valid {format}.").format(format=fmt))
 
 
+def schema_message(error: Any) -> str:
+    """What a failed check of the form's JSON Schema tells the person, in their language.
+
+    jsonschema's own messages are English and name values as Python reprs
+    ("0.5000000000000001 is not a multiple of 0.01"); the CLI and the TUI say
+    the rule instead, as the portal's French answers do.
+    """
+    kind, limit = error.validator, error.validator_value
+    if kind == "format":
+        return format_message(str(limit))
+    messages = {
+        "multipleOf": _("Must be a multiple of {limit}."),
+        "minimum": _("Must be at least {limit}."),
+        "maximum": _("Must be at most {limit}."),
+        "exclusiveMinimum": _("Must be more than {limit}."),
+        "exclusiveMaximum": _("Must be less than {limit}."),
+        "minLength": _("Must be at least {limit} characters long."),
+        "maxLength": _("Must be at most {limit} characters long."),
+        "minItems": _("Give at least {limit}."),
+        "maxItems": _("Give at most {limit}."),
+        "pattern": _("Not in the expected form."),
+        "type": _("Not the expected kind of value ({limit})."),
+        "enum": _("Must be one of: {limit}."),
+        "const": _("Must be {limit}."),
+    }
+    if kind in messages:
+        shown = ", ".join(map(str, limit)) if isinstance(limit, list) else limit
+        return messages[kind].format(limit=shown)
+    return str(error.message)[:300]
+
+
 def first_problem(schema: dict[str, Any], value: Any, root: dict[str, Any]) -> str | None:
     """The first problem of ``value`` against its own sub-schema (formats checked).
 
@@ -240,9 +271,7 @@ def first_problem(schema: dict[str, Any], value: Any, root: dict[str, Any]) -> s
         probe.setdefault("$defs", root["$defs"])
     validator = Draft202012Validator(probe, format_checker=format_checker())
     for error in validator.iter_errors(value):
-        if error.validator == "format":
-            return format_message(str(error.validator_value))
         if error.validator == "const" and value is False:
             return _("This must be confirmed.")
-        return str(error.message)
+        return schema_message(error)
     return None

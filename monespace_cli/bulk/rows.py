@@ -214,11 +214,9 @@ def _problems(error: Any) -> list[tuple[str, str]]:
         missing = [p for p in error.validator_value if p not in error.instance]
         base = pointer.rstrip("/")
         return [(f"{base}/{name}", _("this field is required")) for name in missing]
-    if error.validator == "format":
-        from monespace_cli.forms import format_message
+    from monespace_cli.forms import schema_message
 
-        return [(pointer, format_message(str(error.validator_value)))]
-    return [(pointer, str(error.message)[:300])]
+    return [(pointer, schema_message(error))]
 
 
 def without_prefilled_requirements(form: dict[str, Any]) -> dict[str, Any]:

@@ -89,3 +89,17 @@ def run_french(b, *args: str):  # type: ignore[no-untyped-def]
     from cli_helpers import run_cli
 
     return run_cli(list(args), {**b.env, "LANGUAGE": "fr", "LANG": "fr_BE.UTF-8"})
+
+
+def test_french_dry_run_tells_the_form_rules_in_french(bulk, tmp_path: Path, tag: str) -> None:
+    """jsonschema's English ('0.755 is not a multiple of 0.01') never reaches a French user."""
+    from bulk_support import write_sheet
+
+    b = bulk()
+    bad = sheet_row(CLIENTS[0], tag, 2)
+    bad["/workers/0/working_time"] = "0,755"
+    sheet = write_sheet(tmp_path, [bad])
+    done = run_french(b, "bulk", "submit", "-p", "SESAM", "-f", str(sheet), "--dry-run")
+    assert done.code == 5, done.err
+    assert "Doit être un multiple de 0.01" in done.out, done.out
+    assert "is not" not in done.out
