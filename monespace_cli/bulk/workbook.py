@@ -43,21 +43,35 @@ def read_workbook(raw: bytes, suffix: str, sheet: str | None) -> Sheet:
 
 
 def _sheet_of(rows: Iterable[tuple[int, list[str]]], kind: str, name: str) -> Sheet:
-    iterator = iter(rows)
-    header: list[str] | None = None
-    for _number, cells in iterator:
-        if any(cell.strip() for cell in cells):
-            header = cells
-            break
-    if header is None:
+    filled = [(number, cells) for number, cells in rows if any(cell.strip() for cell in cells)]
+    if not filled:
         raise SheetError(_("The sheet {name!r} is empty.").format(name=name))
-    columns = _columns(header)
+    start = _header_index(filled)
+    columns = _columns(filled[start][1])
     records = [
-        Record(number, _cells(columns, cells, number))
-        for number, cells in iterator
-        if any(cell.strip() for cell in cells)
+        Record(number, _cells(columns, cells, number)) for number, cells in filled[start + 1 :]
     ]
-    return Sheet(columns, records, kind, "", notes=[_("sheet {name!r}").format(name=name)])
+    notes = [_("sheet {name!r}").format(name=name)]
+    if start:
+        notes.append(_("header on row {row}").format(row=filled[start][0]))
+    return Sheet(columns, records, kind, "", notes=notes)
+
+
+def _header_index(filled: list[tuple[int, list[str]]]) -> int:
+    """Where the header is: after the title rows a workbook often has above its table.
+
+    A title ("Dossiers SESAM - novembre", merged across the table) is a row
+    with one filled cell followed by a wider row; a one-column table is not
+    one, since its next row is no wider.
+    """
+
+    def width(cells: list[str]) -> int:
+        return sum(1 for cell in cells if cell.strip())
+
+    index = 0
+    while index + 1 < len(filled) and width(filled[index][1]) == 1 < width(filled[index + 1][1]):
+        index += 1
+    return index
 
 
 def cell_text(value: Any) -> str:

@@ -103,3 +103,20 @@ def test_french_dry_run_tells_the_form_rules_in_french(bulk, tmp_path: Path, tag
     assert done.code == 5, done.err
     assert "Doit être un multiple de 0.01" in done.out, done.out
     assert "is not" not in done.out
+
+
+def test_a_title_row_above_the_table_is_skipped(bulk, tmp_path: Path, tag: str) -> None:
+    """A merged title over the table made row 2 'a value in a column with no name'."""
+    import openpyxl
+
+    b = bulk()
+    sheet = write_xlsx(tmp_path, [sheet_row(CLIENTS[0], tag, 2)])
+    book = openpyxl.load_workbook(sheet)
+    cells = book["Clients"]
+    cells.insert_rows(1)
+    cells["A1"] = "Dossiers SESAM - novembre 2026"
+    cells.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
+    book.save(sheet)
+    done = b.run("bulk", "submit", "-p", "SESAM", "-f", str(sheet), "--job", "titled")
+    assert done.code == 0, done.err
+    assert list(b.report("titled")) == [3]  # numbered as the spreadsheet shows it
