@@ -85,3 +85,22 @@ def test_a_refused_submission_is_told_in_french(portal_server: Any, login: Any) 
     leaks = [e["message"] for e in body["errors"] if any(w in e["message"] for w in english)]
     assert not leaks, leaks
     assert any("multiple de" in e["message"] for e in body["errors"]), body
+
+
+def test_acting_without_a_role_is_refused_in_french(portal_server: Any, login: Any) -> None:
+    """The refusal every accountant meets (a client whose mandate is not active)."""
+    headers = {
+        "Authorization": f"Bearer {login(portal_server.url, ACCOUNTANT)}",
+        "Accept-Language": "fr",
+        "X-Acting-As": "0477620377",
+    }
+    refused = httpx.get(portal_server.url + "/api/v1/dossiers", headers=headers)
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["detail"] == (
+        "vous n'avez aucun rôle qui vous permette d'agir pour l'organisation 0477620377"
+    )
+    stale = httpx.get(
+        portal_server.url + "/api/v1/dossiers",
+        headers={"Authorization": "Bearer nope", "Accept-Language": "fr"},
+    )
+    assert stale.json()["detail"] == "le jeton de session n'est pas valide", stale.text
