@@ -90,12 +90,17 @@ def numbered(name: str, *, reserve: int = 0) -> Iterator[str]:
         yield _utf8_cut(stem, NAME_MAX - reserve - len(tail.encode("utf-8"))) + tail
 
 
-def safe_target(folder: Path, name: str, *, reserve: int = 0) -> Path:
-    """A new path for ``name`` inside ``folder`` (created), never an existing file."""
+def safe_target(folder: Path, name: str, *, reserve: int = 0, companion: str = "") -> Path:
+    """A new path for ``name`` inside ``folder`` (created), never an existing file.
+
+    ``companion``: the suffix of a file saved next to it (``.seal.json``),
+    which must be new too, or a document's seal would replace another's.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for candidate in numbered(safe_name(name, reserve=reserve), reserve=reserve):
         path = folder / candidate
-        if not path.exists():
+        beside = folder / (candidate + companion)
+        if not path.exists() and not (companion and beside.exists()):
             return path
     raise AssertionError("unreachable: the numbering never ends")  # pragma: no cover
 

@@ -135,7 +135,9 @@ def download(
         seal = client.get_seal(document_id)
         meta = next((d for d in client.iter_documents() if d.get("id") == document_id), None)
         name = str((meta or {}).get("filename") or f"{document_id}.pdf")
-        target = output_file or safe_target(Path.cwd(), name, reserve=len(SEAL_SUFFIX))
+        target = output_file or safe_target(
+            Path.cwd(), name, reserve=len(SEAL_SUFFIX), companion=SEAL_SUFFIX
+        )
         if target.parent != Path(""):
             target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as out:

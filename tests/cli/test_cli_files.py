@@ -77,3 +77,11 @@ def test_invisible_characters_and_lone_surrogates_go(tmp_path: Path) -> None:
     assert safe_name(hostile) == "facture.pdf"
     assert safe_target(tmp_path, hostile).name == "facture.pdf"
     assert safe_name("\ud83d") == "file"
+
+
+def test_a_target_whose_seal_name_is_taken_is_not_chosen(tmp_path: Path) -> None:
+    """``document download``: a free NAME whose NAME.seal.json exists would overwrite that seal."""
+    (tmp_path / "receipt.pdf.seal.json").write_text("{}")
+    target = safe_target(tmp_path, "receipt.pdf", reserve=len(SEAL_SUFFIX), companion=SEAL_SUFFIX)
+    assert target.name == "receipt (2).pdf"
+    assert safe_target(tmp_path, "receipt.pdf").name == "receipt.pdf"
