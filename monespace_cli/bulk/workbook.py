@@ -118,12 +118,23 @@ def _xlsx_rows(raw: bytes, sheet: str | None) -> tuple[str, list[tuple[int, list
             raise _unknown_sheet(sheet, book.sheetnames)
         worksheet = book[sheet] if sheet is not None else book.worksheets[0]
         rows = [
-            (number, [cell_text(v) for v in values])
-            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
+            (number, [_xlsx_cell(cell, number) for cell in cells])
+            for number, cells in enumerate(worksheet.iter_rows(), start=1)
         ]
         return worksheet.title, rows
     finally:
         book.close()
+
+
+def _xlsx_cell(cell: Any, row: int) -> str:
+    """The cell's text; a formula error (#N/A of a failed lookup…) is refused, never filed."""
+    if getattr(cell, "data_type", None) == "e":
+        raise SheetError(
+            _("Row {row}, cell {cell}: formula error {value}; correct it in the workbook.").format(
+                row=row, cell=getattr(cell, "coordinate", "?"), value=cell.value
+            )
+        )
+    return cell_text(getattr(cell, "value", None))
 
 
 # -- LibreOffice ---------------------------------------------------------------------

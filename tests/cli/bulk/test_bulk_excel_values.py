@@ -120,3 +120,18 @@ def test_a_title_row_above_the_table_is_skipped(bulk, tmp_path: Path, tag: str) 
     done = b.run("bulk", "submit", "-p", "SESAM", "-f", str(sheet), "--job", "titled")
     assert done.code == 0, done.err
     assert list(b.report("titled")) == [3]  # numbered as the spreadsheet shows it
+
+
+def test_a_formula_error_is_refused_not_filed(bulk, tmp_path: Path, tag: str) -> None:
+    """A failed lookup shows #N/A in the municipality: it must not reach the portal as text."""
+    import openpyxl
+
+    b = bulk()
+    sheet = write_xlsx(tmp_path, [sheet_row(CLIENTS[0], tag, 2)])
+    book = openpyxl.load_workbook(sheet)
+    cell = book["Clients"].cell(2, COLUMNS.index("/establishment_unit/address/municipality") + 1)
+    cell.value, cell.data_type = "#N/A", "e"  # what Excel stores for =VLOOKUP(...) failing
+    book.save(sheet)
+    done = b.run("bulk", "submit", "-p", "SESAM", "-f", str(sheet), "--dry-run")
+    assert done.code == 5, done.err + done.out
+    assert "Row 2, cell F2: formula error #N/A" in done.err, done.err
