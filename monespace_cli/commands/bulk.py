@@ -206,9 +206,12 @@ def _dry_run(f: Factory, prepared: Any, proc: dict[str, Any], me: dict[str, Any]
             else _("Dry run: {bad} of {total} rows have problems ({n} in all); nothing was sent.")
         )
         raise RejectedInput(message.format(bad=bad_rows, total=total, n=len(errors)))
-    f.io.success(
-        _("Dry run: all {total} rows are ready to file; nothing was sent.").format(total=total)
+    ready = (
+        _("Dry run: the row is ready to file; nothing was sent.")
+        if total == 1
+        else _("Dry run: all {total} rows are ready to file; nothing was sent.")
     )
+    f.io.success(ready.format(total=total))
 
 
 # --- resume -------------------------------------------------------------------

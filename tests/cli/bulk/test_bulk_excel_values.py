@@ -57,6 +57,7 @@ def test_excel_values_are_read_as_the_person_sees_them(bulk, tmp_path: Path, tag
     dry = b.run("bulk", "submit", "-p", "SESAM", "-f", str(sheet), "--dry-run", "-o", "json")
     assert dry.code == 0, dry.err + dry.out
     assert json.loads(dry.out or "[]") == []
+    assert "Dry run: the row is ready to file" in dry.err  # not "all 1 rows"
     done = b.run("bulk", "submit", "-p", "SESAM", "-f", str(sheet), "--job", "excel-values")
     assert done.code == 0, done.err
     line = b.report("excel-values")[2]
