@@ -24,6 +24,7 @@ ORDER = (
     "bulk",
     "tui",
     "load",
+    "streams",
 )
 
 

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
+from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal import config as config_module
+from portal.api import docs_page
 from portal.config import Settings
 from portal.db import make_engine, make_sessionmaker
 from portal.messages import human_size
 from portal.problems import Problem, install_handlers
+from portal.services.uploads import ENVELOPE_SLACK
 
 log = logging.getLogger("portal")
 
@@ -50,28 +54,56 @@ PERIPHERY_ROUTERS: tuple[str, ...] = (
 
 
 class BodyLimit:
-    """Refuse JSON bodies over the limit with 413 before reading them.
+    """Refuse a body over its route's limit with 413, decided before reading it.
 
-    Multipart uploads are exempt: the attachment endpoint streams them with
-    its own (larger, configurable) limit.
+    Why per route and not per content type: the content type is the
+    client's to choose. Exempting every ``multipart/*`` request let anyone,
+    without logging in, make any JSON endpoint read hundreds of megabytes.
+    Only the upload routes (documented as ``multipart/form-data``, see
+    :func:`upload_routes`) get the upload limit; they parse their body as it
+    streams (portal/services/uploads.py). Every other route, whatever the
+    content type, gets the JSON limit:
+
+    - a declared ``Content-Length`` over the limit is a 413 before any body
+      byte is read (the server then stops at the declared length anyway);
+    - a chunked body is read at most up to the limit, then 413; under the
+      limit it is handed to the route as received.
+
+    An upload route's body is counted as the route reads it, and reading
+    past the limit raises the same 413.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        upload_limit: int | None = None,
+        uploads: Callable[[Scope], bool] | None = None,
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.upload_limit = upload_limit if upload_limit is not None else limit
+        self.uploads = uploads or (lambda scope: False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self._exempt(scope):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        upload = self.uploads(scope)
+        limit = self.upload_limit if upload else self.limit
         declared = _header(scope, b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await self._refuse(scope, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _refuse(scope, send, limit)
             return
-        if declared is not None:
-            await self.app(scope, receive, send)  # the server enforces Content-Length
-            return
-        # Chunked body of unknown size: buffer it up to the limit, then replay.
+        if upload:
+            await self.app(scope, _counting(receive, limit), send)
+        elif declared is not None:
+            await self.app(scope, receive, send)  # the server stops at Content-Length
+        else:
+            await self._buffered(scope, receive, send)
+
+    async def _buffered(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A body of unknown size (chunked): read it up to the limit, then replay it."""
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -81,7 +113,7 @@ class BodyLimit:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             if size > self.limit:
-                await self._refuse(scope, send)
+                await _refuse(scope, send, self.limit)
                 return
             if not message.get("more_body", False):
                 break
@@ -96,17 +128,112 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    @staticmethod
-    def _exempt(scope: Scope) -> bool:
-        content_type = _header(scope, b"content-type") or ""
-        return content_type.lower().startswith("multipart/")
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        problem = Problem("too-large", f"the request body exceeds {human_size(self.limit)}")
-        response = problem.response(
-            scope.get("path"), accept_language=_header(scope, b"accept-language")
-        )
-        await response(scope, _no_receive, send)
+def _too_large(limit: int) -> Problem:
+    # Connection: close: the server drops the rest of the body instead of
+    # reading and discarding it, so the client stops sending at once.
+    return Problem(
+        "too-large",
+        f"the request body exceeds {human_size(limit)}",
+        headers={"Connection": "close"},
+    )
+
+
+async def _refuse(scope: Scope, send: Send, limit: int) -> None:
+    response = _too_large(limit).response(
+        scope.get("path"), accept_language=_header(scope, b"accept-language")
+    )
+    await response(scope, _no_receive, send)
+
+
+def _counting(receive: Receive, limit: int) -> Receive:
+    """``receive`` that raises the 413 problem once more than ``limit`` bytes came."""
+    size = 0
+
+    async def counted() -> Message:
+        nonlocal size
+        message = await receive()
+        if message["type"] == "http.request":
+            size += len(message.get("body", b""))
+            if size > limit:
+                raise _too_large(limit)
+        return message
+
+    return counted
+
+
+def upload_routes(app: FastAPI) -> Callable[[Scope], bool]:
+    """Whether a request goes to an operation documented as a ``multipart/form-data`` upload.
+
+    The OpenAPI document is the one list: an operation takes an upload
+    exactly when it says so there (``openapi_extra`` of
+    portal.api.attachments' ``upload_body``), and the limits test walks that
+    same document. It is read on the first request, once every router is in.
+    """
+    found: list[tuple[re.Pattern[str], str]] = []
+    ready = False
+
+    def is_upload(scope: Scope) -> bool:
+        nonlocal ready
+        if not ready:
+            found.extend(_upload_operations(app.openapi()))
+            ready = True
+        path, method = scope.get("path", ""), scope.get("method", "")
+        return any(m == method and pattern.fullmatch(path) for pattern, m in found)
+
+    return is_upload
+
+
+def _upload_operations(document: dict[str, Any]) -> list[tuple[re.Pattern[str], str]]:
+    """(path pattern, METHOD) of each operation whose body is multipart/form-data."""
+    found = []
+    for template, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            content = (operation.get("requestBody") or {}).get("content") or {}
+            if "multipart/form-data" in content:
+                pattern = re.escape(template).replace(r"\{", "{").replace(r"\}", "}")
+                found.append((re.compile(re.sub(r"\{[^}/]+\}", "[^/]+", pattern)), method.upper()))
+    return found
+
+
+class SecurityHeaders:
+    """Headers every answer carries unless its route set its own.
+
+    ``Cache-Control: no-store``: almost every answer is personal (a person's
+    register data, dossiers, documents, a token); no browser, proxy or disk
+    cache may keep one. A route whose answer is public and cacheable says
+    so with its own Cache-Control. ``Strict-Transport-Security``: once a
+    browser reached the portal over HTTPS it never tries plain HTTP again
+    (browsers ignore it over HTTP, so the sandbox on loopback is unaffected).
+    ``X-Content-Type-Options``, ``Referrer-Policy`` and a CSP that allows
+    nothing: an API answer is never a page to render, frame or sniff.
+    """
+
+    HEADERS = (
+        (b"cache-control", b"no-store"),
+        (b"strict-transport-security", b"max-age=63072000; includeSubDomains"),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+    )
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {bytes(key).lower() for key, _ in headers}
+                headers += [(k, v) for k, v in self.HEADERS if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 class NulGuard:
@@ -181,7 +308,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description="Sandbox/reference implementation of Wallonia's Mon Espace portal API.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # FastAPI's page loads script from a CDN: portal/api/docs_page.py
         redoc_url=None,
     )
     engine = make_engine(settings.database_url)
@@ -190,6 +317,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.extensions = {}
     install_handlers(app)
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
+    def docs() -> Response:
+        """The API reference as plain HTML, without any script (portal/api/docs_page.py)."""
+        return docs_page.page(app.openapi(), f"{API_PREFIX}/openapi.json")
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, Any]:
@@ -209,8 +341,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_webhooks(app)
     # --- end webhooks ------------------------------------------------------------
-    app.add_middleware(BodyLimit, limit=settings.max_json_body)
+    # --- live streams and overload (portal/streams, portal/overload.py) -------
+    from portal.overload import InFlightLimit
+    from portal.streams.hub import install as install_streams
+
+    install_streams(app)
+    app.add_middleware(InFlightLimit, limit=settings.max_in_flight)
+    # --- end live streams ---------------------------------------------------------
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_json_body,
+        upload_limit=settings.max_upload + ENVELOPE_SLACK,
+        uploads=upload_routes(app),
+    )
     app.add_middleware(NulGuard)
+    app.add_middleware(SecurityHeaders)
     # --- fault injection (tests only, sandbox only; portal/faults.py) --------
     from portal import faults
 

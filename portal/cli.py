@@ -111,6 +111,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     if args.sandbox:
         os.environ["MONESPACE_PORTAL_SANDBOX"] = "1"
+    raise_fd_limit()
     uvicorn.run(
         "portal.app:create_app",
         factory=True,
@@ -127,6 +128,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout_keep_alive=30,
     )
     return EXIT_OK
+
+
+def raise_fd_limit() -> tuple[int, int] | None:
+    """Raise the soft limit of open files to the hard one; the (soft, hard) now in force.
+
+    Why: every open event stream holds a socket, and the usual soft limit
+    (1,024) would refuse connections long before the process is busy. None
+    where the platform has no such limit (Windows).
+    """
+    try:
+        import resource
+    except ImportError:
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 1_048_576)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            pass  # keep what we have: the server still runs
+    return resource.getrlimit(resource.RLIMIT_NOFILE)
 
 
 def cmd_seed(args: argparse.Namespace) -> int:

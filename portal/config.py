@@ -24,6 +24,8 @@ Variables (all optional):
   nextUpdate when OCSP cannot answer (default 0: a stale CRL refuses login).
 - ``MONESPACE_PORTAL_OCSP_TIMEOUT`` — seconds to wait for the OCSP responder (5).
 - ``MONESPACE_PORTAL_MAX_UPLOAD`` — attachment size limit in bytes (20 MB).
+- ``MONESPACE_PORTAL_MAX_JSON_BODY`` — body limit of every route but the
+  uploads, in bytes (2 MB).
 - ``MONESPACE_PORTAL_SMTP_URL`` — e.g. ``smtp://127.0.0.1:8025``.
 - ``MONESPACE_PORTAL_SEAL_KEY`` / ``MONESPACE_PORTAL_SEAL_CHAIN`` — the
   document seal's PEM key and chain outside sandbox mode.
@@ -31,6 +33,19 @@ Variables (all optional):
   comma-separated (default ``5,30,120,600,1800,3600,7200``).
 - ``MONESPACE_PORTAL_WEBHOOKS`` — ``off`` keeps this process from delivering
   webhooks (deliveries are still queued; another process sends them).
+- ``MONESPACE_PORTAL_STREAM_KEEPALIVE`` (seconds, 15),
+  ``MONESPACE_PORTAL_STREAMS_PER_PROCESS`` (10000),
+  ``MONESPACE_PORTAL_STREAMS_PER_SESSION`` (20),
+  ``MONESPACE_PORTAL_STREAM_QUEUE`` (frames, 500),
+  ``MONESPACE_PORTAL_STREAM_POLL`` (seconds, SQLite, 1),
+  ``MONESPACE_PORTAL_STREAM_SAFETY_POLL`` (seconds, PostgreSQL, 10),
+  ``MONESPACE_PORTAL_STREAM_RIGHTS_TTL`` (seconds, 10),
+  ``MONESPACE_PORTAL_STREAM_RECHECK`` (seconds, 60) — the live streams
+  (portal/streams; README "Live streams").
+- ``MONESPACE_PORTAL_MAX_IN_FLIGHT`` (requests, 32) and
+  ``MONESPACE_PORTAL_QUEUE_WAIT`` (seconds, 1; a SQLite writer 5× that) —
+  past either, a request is answered 503 + ``Retry-After`` at once
+  (portal/overload.py).
 - ``MONESPACE_PORTAL_FAULTS`` / ``MONESPACE_PORTAL_FAULTS_SEED`` — tests only,
   sandbox mode only: answer 503/429 or delay a fraction of API requests
   (``503=0.1,429=0.1,delay=0.05:0.5``; see portal/faults.py).
@@ -61,6 +76,28 @@ def data_dir() -> Path:
 
 
 @dataclass(frozen=True)
+class StreamSettings:
+    """The live event streams' knobs (portal/streams/hub.py)."""
+
+    #: Seconds of silence after which a stream gets a ``: keepalive`` comment.
+    keepalive_seconds: float = 15.0
+    #: Open streams one process serves; past it, 503 + Retry-After.
+    max_per_process: int = 10_000
+    #: Open streams one login session may hold at once; past it, 503 + Retry-After.
+    max_per_session: int = 20
+    #: Frames queued for one stream; a consumer that lets it fill is dropped.
+    queue_size: int = 500
+    #: SQLite: seconds between reads of the events table.
+    poll_seconds: float = 1.0
+    #: PostgreSQL: seconds between reads when no notification came (safety net).
+    safety_poll_seconds: float = 10.0
+    #: Seconds a checked right is trusted without a change being heard of.
+    rights_ttl: float = 10.0
+    #: Seconds after which every stream's rights are checked even if nothing is delivered.
+    recheck_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the portal is configured with."""
 
@@ -77,16 +114,19 @@ class Settings:
     seal_chain_file: Path | None = None
     challenge_ttl_seconds: int = 120
     #: Seconds a verified certificate status is reused (login and live sessions).
-    revocation_recheck_seconds: int = 120
+    revocation_recheck_seconds: float = 120
     #: Seconds a CRL is believed past its nextUpdate (OCSP unavailable).
-    crl_grace_seconds: int = 0
+    crl_grace_seconds: float = 0
     #: Seconds to wait for an OCSP responder.
-    ocsp_timeout_seconds: int = 5
+    ocsp_timeout_seconds: float = 5
     session_ttl_seconds: int = 12 * 3600
     #: Login challenges per client address (portal/ratelimit.py; None = off).
     challenge_rate: Limit | None = field(default_factory=lambda: Limit(600, 60))
-    #: Failed logins per client address before 429 (brute force).
+    #: Failed logins of one card from one client address before 429 (brute force).
     login_failure_rate: Limit | None = field(default_factory=lambda: Limit(20, 300))
+    #: Failed logins per client address, all cards together: an office behind
+    #: one NAT shares it, so it is much higher than the per-card one.
+    login_failure_address_rate: Limit | None = field(default_factory=lambda: Limit(300, 300))
     #: Proxies whose X-Forwarded-For is believed (the load balancer's addresses).
     trusted_proxies: tuple[str, ...] = ()
     #: Seconds before each webhook retry; after the last one a delivery is dead.
@@ -97,6 +137,12 @@ class Settings:
     faults: str | None = None
     #: Seed of the fault injection's random draws (repeatable runs).
     faults_seed: int | None = None
+    #: The live event streams (portal/streams).
+    streams: StreamSettings = field(default_factory=StreamSettings)
+    #: Requests one process handles at once (streams apart); past it, 503 at once.
+    max_in_flight: int = 32
+    #: Seconds a request may wait for its turn at the database before a 503.
+    queue_wait_seconds: float = 1.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -143,20 +189,30 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number of bytes, not {raw!r}") from None
+        raise ConfigError(f"{name} must be a positive whole number, not {raw!r}") from None
     if value <= 0:
         raise ConfigError(f"{name} must be positive")
     return value
 
 
-def _seconds(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
-    """A whole number of seconds, at least ``minimum``."""
+def _seconds(
+    env: Mapping[str, str], name: str, default: float, minimum: float = 0.0, zero: bool = False
+) -> float:
+    """A number of seconds, at least ``minimum`` and at most a day; 0 only when ``zero``.
+
+    One parser for every duration setting, so each says the same thing when
+    it is wrong.
+    """
     raw = (env.get(name) or "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < minimum:
-        raise ConfigError(f"{name} must be a whole number of seconds >= {minimum}, not {raw!r}")
-    return int(raw)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if value < minimum or value > 86400 or (value == 0 and not zero):
+        raise ConfigError(f"{name} must be between {minimum:g} and 86400 seconds, not {raw!r}")
+    return value
 
 
 def default_database_url() -> str:
@@ -176,20 +232,45 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         trust_anchor_files=_paths(env.get("MONESPACE_PORTAL_TRUST_ANCHORS")),
         crl_files=_paths(env.get("MONESPACE_PORTAL_CRLS")),
         max_upload=_int(env, "MONESPACE_PORTAL_MAX_UPLOAD", DEFAULT_MAX_UPLOAD),
+        max_json_body=_int(env, "MONESPACE_PORTAL_MAX_JSON_BODY", DEFAULT_MAX_JSON_BODY),
         revocation_recheck_seconds=_seconds(env, "MONESPACE_PORTAL_REVOCATION_RECHECK", 120, 1),
-        crl_grace_seconds=_seconds(env, "MONESPACE_PORTAL_CRL_GRACE", 0, 0),
+        crl_grace_seconds=_seconds(env, "MONESPACE_PORTAL_CRL_GRACE", 0, zero=True),
         ocsp_timeout_seconds=_seconds(env, "MONESPACE_PORTAL_OCSP_TIMEOUT", 5, 1),
         smtp_url=env.get("MONESPACE_PORTAL_SMTP_URL") or None,
         seal_key_file=_path(env.get("MONESPACE_PORTAL_SEAL_KEY")),
         seal_chain_file=_path(env.get("MONESPACE_PORTAL_SEAL_CHAIN")),
         challenge_rate=_limit(env, "MONESPACE_PORTAL_RATE_CHALLENGES", "600/60"),
         login_failure_rate=_limit(env, "MONESPACE_PORTAL_RATE_LOGIN_FAILURES", "20/300"),
+        login_failure_address_rate=_limit(
+            env, "MONESPACE_PORTAL_RATE_LOGIN_FAILURES_ADDRESS", "300/300"
+        ),
         trusted_proxies=tuple(env.get("MONESPACE_PORTAL_TRUSTED_PROXIES", "").split()),
         webhook_backoff=_backoff(env.get("MONESPACE_PORTAL_WEBHOOK_BACKOFF")),
         webhooks_enabled=env.get("MONESPACE_PORTAL_WEBHOOKS", "on").strip().lower()
         not in {"0", "off", "false", "no"},
         faults=(env.get("MONESPACE_PORTAL_FAULTS") or "").strip() or None,
         faults_seed=_int(env, "MONESPACE_PORTAL_FAULTS_SEED", 0) or None,
+        streams=_streams(env),
+        max_in_flight=_int(env, "MONESPACE_PORTAL_MAX_IN_FLIGHT", 32),
+        queue_wait_seconds=_seconds(env, "MONESPACE_PORTAL_QUEUE_WAIT", 1.0),
+    )
+
+
+def _streams(env: Mapping[str, str]) -> StreamSettings:
+    base = StreamSettings()
+    return StreamSettings(
+        keepalive_seconds=_seconds(
+            env, "MONESPACE_PORTAL_STREAM_KEEPALIVE", base.keepalive_seconds
+        ),
+        max_per_process=_int(env, "MONESPACE_PORTAL_STREAMS_PER_PROCESS", base.max_per_process),
+        max_per_session=_int(env, "MONESPACE_PORTAL_STREAMS_PER_SESSION", base.max_per_session),
+        queue_size=_int(env, "MONESPACE_PORTAL_STREAM_QUEUE", base.queue_size),
+        poll_seconds=_seconds(env, "MONESPACE_PORTAL_STREAM_POLL", base.poll_seconds),
+        safety_poll_seconds=_seconds(
+            env, "MONESPACE_PORTAL_STREAM_SAFETY_POLL", base.safety_poll_seconds
+        ),
+        rights_ttl=_seconds(env, "MONESPACE_PORTAL_STREAM_RIGHTS_TTL", base.rights_ttl),
+        recheck_seconds=_seconds(env, "MONESPACE_PORTAL_STREAM_RECHECK", base.recheck_seconds),
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -149,10 +149,14 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     writer = _is_write(request)
     semaphore = _state_lock(state, "db_slots", lambda: asyncio.Semaphore(CONCURRENT_REQUESTS))
     gate = _state_lock(state, "sqlite_write_gate", asyncio.Lock) if sqlite and writer else None
+    wait = float(getattr(state.settings, "queue_wait_seconds", 1.0))
+    deadline = asyncio.get_running_loop().time() + wait
     if gate is not None:
-        await gate.acquire()
+        # SQLite writes one at a time: a writer's turn is longer in coming than a slot.
+        deadline += WRITER_WAIT_FACTOR * wait
+        await _take_turn(gate.acquire(), deadline - asyncio.get_running_loop().time())
     try:
-        await semaphore.acquire()
+        await _take_turn(semaphore.acquire(), deadline - asyncio.get_running_loop().time())
         slot = _Slot(semaphore)
         try:
             session = _open(state, engine, sqlite=sqlite, writer=writer)
@@ -170,6 +174,25 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     finally:
         if gate is not None:
             gate.release()
+
+
+async def _take_turn(acquire: Awaitable[Any], seconds: float) -> None:
+    """Wait at most ``seconds`` for a turn at the database; then 503 (portal/overload.py).
+
+    Why not wait longer: a request still queued after a second or so belongs
+    to a process that is saturated; its client is better served by a quick
+    503 + Retry-After than by an answer after tens of seconds.
+    """
+    try:
+        await asyncio.wait_for(acquire, max(seconds, 0.001))
+    except TimeoutError:
+        from portal.overload import busy
+
+        raise busy("the portal is busy right now; retry in a moment") from None
+
+
+#: On SQLite a writer may wait this many times the queue wait for the write lock.
+WRITER_WAIT_FACTOR = 4
 
 
 #: SQLite reports these as OperationalError too, but no retry will help.
@@ -286,3 +309,8 @@ def _with_info(session: Session, request: Request) -> Session:
     session.info["app_state"] = request.app.state
     session.info["settings"] = request.app.state.settings
     return session
+
+
+# Tell the live streams what each commit changed (new events, rights):
+# registered here so that every session of every process carries the hooks.
+import portal.streams.changes  # noqa: E402, F401

@@ -127,6 +127,17 @@ def within_domains(query: Select[*_Row], seen: Visibility) -> Select[*_Row]:
     )
 
 
+def visible_to(seen: Visibility, applicant: tuple[str, str], domain: str | None) -> bool:
+    """The rule of :func:`within_domains` for one dossier in memory (live streams).
+
+    ``applicant`` is the dossier's ``(applicant_kind, applicant_id)`` and
+    ``domain`` its procedure's domain.
+    """
+    if applicant != (seen.applicant_kind, seen.applicant_id):
+        return False
+    return seen.domains is None or domain in seen.domains
+
+
 def _visible(query: Select[Any], actor: Actor) -> Select[Any]:
     vis = actor.visibility
     query = query.where(

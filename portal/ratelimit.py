@@ -3,7 +3,7 @@
 Why the database: the portal may run as several processes behind a load
 balancer; a counter in one process's memory would let an attacker multiply
 the allowance by the number of processes. A window is one row per key
-(``login-failure:<address>``…), updated with conditional statements so
+(``login-failure:<address>:<card>``…), updated with conditional statements so
 concurrent requests never lose a hit.
 
 Limits are written ``"<count>/<seconds>"`` (``"20/300"``: twenty in five

@@ -362,6 +362,7 @@ def portal_env(database_url: str, pki: Path, **extra: str) -> dict[str, str]:
         # test_portal_scaleout).
         MONESPACE_PORTAL_RATE_CHALLENGES="off",
         MONESPACE_PORTAL_RATE_LOGIN_FAILURES="off",
+        MONESPACE_PORTAL_RATE_LOGIN_FAILURES_ADDRESS="off",
     )
     env.pop("MONESPACE_PORTAL_PUBLIC_ORIGIN", None)
     env.update(extra)

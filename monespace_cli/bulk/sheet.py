@@ -97,20 +97,21 @@ def read_sheet(
 ) -> Sheet:
     """Read ``path``: a workbook (.xlsx, .xlsm, .ods), JSON Lines (.jsonl, .ndjson), or CSV."""
     suffix = path.suffix.lower()
-    if sheet is not None and suffix not in WORKBOOK_SUFFIXES:
-        raise SheetError(
-            _("--sheet is for workbooks (.xlsx, .ods); {path} is not one.").format(path=path)
-        )
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise SheetError(
             _("Cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
         ) from None
-    if suffix in WORKBOOK_SUFFIXES:
+    if sheet is not None and not _is_workbook(raw, suffix):
+        message = _("--sheet is for workbooks (.xlsx, .ods); {path} is not one.")
+        raise SheetError(message.format(path=path))
+    if _is_workbook(raw, suffix):
+        # A workbook saved under another name (clients.csv that is really an
+        # .xlsx) is still a zip: read what it is, not what it is called.
         from monespace_cli.bulk import workbook
 
-        return workbook.read_workbook(raw, suffix, sheet)
+        return workbook.read_workbook(raw, workbook.kind_of(raw, suffix), sheet)
     text, used = decode(raw, encoding)
     if suffix in (".jsonl", ".ndjson"):
         read = read_jsonl_text(text, used)
@@ -118,6 +119,10 @@ def read_sheet(
         read = read_csv_text(text, used, delimiter)
     read.encoding_guessed = encoding is None
     return read
+
+
+def _is_workbook(raw: bytes, suffix: str) -> bool:
+    return suffix in WORKBOOK_SUFFIXES or raw.startswith(b"PK\x03\x04")
 
 
 def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:

@@ -42,6 +42,18 @@ def read_workbook(raw: bytes, suffix: str, sheet: str | None) -> Sheet:
     return _sheet_of(rows, kind, name)
 
 
+def kind_of(raw: bytes, suffix: str) -> str:
+    """``.ods`` or ``.xlsx``: an OpenDocument zip names its type in ``mimetype``."""
+    if suffix in (".xlsx", ".xlsm", ".ods"):
+        return suffix
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            mimetype = archive.read("mimetype") if "mimetype" in archive.namelist() else b""
+    except zipfile.BadZipFile:
+        return ".xlsx"  # openpyxl then says what is wrong
+    return ".ods" if b"opendocument.spreadsheet" in mimetype else ".xlsx"
+
+
 def _sheet_of(rows: Iterable[tuple[int, list[str]]], kind: str, name: str) -> Sheet:
     filled = [(number, cells) for number, cells in rows if any(cell.strip() for cell in cells)]
     if not filled:

@@ -25,7 +25,7 @@ from portal.api.attachments import (
     receive_upload,
     upload_body,
 )
-from portal.api.events import LastEventId, SessionEnded, event_stream
+from portal.api.events import LastEventId, event_stream
 from portal.api.schemas import problems
 from portal.api.serialize import actor_json, attachment_json
 from portal.auth.deps import CurrentPrincipal, DbSession
@@ -193,7 +193,7 @@ def agent_queue_counts(caller: CurrentAgent, db: DbSession, filters: Filters) ->
     "/events",
     summary="Live events of my services' dossiers, agent-only ones included (SSE)",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}, **problems(400, 401, 404)},
+    responses={200: {"content": {"text/event-stream": {}}}, **problems(400, 401, 404, 503)},
 )
 async def agent_events(
     request: Request,
@@ -202,19 +202,24 @@ async def agent_events(
     db: DbSession,
     last_event_id: LastEventId = None,
 ) -> StreamingResponse:
-    """Like ``GET /events`` for the queue: ``assigned`` and ``note`` (no text) too."""
+    """Like ``GET /events`` for the queue: ``assigned`` and ``note`` (no text) too.
+
+    Whether the caller still works in a service of each event's dossier is
+    checked again on each delivery; taken out of every service, or logged
+    out, the stream ends with ``event: session-ended`` saying why.
+    """
     nrn = caller.person.nrn
 
     def rows(session: Session, after: int, limit: int) -> Sequence[Any]:
-        found = visible_events(session, nrn, after, limit)
-        if found is None:  # taken out of every service meanwhile
-            raise SessionEnded
-        return found
+        return visible_events(session, nrn, after, limit) or []
 
     return await event_stream(
         request,
         db,
         login_id=principal.session.id,
+        nrn=nrn,
+        acting_as="",
+        applicant=None,
         last_event_id=last_event_id,
         rows=rows,
         hidden=frozenset(),

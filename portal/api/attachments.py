@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 from typing import Any
-from urllib.parse import quote
 
 import anyio.to_thread
 from fastapi import APIRouter, Request
@@ -25,7 +24,12 @@ from portal.dossiers import AGENT_FILE_KIND, record_event
 from portal.models import Attachment, Dossier
 from portal.problems import Problem, conflict, not_found, validation_failed
 from portal.services import access
-from portal.services.attachments import ACCEPTED_TYPES, sanitise_filename, sniff
+from portal.services.attachments import (
+    ACCEPTED_TYPES,
+    content_disposition,
+    sanitise_filename,
+    sniff,
+)
 from portal.services.blobs import blob_content, store_blob
 from portal.services.uploads import MalformedUpload, Upload, UploadTooLarge, read_upload
 
@@ -103,7 +107,7 @@ def new_attachment(
         filename=sanitise_filename(upload.filename, content_type),
         content_type=content_type,
         size=len(upload.data),
-        sha256=store_blob(db, upload.data, upload.sha256),
+        sha256=store_blob(db, upload.data),
         uploaded_by=uploaded_by,
     )
     db.add(attachment)
@@ -185,7 +189,7 @@ def content_response(content: bytes, content_type: str, filename: str, sha256: s
         content,
         media_type=content_type,
         headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+            "Content-Disposition": content_disposition(filename),
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; sandbox",
             "Repr-Digest": f"sha-256=:{digest}:",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
@@ -41,6 +44,22 @@ def _address(request: Request) -> str:
     peer = request.client.host if request.client else None
     forwarded = request.headers.get("x-forwarded-for")
     return ratelimit.client_address(peer, forwarded, _settings(request).trusted_proxies)
+
+
+def _card(body: SessionRequest) -> str:
+    """Which card a login attempt is made with: a digest of its certificate's bytes.
+
+    Why failures are counted per card and address, and per address apart
+    with a much higher limit: counted per address only, one person mistyping
+    locked out every colleague behind the same NAT; counted per card only,
+    anyone could lock a person out with their (public) certificate.
+    """
+    leaf = body.certificates[0]
+    try:
+        raw = base64.b64decode(leaf, validate=True)
+    except (binascii.Error, ValueError):
+        raw = leaf.encode("utf-8", "replace")
+    return hashlib.sha256(raw).hexdigest()[:32]
 
 
 def _origin(request: Request) -> str:
@@ -94,8 +113,13 @@ def create_challenge(request: Request, db: DbSession) -> dict[str, Any]:
 def create_session(request: Request, body: SessionRequest, db: DbSession) -> dict[str, Any]:
     """Check the card's signature and certificate; answer a session token."""
     settings = _settings(request)
-    failures = f"login-failure:{_address(request)}"
-    ratelimit.enforce(db, failures, settings.login_failure_rate, "failed logins")
+    address = _address(request)
+    limits = (
+        (f"login-failure:{address}:{_card(body)}", settings.login_failure_rate),
+        (f"login-failure:{address}", settings.login_failure_address_rate),
+    )
+    ratelimit.enforce(db, limits[0][0], limits[0][1], "failed logins with this card")
+    ratelimit.enforce(db, limits[1][0], limits[1][1], "failed logins")
     try:
         token, row, person = login.log_in(
             db,
@@ -108,7 +132,8 @@ def create_session(request: Request, body: SessionRequest, db: DbSession) -> dic
         )
     except Problem:
         db.rollback()
-        ratelimit.hit(db, failures, settings.login_failure_rate)
+        for key, limit in limits:
+            ratelimit.hit(db, key, limit)
         raise
     db.commit()
     return {"token": token, "expires_at": rfc3339(row.expires_at), "person": person_json(person)}

@@ -19,6 +19,7 @@ from portal.models import Dossier, Person
 from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from portal.problems import Problem
 from portal.services.events import AGENT_ONLY_TYPES
+from portal.timestamps import parse_instant
 
 router = APIRouter(prefix="/dossiers", tags=["dossiers"])
 _KIND = "dossiers"
@@ -104,10 +105,11 @@ def _parse_since(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
     try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_instant(value, naive_is_utc=True)
     except ValueError:
-        raise Problem("bad-request", "updated_since must be an RFC 3339 time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+        raise Problem(
+            "bad-request", "updated_since must be an RFC 3339 time, e.g. 2026-01-31T00:00:00Z"
+        ) from None
 
 
 def _after(key: list[Any] | None) -> tuple[dt.datetime, int] | None:
@@ -115,10 +117,10 @@ def _after(key: list[Any] | None) -> tuple[dt.datetime, int] | None:
         return None
     try:
         at, pk = key
-        moment = dt.datetime.fromisoformat(at)
+        moment = parse_instant(at)
     except (TypeError, ValueError):
         moment = None
-    if moment is None or moment.tzinfo is None or not isinstance(pk, int) or not 0 < pk < 2**62:
+    if moment is None or type(pk) is not int or not 0 < pk < 2**62:
         raise Problem("bad-request", "the cursor is not valid for this list")
     return moment, pk
 

@@ -1,57 +1,51 @@
 """`GET /events`: the Server-Sent Events stream of the acting context's dossiers.
 
 The stream machinery here is shared with the agents' `GET /agent/events`
-(portal.api.agent): both differ only in *which* events a caller may see
-(an :data:`EventRows` query) and whether the agent-only types are hidden.
+(portal.api.agent): both differ only in *which* events a caller may see (an
+:data:`EventRows` query for what a resuming client missed, the rights key
+for live events) and whether the agent-only types are hidden.
 
-Each poll opens its own short database session (the request's session is
-not meant to live as long as a stream) and re-checks the login session, so
-a logout or an expiry ends the stream instead of leaking events to a token
-that is no longer valid.
+Live events come from the process's hub (portal.streams.hub), which reads
+each new event once for every stream and checks each stream's rights again
+on every delivery; this module only authorises the opening, registers the
+stream and reads, with ``Last-Event-ID``, what the client missed.
 """
 
 from __future__ import annotations
 
-import time
-from collections import deque
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
+from starlette.types import Receive, Scope, Send
 
+from portal.api.schemas import problems
 from portal.auth.deps import CurrentActor, DbSession
 from portal.authz import Visibility
 from portal.db import reading_session, release_early
 from portal.dossiers import event_json, within_domains
-from portal.models import AuthSession, Dossier, DossierEvent, utcnow
-from portal.services.events import (
-    AGENT_ONLY_TYPES,
-    StreamEvent,
-    event_frames,
-    parse_last_event_id,
-)
+from portal.models import Dossier, DossierEvent
+from portal.services.events import AGENT_ONLY_TYPES, StreamEvent, parse_last_event_id
+from portal.streams.hub import BATCH, Hub, Subscriber, key_for
 
 router = APIRouter(tags=["events"])
 
 #: ``rows(db, after, limit)``: at most ``limit`` (event, dossier) rows the caller
-#: may see with event id > ``after``, in id order. May raise :class:`SessionEnded`.
+#: may see with event id > ``after``, in id order.
 EventRows = Callable[[Session, int, int], Sequence[Any]]
 LastEventId = Annotated[
     str | None, Header(alias="Last-Event-ID", max_length=40, description="resume after this")
 ]
-#: Seconds after which a poll's "nothing more up to id N" is trusted: later polls
-#: start at N even when none of those events was the caller's. The lag leaves
-#: time for transactions that took an id earlier but commit later (PostgreSQL).
-FLOOR_LAG = 30.0
 STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-
-
-class SessionEnded(Exception):
-    """The login session behind the stream was revoked or expired (or lost its rights)."""
+#: The answers a stream's opening may get besides 200 (docs/api.md "Event streams").
+STREAM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/event-stream": {}}},
+    **problems(401, 403, 503),
+}
 
 
 def _visible_events(seen: Visibility, after: int, limit: int) -> Select[DossierEvent, Dossier]:
@@ -67,41 +61,43 @@ def _visible_events(seen: Visibility, after: int, limit: int) -> Select[DossierE
     return within_domains(query, seen).order_by(DossierEvent.id).limit(limit)
 
 
-class _Poller:
-    """``fetch_after`` for :func:`event_frames`: one short session a poll.
+class _Backlog:
+    """What a resuming client missed, read from the database in batches until caught up."""
 
-    Why a floor: the poll query walks the events table by id from the last
-    event *sent*. A caller who sees few of the portal's events (an agent of
-    a small service, an applicant) would otherwise re-read every event of
-    everybody else since their last one, on each poll, for as long as the
-    stream lives. Once a poll has read everything up to id N (the batch was
-    not full) and FLOOR_LAG seconds have passed, later polls start at N.
-    """
+    def __init__(self, maker: Callable[[], Session], after: int, rows: EventRows) -> None:
+        self._maker, self._after, self._rows = maker, after, rows
+        self._done = False
 
-    def __init__(self, maker: Callable[[], Session], login_id: int, rows: EventRows) -> None:
-        self._maker, self._login_id, self._rows = maker, login_id, rows
-        self._floor = 0
-        self._marks: deque[tuple[float, int]] = deque()
-
-    def __call__(self, after: int, limit: int) -> Sequence[StreamEvent]:
+    def __call__(self) -> Sequence[StreamEvent]:
+        if self._done:
+            return []
         with self._maker() as db:
-            login = db.get(AuthSession, self._login_id)
-            if login is None or login.revoked_at is not None or login.expires_at <= utcnow():
-                raise SessionEnded
-            high = int(db.scalar(select(func.max(DossierEvent.id))) or 0)  # before the rows
-            found = self._rows(db, max(after, self._floor), limit)
+            found = self._rows(db, self._after, BATCH)
             events = [StreamEvent(e.id, e.type, event_json(e, d)) for e, d in found]
-        now = time.monotonic()
-        if len(events) < limit:
-            self._marks.append((now, high))
-        while self._marks and now - self._marks[0][0] >= FLOOR_LAG:
-            self._floor = max(self._floor, self._marks.popleft()[1])
+        if events:
+            self._after = events[-1].id
+        self._done = len(events) < BATCH
         return events
 
 
-def _latest_id(maker: Callable[[], Session]) -> int:
-    with maker() as db:
-        return int(db.scalar(select(func.max(DossierEvent.id))) or 0)
+class _HubStream(StreamingResponse):
+    """A streaming answer that leaves the hub however it ends (even before its first byte)."""
+
+    def __init__(self, hub: Hub, sub: Subscriber, frames: Any) -> None:
+        super().__init__(frames, media_type="text/event-stream", headers=STREAM_HEADERS)
+        self._hub, self._sub = hub, sub
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._hub.close(self._sub)
+
+
+def bearer_token(request: Request) -> str:
+    """The request's bearer token (already authenticated by the endpoint's dependencies)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
 
 
 async def event_stream(
@@ -109,6 +105,9 @@ async def event_stream(
     db: Session,
     *,
     login_id: int,
+    nrn: str,
+    acting_as: str,
+    applicant: tuple[str, str] | None,
     last_event_id: str | None,
     rows: EventRows,
     hidden: frozenset[str] = AGENT_ONLY_TYPES,
@@ -117,47 +116,51 @@ async def event_stream(
 
     Call it once the caller is authorised: it hands the request's database
     session back at once (a stream lives for hours; portal.db.get_session
-    counts requests using the database) and polls in sessions of its own.
+    counts requests using the database). ``applicant`` is the context's
+    ``(kind, id)``, None for an agent's stream. 503 + Retry-After when the
+    process or the login session has its maximum of streams open.
     """
     await anyio.to_thread.run_sync(release_early, db)
     state = request.app.state
-
-    def maker() -> Session:
-        return reading_session(state)
-
+    hub: Hub = state.stream_hub
+    key = key_for(
+        login_id, nrn, bearer_token(request), agent=applicant is None, acting_as=acting_as
+    )
+    sub = hub.open(key, applicant=applicant, hidden=hidden)
     after = parse_last_event_id(last_event_id)
-    if after is None:
-        after = await anyio.to_thread.run_sync(_latest_id, maker)
-    fetch = _Poller(maker, login_id, rows)
-    poll = float(getattr(state.settings, "extra", {}).get("sse_poll_seconds", 1.0))
-
-    async def stream() -> AsyncIterator[str]:
-        try:
-            async for frame in event_frames(
-                fetch, after, request.is_disconnected, poll_interval=poll, hidden=hidden
-            ):
-                yield frame
-        except SessionEnded:
-            yield "event: session-ended\ndata: {}\n\n"
-
-    return StreamingResponse(stream(), media_type="text/event-stream", headers=STREAM_HEADERS)
+    backlog = None
+    if after is not None:
+        backlog = _Backlog(lambda: reading_session(state), after, rows)
+    return _HubStream(hub, sub, hub.frames(sub, backlog))
 
 
 @router.get(
     "/events",
     summary="Live dossier events (Server-Sent Events, resumable with Last-Event-ID)",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses=STREAM_RESPONSES,
 )
 async def events(
     request: Request, actor: CurrentActor, db: DbSession, last_event_id: LastEventId = None
 ) -> StreamingResponse:
-    """Events after `Last-Event-ID` (or from now on); a keepalive comment every 15 s."""
+    """Events after `Last-Event-ID` (or from now on); a keepalive comment when idle.
+
+    The caller's session and role or mandate for `X-Acting-As` are checked
+    again on each delivery; when they are gone the stream ends with
+    `event: session-ended` saying why.
+    """
     seen = actor.visibility
 
     def rows(session: Session, after: int, limit: int) -> Sequence[Any]:
         return session.execute(_visible_events(seen, after, limit)).all()
 
     return await event_stream(
-        request, db, login_id=actor.session.id, last_event_id=last_event_id, rows=rows
+        request,
+        db,
+        login_id=actor.session.id,
+        nrn=actor.person.nrn,
+        acting_as=actor.acting_as,
+        applicant=(seen.applicant_kind, seen.applicant_id),
+        last_event_id=last_event_id,
+        rows=rows,
     )

@@ -26,8 +26,14 @@ def _is_error(status: str) -> bool:
 
 
 #: Answers any operation may give, whatever its own code says: malformed
-#: request (middleware), server error with its error_id, unavailable.
-_ALWAYS = {"400": "Bad request", "500": "Internal error", "503": "Unavailable"}
+#: request (middleware), a body over the route's limit (middleware, even
+#: where no body is expected), server error with its error_id, unavailable.
+_ALWAYS = {
+    "400": "Bad request",
+    "413": "Too large",
+    "500": "Internal error",
+    "503": "Unavailable",
+}
 
 
 def _possible_errors(operation: dict[str, Any]) -> dict[str, str]:
@@ -40,8 +46,6 @@ def _possible_errors(operation: dict[str, Any]) -> dict[str, str]:
         errors["404"] = "Not found"
     if any(p.get("in") == "header" and p.get("name") == "X-Acting-As" for p in parameters):
         errors["403"] = "Acting context not allowed"
-    if "requestBody" in operation:
-        errors["413"] = "Too large"
     return errors
 
 

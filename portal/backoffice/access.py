@@ -1,5 +1,16 @@
 """Who is an agent of which service, and which dossiers an agent may see.
 
+The one visibility rule of the back office: an agent sees a dossier when it
+was **submitted at least once** (``submitted_at`` is set by the first
+submission and never cleared) **and** its procedure belongs to one of the
+agent's services. A draft is the applicant's alone, and so is a draft the
+applicant withdrew without ever submitting it: its data, attachments and
+history never reach an agent. A dossier withdrawn *after* submission stays
+visible (the administration received it). :func:`service_of` is the rule on
+one dossier; :func:`visible_clauses` the same rule as SQL, used by every
+query that lists dossiers or their events (queue, counts, export, bulk,
+the agents' event stream).
+
 Why a 404 for everything outside: the back office must not reveal that a
 dossier exists in another service (or that a draft exists at all), and a
 person who is no agent must not learn that the back office is there. So
@@ -11,12 +22,13 @@ dossier of another service or a draft. Only supervisor-only actions on a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from portal import states
 from portal.models import Agent, Dossier, Person, Procedure, parse_dossier_id
 from portal.problems import Problem, not_found
 
@@ -71,11 +83,33 @@ def service_agents(db: Session, service: str) -> dict[str, str]:
     return dict(rows)
 
 
+def submitted_once(dossier: Dossier) -> bool:
+    """Whether the dossier was ever submitted (drafts and never-submitted withdrawals are not)."""
+    return dossier.submitted_at is not None
+
+
 def service_of(caller: AgentCaller, dossier: Dossier) -> str | None:
-    """The caller's service that handles this dossier, or None when it is not theirs."""
-    if dossier.status == states.DRAFT:
+    """The caller's service that handles this dossier, or None when they may not see it."""
+    if not submitted_once(dossier):
         return None
     return caller.procedures.get(dossier.procedure_code)
+
+
+def visible_clauses(
+    procedures: Sequence[str] | None = None, procedure: Any = None
+) -> list[ColumnElement[bool]]:
+    """The rule of :func:`service_of` as WHERE clauses on ``Dossier``.
+
+    ``procedures``: the caller's procedure codes (None when the query binds
+    them itself, as the queue's per-procedure branches do). ``procedure``:
+    the column expression to test them on (the event stream disguises it
+    for SQLite's planner).
+    """
+    clauses: list[ColumnElement[bool]] = [Dossier.submitted_at.is_not(None)]
+    if procedures is not None:
+        column = procedure if procedure is not None else Dossier.procedure_code
+        clauses.append(column.in_(list(procedures)))
+    return clauses
 
 
 def get_dossier(db: Session, caller: AgentCaller, public_id: str) -> tuple[Dossier, str]:

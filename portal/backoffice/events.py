@@ -8,15 +8,16 @@ its text, as in the history) included, so a queue on screen can update
 itself. The framing, resume and login checks
 are the applicant stream's (portal.api.events); only the rows differ.
 
-Why the services are read again on every poll: a stream lives for hours,
-and an agent taken out of a service must stop seeing its dossiers then, not
-at the next login. When the caller works in no service any more the stream
-ends (:func:`visible_events` answers None).
+Live events reach the stream through the process's hub (portal.streams.hub),
+which asks :func:`carries` for each event with the caller's services as
+checked again on that delivery: a stream lives for hours, and an agent taken
+out of a service must stop seeing its dossiers then, not at the next login.
+:func:`visible_events` reads what a resuming client (``Last-Event-ID``) missed.
 
 The query walks the events table by primary key from the resume point and
 joins each event to its dossier by primary key; the procedure and status
-tests are filters on that one dossier row. Polls start near the newest id,
-so a poll reads only the few events written since the last one (EXPLAIN at
+tests are filters on that one dossier row. A resume starts near the newest
+id, so it reads only the few events written since (EXPLAIN at
 100,000 dossiers in docs/api.md's stream section of the back office).
 """
 
@@ -28,6 +29,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload, load_only
 
+from portal.backoffice.access import AgentCaller, service_of, visible_clauses
 from portal.models import Agent, Dossier, DossierEvent, Procedure
 
 
@@ -62,14 +64,28 @@ def events_query(
         .options(load_only(Dossier.id, Dossier.created_at), joinedload(DossierEvent.actor))
         .where(
             DossierEvent.id > after,
-            procedure.in_(list(procedures)),
+            *visible_clauses(procedures, procedure),
             # From the submission on, as the webhooks: what the applicant did
-            # while it was a draft is theirs (a NULL submitted_at matches nothing).
+            # while it was a draft is theirs.
             DossierEvent.at >= Dossier.submitted_at,
         )
         .order_by(DossierEvent.id)
         .limit(limit)
     )
+
+
+def carries(caller: AgentCaller, event: DossierEvent, dossier: Dossier) -> bool:
+    """Whether the agent's stream carries ``event``: the same rule as :func:`events_query`.
+
+    For the hub's fan-out (portal.streams.hub), which holds the event and
+    its dossier in memory: a dossier the caller may see
+    (:func:`portal.backoffice.access.service_of`), and only what happened from
+    its submission on.
+    """
+    submitted = dossier.submitted_at
+    if service_of(caller, dossier) is None or submitted is None:
+        return False
+    return bool(event.at >= submitted)
 
 
 def visible_events(db: Session, nrn: str, after: int, limit: int) -> Sequence[Any] | None:

@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session, defer
 
 from portal import search_index, states
 from portal.api.serialize import rfc3339
-from portal.backoffice.access import AgentCaller
+from portal.backoffice.access import AgentCaller, visible_clauses
 from portal.models import (
     Dossier,
     Person,
@@ -59,10 +59,12 @@ from portal.models import (
 from portal.pagination import decode_cursor, page
 from portal.problems import FieldError, Problem, validation_failed
 from portal.search_key import fold
+from portal.timestamps import parse_instant
 
 #: Statuses the queue shows by default: the dossiers still waiting for someone.
 OPEN = (states.SUBMITTED, states.IN_REVIEW, states.AWAITING_COMPLEMENT)
-#: Every status an agent may see (never drafts).
+#: Every status an agent may see a dossier in (never drafts; and within
+#: these, only dossiers submitted once: portal.backoffice.access).
 VISIBLE = tuple(s for s in states.STATUSES if s != states.DRAFT)
 _TABLE: Table = Dossier.__table__  # type: ignore[assignment]
 #: A decided (or ended) dossier is never overdue.
@@ -327,10 +329,10 @@ def _after(sort: Sort, cursor: str | None) -> tuple[dt.datetime, int] | None:
         return None
     try:
         at, pk = key
-        moment = dt.datetime.fromisoformat(at)
+        moment = parse_instant(at)
     except (TypeError, ValueError):
         moment = None
-    if moment is None or moment.tzinfo is None or type(pk) is not int or not 0 < pk < 2**62:
+    if moment is None or type(pk) is not int or not 0 < pk < 2**62:
         raise Problem("bad-request", "the cursor is not valid for this list and sort")
     return moment, pk
 
@@ -364,6 +366,7 @@ def _page_statement(
                 .where(
                     t.procedure_code == bindparam(f"p{i}", type_=String()),
                     t.status == bindparam(f"s{j}", type_=String()),
+                    *visible_clauses(),
                     *conds,
                 )
                 .order_by(*order)
@@ -543,7 +546,7 @@ def counts(db: Session, caller: AgentCaller, filters: QueueFilters) -> dict[str,
         query = (
             select(Dossier.status, func.count())
             .where(
-                Dossier.procedure_code.in_(procedures),
+                *visible_clauses(procedures),
                 Dossier.status.in_(VISIBLE),
                 *_conditions(shape),
             )

@@ -11,7 +11,11 @@ refused too, and so is a polyglot that a ZIP reader would open as well.
 
 File names are kept only for display and download: path parts, control and
 bidi characters are removed, length is capped, and the extension is set from
-the sniffed type so a name never lies about the content.
+the sniffed type so a name never lies about the content. The cap is in
+characters (120, for display and the database column) *and* in UTF-8 bytes
+(255, what file systems allow for one name): 120 emoji are 480 bytes, and a
+client saving such a name failed with "File name too long". A name is cut on
+a character boundary, never inside a UTF-8 sequence.
 """
 
 from __future__ import annotations
@@ -21,13 +25,15 @@ import struct
 import unicodedata
 import zlib
 from pathlib import PurePosixPath, PureWindowsPath
+from urllib.parse import quote
 
 PDF = "application/pdf"
 PNG = "image/png"
 JPEG = "image/jpeg"
 ACCEPTED_TYPES = (PDF, PNG, JPEG)
 EXTENSIONS = {PDF: ".pdf", PNG: ".png", JPEG: ".jpg"}
-MAX_FILENAME_LENGTH = 120
+MAX_FILENAME_LENGTH = 120  # characters
+MAX_FILENAME_BYTES = 255  # UTF-8 bytes: one name on ext4, APFS, NTFS (UTF-16 units ≥ this)
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PDF_EOF_WINDOW = 1024  # readers accept %%EOF within the last 1024 bytes
@@ -156,11 +162,43 @@ def sanitise_filename(name: str | None, content_type: str) -> str:
     """
     raw = unicodedata.normalize("NFC", name or "")
     raw = PureWindowsPath(PurePosixPath(raw.replace("\\", "/")).name).name
-    cleaned = "".join(ch for ch in raw if unicodedata.category(ch)[0] != "C")
+    cleaned = _without_controls(raw)
     cleaned = _UNSAFE_CHARS.sub("_", cleaned).strip().lstrip(".").strip()
     stem = cleaned.rsplit(".", 1)[0] if "." in cleaned else cleaned
     stem = stem.strip(" .") or "attachment"
     if _RESERVED_WINDOWS.match(stem):
         stem = f"_{stem}"
     extension = EXTENSIONS[content_type]
-    return stem[: MAX_FILENAME_LENGTH - len(extension)] + extension
+    return fit(stem, extension)
+
+
+def fit(stem: str, extension: str = "") -> str:
+    """``stem + extension`` within both caps, the stem cut on a character boundary."""
+    stem = stem[: MAX_FILENAME_LENGTH - len(extension)]
+    room = MAX_FILENAME_BYTES - len(extension.encode("utf-8"))
+    encoded = stem.encode("utf-8")
+    if len(encoded) > room:
+        stem = encoded[:room].decode("utf-8", "ignore")  # drops a cut sequence's bytes
+    return stem + extension
+
+
+def _without_controls(name: str) -> str:
+    """``name`` without control, format (bidi, zero-width) or unassigned characters."""
+    return "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+
+
+def content_disposition(name: str) -> str:
+    """The ``Content-Disposition`` of a download named ``name`` (RFC 6266).
+
+    The stored name is cleaned again (a row written before a rule existed
+    must not reach a browser or a client with a control character or an
+    over-long name): ``filename*`` carries it in UTF-8, ``filename`` an
+    ASCII fallback for old clients, with no quote or backslash to escape.
+    """
+    cleaned = _without_controls(unicodedata.normalize("NFC", name)).replace("/", "_")
+    stem, dot, extension = cleaned.rpartition(".")
+    cleaned = fit(stem, dot + extension) if dot else fit(cleaned)
+    cleaned = cleaned.strip() or "download"
+    fallback = unicodedata.normalize("NFKD", cleaned).encode("ascii", "ignore").decode()
+    fallback = re.sub(r"[^A-Za-z0-9._ -]", "_", fallback).strip() or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(cleaned, safe='')}"

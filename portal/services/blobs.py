@@ -1,4 +1,10 @@
-"""File content stored once per SHA-256 (the `blobs` table, see models.py)."""
+"""File content stored once per SHA-256 (the `blobs` table, see models.py).
+
+Why the digest is always computed here, from the bytes stored: rows are
+shared between users by digest. A digest handed in by a caller (computed
+over other bytes than those kept, e.g. over every part of a multipart body)
+would let one user's download return another user's file.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +16,13 @@ from sqlalchemy.orm import Session
 from portal.models import Blob
 
 
-def store_blob(db: Session, content: bytes, sha256: str | None = None) -> str:
+def store_blob(db: Session, content: bytes) -> str:
     """Add the content unless an identical file is already stored; return its digest.
 
     Two requests storing the same bytes at once (PostgreSQL) both try to
     insert: the loser's savepoint is rolled back and the row is reused.
     """
-    digest = sha256 or hashlib.sha256(content).hexdigest()
+    digest = hashlib.sha256(content).hexdigest()
     if db.get(Blob, digest) is not None:
         return digest
     try:

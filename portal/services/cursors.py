@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.pagination import decode_cursor, page
 from portal.problems import Problem
+from portal.timestamps import parse_instant
 
 _MAX_ID = 2**62
 
@@ -46,11 +47,9 @@ def time_id_key(kind: str, cursor: str | None) -> tuple[dt.datetime, str] | None
     if len(key) != 2 or not all(isinstance(part, str) for part in key) or len(key[1]) > 40:
         raise _invalid()
     try:
-        at = dt.datetime.fromisoformat(key[0])
+        at = parse_instant(key[0])
     except ValueError:
         raise _invalid() from None
-    if at.tzinfo is None:
-        raise _invalid()
     return at, key[1]
 
 

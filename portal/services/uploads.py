@@ -7,12 +7,19 @@ read stops as soon as the file part passes the limit: the answer comes after
 at most `limit` bytes, whatever the client sends. An honest client that
 declares a too-large Content-Length is refused before any byte is read.
 
-The digest is computed while reading, so a large file is hashed once.
+Exactly one file part is accepted: a second part named like the file is a
+400, not a second file silently kept (the digest of both parts with the bytes
+of the last one let a later upload of different bytes be served another
+user's content). The digest is not computed here: the blob store computes
+it from the very bytes it keeps (portal/services/blobs.py).
+
+What is not the file's bytes stays small: at most ``MAX_PARTS`` parts,
+fields of ``FIELD_LIMIT`` bytes, and python-multipart caps the size and
+number of each part's headers (a header that never ends is a 400).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -33,12 +40,12 @@ class MalformedUpload(Exception):
 
 @dataclass
 class Upload:
-    """The parsed upload: small text fields and one file with its digest."""
+    """The parsed upload: small text fields and one file."""
 
     fields: dict[str, str] = field(default_factory=dict)
     filename: str | None = None
     data: bytes = b""
-    sha256: str = ""
+    has_file: bool = False
 
 
 @dataclass
@@ -57,7 +64,6 @@ class _Collector:
         self.file_field, self.limit = file_field, limit
         self.upload = Upload()
         self.part = _Part()
-        self.digest = hashlib.sha256()
         self.parts_seen = 0
         self._header_field = b""
         self._header_value = b""
@@ -84,6 +90,8 @@ class _Collector:
         self.part.name = params.get(b"name", b"").decode("utf-8", "replace")
         if b"filename" in params:
             self.part.filename = params[b"filename"].decode("utf-8", "replace")
+        if self._is_file_part() and self.upload.has_file:
+            raise MalformedUpload(f"the upload has more than one {self.file_field!r} part")
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         chunk = data[start:end]
@@ -91,7 +99,6 @@ class _Collector:
         if self._is_file_part():
             if self.part.size > self.limit:
                 raise UploadTooLarge
-            self.digest.update(chunk)
         elif self.part.size > FIELD_LIMIT:
             raise MalformedUpload(f"form field {self.part.name!r} is too long")
         self.part.chunks.append(chunk)
@@ -101,7 +108,9 @@ class _Collector:
         if self._is_file_part():
             self.upload.filename = self.part.filename
             self.upload.data = value
-            self.upload.sha256 = self.digest.hexdigest()
+            self.upload.has_file = True
+        elif self.part.name in self.upload.fields:
+            raise MalformedUpload(f"form field {self.part.name!r} is given twice")
         else:
             self.upload.fields[self.part.name] = value.decode("utf-8", "replace")
 
@@ -143,14 +152,22 @@ async def read_upload(
         )
     }
     parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
-    try:
-        async for chunk in stream:
-            parser.write(chunk)
-        parser.finalize()
-    except (UploadTooLarge, MalformedUpload):
-        raise
-    except Exception as exc:  # the parser's own errors mean a bad body
-        raise MalformedUpload("the multipart body could not be parsed") from exc
-    if collector.upload.sha256 == "":
+    async for chunk in stream:  # a 413 from the body limit (portal.app) passes through
+        _feed(parser, chunk)
+    _feed(parser, None)
+    if not collector.upload.has_file:
         raise MalformedUpload(f"the upload has no {file_field!r} file part")
     return collector.upload
+
+
+def _feed(parser: MultipartParser, chunk: bytes | None) -> None:
+    """Write ``chunk`` (None: the end) to the parser; its own errors mean a bad body."""
+    try:
+        if chunk is None:
+            parser.finalize()
+        else:
+            parser.write(chunk)
+    except (UploadTooLarge, MalformedUpload):
+        raise
+    except Exception as exc:
+        raise MalformedUpload("the multipart body could not be parsed") from exc

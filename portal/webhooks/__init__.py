@@ -31,7 +31,10 @@ def install(app: Any) -> Dispatcher | None:
     if not settings.webhooks_enabled:
         return None
     maker = app.state.sessionmaker
-    poll = float(settings.extra.get("webhook_poll_seconds", 1.0))
+    # Woken by the event hub (portal.streams.hub) for every new event or queued
+    # delivery, of this process or (PostgreSQL) any other: the poll is only a
+    # safety net, and the sleep until the next retry is due is kept.
+    poll = float(settings.extra.get("webhook_poll_seconds", settings.streams.safety_poll_seconds))
     dispatcher = Dispatcher(
         maker, backoff=settings.webhook_backoff, sandbox=settings.sandbox, poll_interval=poll
     )

@@ -22,9 +22,11 @@ import datetime as dt
 import ipaddress
 import logging
 import random
+import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import anyio.to_thread
@@ -184,25 +186,78 @@ def _advance(
 # --- HTTP ----------------------------------------------------------------------
 
 
-async def check_destination(url: str) -> None:
-    """Refuse a host that resolves to a loopback/private/link-local address."""
+#: ``resolve(host, port)``: the addresses of a host name (a test passes its own).
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+
+
+async def system_resolve(host: str, port: int) -> list[str]:
+    """The host's addresses from the system resolver, in its order of preference."""
+    loop = asyncio.get_running_loop()
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in infos))
+
+
+def _deliverable(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A public unicast address (an IPv4-mapped IPv6 address counts as its IPv4)."""
+    mapped = getattr(address, "ipv4_mapped", None) or address
+    return mapped.is_global and not mapped.is_multicast
+
+
+async def destination(url: str, *, check: bool, resolve: Resolver = system_resolve) -> str:
+    """The one address a delivery connects to, resolved once.
+
+    Why one resolution: a check that resolves the name, followed by a
+    connection that resolves it again, is beaten by a DNS server answering a
+    public address first and 127.0.0.1 second (DNS rebinding). Every address
+    of the answer must be public (``check``; off in sandbox mode, where
+    receivers run on loopback), and the connection goes to the first one.
+    """
     parts = urlsplit(url)
     host = parts.hostname or ""
-    problem = host_problem(host)
-    if problem is None:
-        loop = asyncio.get_running_loop()
-        infos = await loop.getaddrinfo(host, parts.port or 443)
-        for info in infos:
-            address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-            if not address.is_global:
-                problem = f"{host} resolves to the non-public address {address}"
-                break
+    problem = host_problem(host) if check else None
     if problem is not None:
         raise DestinationRefused(problem)
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        addresses = await resolve(host, parts.port or (443 if parts.scheme == "https" else 80))
+    else:
+        addresses = [str(literal)]
+    if not addresses:
+        raise DestinationRefused(f"{host} has no address")
+    for text in addresses:
+        if check and not _deliverable(ipaddress.ip_address(text)):
+            raise DestinationRefused(f"{host} resolves to the non-public address {text}")
+    return addresses[0]
 
 
-async def send(client: httpx.AsyncClient, job: Job, *, sandbox: bool) -> Outcome:
-    """POST one delivery, signed now; the response body is never read."""
+async def check_destination(url: str, resolve: Resolver = system_resolve) -> None:
+    """Refuse a host that is, or resolves to, a loopback/private/link-local address."""
+    await destination(url, check=True, resolve=resolve)
+
+
+def pinned(url: str, address: str) -> tuple[httpx.URL, dict[str, str], dict[str, Any]]:
+    """``url`` aimed at ``address``, still naming its host to the receiver.
+
+    The request goes to the address that was checked; ``Host`` keeps the
+    name (virtual hosting), and for HTTPS the name is the TLS server name
+    (SNI) and the name the certificate is verified against. ``Connection:
+    close``: a connection is never reused for another name on the same
+    address, whose certificate was not checked on it.
+    """
+    original = httpx.URL(url)
+    target = original.copy_with(host=address)
+    headers = {"host": original.netloc.decode("ascii"), "connection": "close"}
+    extensions: dict[str, Any] = {}
+    if original.scheme == "https":
+        extensions["sni_hostname"] = original.raw_host.decode("ascii")
+    return target, headers, extensions
+
+
+async def send(
+    client: httpx.AsyncClient, job: Job, *, sandbox: bool, resolve: Resolver = system_resolve
+) -> Outcome:
+    """POST one delivery, signed now, to the checked address; the response body is never read."""
     body = job.payload.encode()
     headers = {
         "content-type": "application/json",
@@ -215,9 +270,11 @@ async def send(client: httpx.AsyncClient, job: Job, *, sandbox: bool) -> Outcome
         return int((time.monotonic() - start) * 1000)
 
     try:
-        if not sandbox:
-            await check_destination(job.url)
-        async with client.stream("POST", job.url, content=body, headers=headers) as answer:
+        address = await destination(job.url, check=not sandbox, resolve=resolve)
+        target, naming, extensions = pinned(job.url, address)
+        async with client.stream(
+            "POST", target, content=body, headers={**headers, **naming}, extensions=extensions
+        ) as answer:
             code = answer.status_code
         return Outcome(code, None if 200 <= code < 300 else f"HTTP {code}", took())
     except DestinationRefused as exc:

@@ -27,6 +27,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, SessionTransaction
 
+from portal.backoffice.access import submitted_once
 from portal.models import (
     Dossier,
     DossierEvent,
@@ -104,8 +105,8 @@ def _write_deliveries(db: Session) -> None:
     for dossier, event in pending:
         if not inspect(event).persistent:
             continue  # undone by a rolled-back savepoint
-        if dossier.submitted_at is None:
-            continue  # never submitted: private to the applicant
+        if not submitted_once(dossier):
+            continue  # never submitted: private to the applicant, as for agents
         service = _service_of(db, dossier)
         if service not in endpoints_of:
             endpoints_of[service] = _active_endpoints(db, service)

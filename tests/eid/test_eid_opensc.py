@@ -52,8 +52,11 @@ def test_opensc_on_a_minor_card(vpcd_card: Any, sandbox_pki: Any, cardholder: An
 
     from eid.virtual import build_card
 
-    teen = dataclasses.replace(
-        cardholder, birth_date=dt.date(2011, 2, 28), certificates="authentication"
+    teen = dataclasses.replace(  # its own NRN, hence its own chip serial
+        cardholder,
+        nrn="11022801796",
+        birth_date=dt.date(2011, 2, 28),
+        certificates="authentication",
     )
     vpcd_card(build_card(teen, sandbox_pki, "1.8"))
     listed = opensc("pkcs15-tool", "--list-certificates")

@@ -9,6 +9,7 @@ port nobody listens on.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -87,7 +88,11 @@ def test_forged_answer_is_not_believed(creds: Any, ca: Issuer) -> None:
     tbs = ocsp.load_der_ocsp_response(genuine).tbs_response_bytes
     at = genuine.index(tbs)
     tampered_tbs = tbs
-    digits = tampered_tbs.index(b"Z") - 1  # the last digit of producedAt's seconds
+    # producedAt, the first GeneralizedTime (tag 18, 15 bytes "YYYYMMDDHHMMSSZ"):
+    # change its last seconds digit, keeping the DER structure valid.
+    produced = re.search(rb"\x18\x0f\d{14}Z", tampered_tbs)
+    assert produced is not None
+    digits = produced.start() + 2 + 13
     tampered_tbs = (
         tampered_tbs[:digits] + bytes([tampered_tbs[digits] ^ 1]) + tampered_tbs[digits + 1 :]
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from portal.ratelimit import client_address
 from tests.conftest import make_settings
 
 CITIZEN = "68031412135"
+COLLEAGUE = "83110208625"  # Sophie Lejeune, at the same address
 
 
 def _bad_session(client: Any) -> Any:
@@ -43,25 +45,74 @@ def test_forwarded_for_is_believed_only_from_a_trusted_proxy() -> None:
     assert client_address("10.0.0.1", None, trusted) == "10.0.0.1"
 
 
-def test_failed_logins_are_limited_then_even_a_good_one_waits(
-    portal_database, pki_dir, sign_login
+def _wrong_signature(client: Any, sign_login: Any, credentials: Any) -> Any:
+    """A login with ``credentials``' real certificate and a signature that fails."""
+    challenge = client.post("/api/v1/auth/challenges").json()
+    body = sign_login(challenge, CITIZEN, credentials=credentials)
+    body["signature"] = body["signature"][::-1]
+    return client.post("/api/v1/auth/sessions", json=body)
+
+
+def test_failed_logins_of_one_card_lock_that_card_only(
+    portal_database, pki_dir, sign_login, credentials
 ) -> None:
+    """Limited per card and address: the colleague behind the same NAT still logs in."""
     from fastapi.testclient import TestClient
 
     from portal.app import create_app
 
     settings = make_settings(portal_database, pki_dir, login_failure_rate=Limit(3, 300))
     app = create_app(settings)
+    mine = credentials(CITIZEN)
     with TestClient(app, raise_server_exceptions=False) as client:
         for _ in range(3):
-            assert _bad_session(client).status_code == 401
-        blocked = _bad_session(client)
+            assert _wrong_signature(client, sign_login, mine).status_code == 401
+        blocked = _wrong_signature(client, sign_login, mine)
         assert blocked.status_code == 429, blocked.text
         assert blocked.json()["type"].endswith("/rate-limited")
+        assert "with this card" in blocked.json()["detail"]
         assert 1 <= int(blocked.headers["Retry-After"]) <= 300
+        # Even the right signature with this card waits for the window to end...
         challenge = client.post("/api/v1/auth/challenges").json()
-        good = client.post("/api/v1/auth/sessions", json=sign_login(challenge, CITIZEN))
+        good = client.post(
+            "/api/v1/auth/sessions", json=sign_login(challenge, CITIZEN, credentials=mine)
+        )
         assert good.status_code == 429
+        # ...but another person at the same address is not locked out.
+        challenge = client.post("/api/v1/auth/challenges").json()
+        colleague = client.post("/api/v1/auth/sessions", json=sign_login(challenge, COLLEAGUE))
+        assert colleague.status_code == 201, colleague.text
+    app.state.engine.dispose()
+
+
+def test_failed_logins_of_many_cards_lock_the_address(portal_database, pki_dir, sign_login) -> None:
+    """The address has its own, higher allowance: trying card after card is no way round."""
+    from fastapi.testclient import TestClient
+
+    from portal.app import create_app
+
+    settings = make_settings(
+        portal_database,
+        pki_dir,
+        login_failure_rate=Limit(3, 300),
+        login_failure_address_rate=Limit(5, 300),
+    )
+    app = create_app(settings)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        codes = []
+        for i in range(6):
+            challenge = client.post("/api/v1/auth/challenges").json()
+            body = {
+                "challenge_id": challenge["id"],
+                "certificates": [base64.b64encode(f"card {i}".encode()).decode()],
+                "signature": "AAAA",
+                "algorithm": "ES384",
+            }
+            codes.append(client.post("/api/v1/auth/sessions", json=body).status_code)
+        assert codes == [401] * 5 + [429]
+        challenge = client.post("/api/v1/auth/challenges").json()
+        colleague = client.post("/api/v1/auth/sessions", json=sign_login(challenge, COLLEAGUE))
+        assert colleague.status_code == 429
     app.state.engine.dispose()
 
 

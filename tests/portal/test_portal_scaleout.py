@@ -9,6 +9,7 @@ PostgreSQL suite, on PostgreSQL (the deployment this is for).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -152,14 +153,23 @@ def test_concurrent_writers_on_both_processes_all_succeed(two_servers, pki_dir) 
     a, b = two_servers
     token = _login_across(a, b, pki_dir)
 
+    def send(api: httpx.Client, path: str, **kw: Any) -> httpx.Response:
+        # A saturated process answers 503 + Retry-After at once: a client waits and retries.
+        for _ in range(20):
+            answer = api.post(path, **kw)
+            if answer.status_code != 503:
+                return answer
+            time.sleep(float(answer.headers["Retry-After"]))
+        return answer
+
     def write(index: int) -> list[int]:
         codes = []
         with _api((a, b)[index % 2], token) as api:
             for _ in range(5):
-                made = api.post("/dossiers", json={"procedure": "PERMIS-PECHE", "data": PERMIT})
+                made = send(api, "/dossiers", json={"procedure": "PERMIS-PECHE", "data": PERMIT})
                 codes.append(made.status_code)
                 if made.status_code == 201:
-                    codes.append(api.post(f"/dossiers/{made.json()['id']}/submit").status_code)
+                    codes.append(send(api, f"/dossiers/{made.json()['id']}/submit").status_code)
         return codes
 
     with ThreadPoolExecutor(8) as pool:

@@ -234,3 +234,18 @@ def test_portal_example_iban_passes_the_dry_run(bulk, tmp_path: Path, tag: str) 
     done = b.run("bulk", "submit", "-p", "SESAM", "-f", str(sheet), "--dry-run", "-o", "json")
     assert done.code == 0, done.err + done.out
     assert json.loads(done.out or "[]") == []
+
+
+def test_a_workbook_saved_under_a_csv_name_is_read_as_a_workbook(
+    bulk, tmp_path: Path, tag: str
+) -> None:
+    b = bulk()
+    real = write_xlsx(tmp_path, [sheet_row(CLIENTS[0], tag, 2)])
+    renamed = real.rename(tmp_path / "clients-export.csv")
+    done = b.run("bulk", "submit", "-p", "SESAM", "-f", str(renamed), "--dry-run")
+    assert done.code == 0, done.err + done.out
+    ods = write_ods(tmp_path, [sheet_row(CLIENTS[1], tag, 2)]).rename(tmp_path / "c.csv")
+    named = b.run(
+        "bulk", "submit", "-p", "SESAM", "-f", str(ods), "--sheet", "Clients", "--dry-run"
+    )
+    assert named.code == 0, named.err + named.out

@@ -51,6 +51,7 @@ def _world(url: str, database: Path | None, pki_dir: Path, scratch: Path) -> Ite
 
     from eid.pki import SandboxPKI
     from portal.app import create_app
+    from portal.config import StreamSettings
     from tests.conftest import make_settings, sandbox_person, sign_login_message
 
     settings = make_settings(
@@ -59,7 +60,7 @@ def _world(url: str, database: Path | None, pki_dir: Path, scratch: Path) -> Ite
         challenge_rate=None,
         login_failure_rate=None,
         webhooks_enabled=False,
-        extra={"sse_poll_seconds": "0.05"},
+        streams=StreamSettings(poll_seconds=0.05),
     )
     app = create_app(settings)
     pki = SandboxPKI.open(pki_dir)

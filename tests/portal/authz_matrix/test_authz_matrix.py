@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+import time
 from typing import Any
 
+import anyio
 import pytest
 from authz_matrix_support import (
     AGENT,
@@ -36,6 +39,7 @@ from authz_matrix_support import (
     LEGAL_REP,
     MANDATAIRE_OUT,
     NONEXISTENT,
+    STREAMS,
     Answer,
     Caller,
     Row,
@@ -362,3 +366,102 @@ def test_an_agent_file_of_another_service_names_no_dossier(world: World) -> None
         answer = world.call(nrn, "GET", f"{API}/agent/attachments/{file_id}/content")
         assert answer.status_code == 404, answer.text
         assert "MSP-" not in answer.text and file_id in answer.json()["detail"], answer.text
+
+
+# --- live event streams -------------------------------------------------------------
+
+_STREAM_ROWS = [row for row in ROWS if (row.method, row.path) in STREAMS]
+
+
+def _listen(world: World, path: str, headers: dict[str, str]) -> tuple[Any, Any, Any]:
+    """Open a stream in the app's event loop: (future of its body, opened, stop) events."""
+    opened, stop = threading.Event(), threading.Event()
+
+    async def run() -> bytes:
+        body = bytearray()
+        asked = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal asked
+            if not asked:
+                asked = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            while not stop.is_set():
+                await anyio.sleep(0.02)
+            return {"type": "http.disconnect"}
+
+        async def send(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                body.extend(message.get("body", b""))
+                opened.set()
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "root_path": "",
+            "query_string": b"",
+            "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+            "client": ("127.0.0.1", 50000),
+            "server": ("testserver", 80),
+            "state": {},
+        }
+        with anyio.fail_after(30):
+            await world.app(scope, receive, send)
+        return bytes(body)
+
+    return world.client.portal.start_task_soon(run), opened, stop
+
+
+def test_live_stream_events_reach_only_who_may_see_them(world: World) -> None:
+    """Every caller's open stream (no resume: the hub's live fan-out) against the matrix.
+
+    An event is written on each private dossier while all the streams allowed
+    by the matrix are open; each stream must carry only dossiers its caller
+    may open (and the ones ``_MUST_SHOW`` names).
+    """
+    if not world.probes_writes:
+        pytest.skip("events are written (and undone) on SQLite only")
+    from portal.dossiers import record_event
+    from portal.models import Dossier, parse_dossier_id
+
+    world.restore()
+    # Restoring a snapshot rolls event ids back under the running hub: start it afresh.
+    world.app.state.stream_hub._cursor = None
+    listening = []
+    for row in _STREAM_ROWS:
+        for caller in CALLERS:
+            if row.expected[caller.column] == "2xx":
+                headers = world.headers(caller.nrn, caller.acting_as)
+                listening.append((row, caller, *_listen(world, row.path, headers)))
+    for *_, opened, _stop in listening:
+        assert opened.wait(10), "a stream did not open"
+    time.sleep(0.3)  # the hub's first round (it starts from the newest id)
+    names = ("cit-draft", "cit-sub", "co-draft", "co-sub")
+    world.dirty = True
+    with world.app.state.sessionmaker() as db:
+        for name in names:
+            parsed = parse_dossier_id(world.targets[name])
+            assert parsed is not None
+            dossier = db.get(Dossier, parsed[1])
+            assert dossier is not None
+            record_event(db, dossier, "message", actor_nrn=LEGAL_REP, acting_as="me")
+        db.commit()
+    time.sleep(1.5)
+    leaks, missing = [], []
+    for row, caller, future, _opened, stop in listening:
+        stop.set()
+        body = future.result(30).decode()
+        seen = {world_name for world_name in names if world.targets[world_name] in body}
+        for name in sorted(seen):
+            if not _visible(world, caller, world.targets[name]):
+                leaks.append(f"  {row.path} {caller.column} got {name}")
+        must = _MUST_SHOW.get(row.path)
+        if must is not None and must[0] == caller.column and must[1] not in seen:
+            missing.append(f"  {row.path} {caller.column} did not get {must[1]}")
+    assert not leaks, "live events the caller may not see:\n" + "\n".join(leaks)
+    assert not missing, "live events missing:\n" + "\n".join(missing)

@@ -12,7 +12,6 @@ from portal.backoffice.access import agent_of, get_dossier
 from portal.models import Dossier, Person, parse_dossier_id
 from portal.problems import Problem
 from portal.services.documents import appeal_text
-from portal.services.events import StreamEvent, event_frames
 
 from .conftest import ARNE_AGENT
 
@@ -40,30 +39,40 @@ def test_apply_never_overwrites_a_change_made_after_the_read(portal_app, submitt
 
 
 def test_agent_only_events_never_reach_the_applicants_stream():
-    batches = [
-        [
-            StreamEvent(1, "note", {"id": 1}),
-            StreamEvent(2, "assigned", {"id": 2}),
-            StreamEvent(3, "status_changed", {"id": 3}),
-        ]
-    ]
+    """The hub queues ``note`` and ``assigned`` for agents' streams only."""
+    from portal.authz import Visibility
+    from portal.config import StreamSettings
+    from portal.models import DossierEvent
+    from portal.services.events import AGENT_ONLY_TYPES
+    from portal.streams.hub import Fresh, Hub
+    from portal.streams.rights import APPLICANT, Grant, RightsKey
+
+    class State:
+        class engine:
+            class dialect:
+                name = "sqlite"
+
+    applicant = ("person", "68031412135")
+    dossier = Dossier(applicant_kind=applicant[0], applicant_id=applicant[1])
+
+    def fresh(pk: int, kind: str) -> Fresh:
+        frame = f"id: {pk}\nevent: {kind}\ndata: {{}}\n\n"
+        return Fresh(pk, kind, frame, applicant, "nature", DossierEvent(id=pk, type=kind), dossier)
 
     async def collect() -> list[str]:
-        frames: list[str] = []
-
-        def fetch(after: int, limit: int) -> list[StreamEvent]:
-            return batches.pop(0) if batches else []
-
-        async def disconnected() -> bool:
-            return len(frames) >= 2
-
-        async for frame in event_frames(fetch, 0, disconnected, poll_interval=0.01):
-            frames.append(frame)
+        hub = Hub(State(), StreamSettings())
+        key = RightsKey(1, applicant[1], APPLICANT, "me", token="t")
+        hub.rights.ttl = 1e9
+        hub.rights.store(key, Grant(visibility=Visibility(*applicant)), 0)
+        sub = hub.open(key, applicant=applicant, hidden=AGENT_ONLY_TYPES)
+        await hub._fan_out([fresh(1, "note"), fresh(2, "assigned"), fresh(3, "status_changed")])
+        frames = []
+        while not sub.queue.empty():
+            frames.append(sub.queue.get_nowait()[1])
         return frames
 
     frames = asyncio.run(collect())
-    assert frames[1].startswith("id: 3\nevent: status_changed")
-    assert not any("event: note" in f or "event: assigned" in f for f in frames)
+    assert frames == ["id: 3\nevent: status_changed\ndata: {}\n\n"]
 
 
 def test_appeal_text_defaults_to_the_conseil_detat_and_follows_the_procedure():

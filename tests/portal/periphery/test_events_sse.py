@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
 import pytest
 
-from portal.services.events import KEEPALIVE_FRAME, StreamEvent, event_frames
 from tests.sse_reader import StreamReader
 
 from .conftest import AGENT, CITIZEN, OTHER
@@ -75,7 +73,7 @@ def test_stream_only_shows_the_callers_dossiers(server, login):
 
 
 def test_events_written_by_another_process_reach_the_stream(server, login):
-    """The stream polls the database: a write by any process is delivered."""
+    """Each process's hub reads the database: a write by any process is delivered."""
     from sqlalchemy.orm import Session
 
     from portal.db import make_engine
@@ -112,33 +110,6 @@ def test_logout_ends_the_stream(server, login):
         assert api.delete("/auth/sessions/current").status_code == 204
     ended = stream.result()
     assert ended[-1].event == "session-ended"
-
-
-def test_keepalive_comments_when_idle():
-    async def collect() -> list[str]:
-        frames: list[str] = []
-        polls = 0
-
-        def fetch(after: int, limit: int) -> list[StreamEvent]:
-            nonlocal polls
-            polls += 1
-            if polls == 2:
-                return [StreamEvent(after + 1, "created", {"id": str(after + 1)})]
-            return []
-
-        async def disconnected() -> bool:
-            return len(frames) >= 4
-
-        async for frame in event_frames(
-            fetch, 41, disconnected, poll_interval=0.01, keepalive_interval=0.02
-        ):
-            frames.append(frame)
-        return frames
-
-    frames = asyncio.run(collect())
-    assert frames[0].startswith("retry:")
-    assert frames[1] == 'id: 42\nevent: created\ndata: {"id":"42"}\n\n'
-    assert KEEPALIVE_FRAME in frames[2:]
 
 
 def test_last_event_id_parsing():

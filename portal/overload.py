@@ -1,0 +1,57 @@
+"""Answer fast when the process is saturated: 503 + Retry-After instead of a long queue.
+
+Why: under more load than a process can serve, requests used to wait in line
+(for a thread, a database slot, the SQLite write lock) for tens of seconds,
+and every client timed out together. A quick 503 with ``Retry-After`` lets
+clients back off (the CLI and TUI retry on it) and keeps the answers that are
+given fast. Two bounds, both settings (portal/config.py):
+
+- :class:`InFlightLimit`: at most ``max_in_flight`` requests handled at once
+  by the process; the next is refused before any work. Event streams are not
+  counted (they have their own caps, portal/streams/hub.py), nor ``/healthz``.
+- ``queue_wait_seconds``: how long a request waits for its turn at the
+  database (portal.db.get_session) before it is refused.
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal.problems import Problem
+
+#: Seconds a refused client is told to wait.
+RETRY_AFTER_BUSY = "1"
+#: Paths that are long-lived streams or must answer even when busy.
+EXEMPT_SUFFIXES = ("/events", "/healthz")
+
+
+def busy(detail: str) -> Problem:
+    """The 503 problem of a saturated process."""
+    return Problem("unavailable", detail, headers={"Retry-After": RETRY_AFTER_BUSY})
+
+
+class InFlightLimit:
+    """Refuse a request with 503 when ``limit`` requests are already being handled."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or str(scope.get("path", "")).endswith(EXEMPT_SUFFIXES):
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.limit:
+            problem = busy("the portal is busy right now; retry in a moment")
+            await problem.response(scope.get("path"))(scope, _no_receive, send)
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}
