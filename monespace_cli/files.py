@@ -4,9 +4,10 @@ File names come from the server (and, through it, from whoever uploaded the
 file). Before anything is written under such a name:
 
 - it stays inside the folder: no ``/``, ``\\`` or ``:``, no leading dot;
-- it shows what it is: control characters and the bidirectional/invisible
-  formatting characters (an ``U+202E`` can make ``gpj.exe`` read ``exe.jpg``)
-  are removed;
+- it shows what it is: control characters and every invisible formatting
+  character — bidirectional controls (an ``U+202E`` can make ``gpj.exe`` read
+  ``exe.jpg``), zero-width and soft hyphens, tag characters — are removed, and
+  so are lone surrogates, which JSON can carry but no file system can name;
 - it fits the file system: at most 255 **bytes** in UTF-8 (``NAME_MAX`` on
   Linux, macOS and Windows alike), cut on a character boundary and keeping
   the extension. 120 emoji are 468 bytes: a limit in characters is not one.
@@ -32,19 +33,18 @@ NAME_MAX = 255
 SEAL_SUFFIX = ".seal.json"
 #: An extension longer than this is part of the name, not a type to keep.
 _MAX_SUFFIX_BYTES = 16
-#: Bidirectional controls and other invisible characters that disguise a name.
-_DISGUISING = frozenset(
-    "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-    "\u2060\u2066\u2067\u2068\u2069\u2028\u2029\ufeff"
-)
+#: Unicode categories never kept: controls (Cc), invisible formatting (Cf: bidirectional
+#: controls, zero-width characters, soft hyphen, tags), lone surrogates (Cs: not encodable
+#: in UTF-8), line and paragraph separators (Zl, Zp).
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 _SEPARATORS = re.compile(r"[/\\:]")
 #: What :func:`part_file` adds around the name: ".", "." + 8 random characters, ".part".
 _PART_EXTRA = len(".") + len(".") + 8 + len(".part")
 
 
 def _visible(char: str) -> bool:
-    """False for control characters and for the disguising format characters."""
-    return char not in _DISGUISING and unicodedata.category(char) != "Cc"
+    """False for control, invisible formatting and surrogate characters."""
+    return unicodedata.category(char) not in _HIDDEN_CATEGORIES
 
 
 def _utf8_cut(text: str, limit: int) -> str:
@@ -90,12 +90,17 @@ def numbered(name: str, *, reserve: int = 0) -> Iterator[str]:
         yield _utf8_cut(stem, NAME_MAX - reserve - len(tail.encode("utf-8"))) + tail
 
 
-def safe_target(folder: Path, name: str, *, reserve: int = 0) -> Path:
-    """A new path for ``name`` inside ``folder`` (created), never an existing file."""
+def safe_target(folder: Path, name: str, *, reserve: int = 0, companion: str = "") -> Path:
+    """A new path for ``name`` inside ``folder`` (created), never an existing file.
+
+    ``companion``: the suffix of a file saved next to it (``.seal.json``),
+    which must be new too, or a document's seal would replace another's.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for candidate in numbered(safe_name(name, reserve=reserve), reserve=reserve):
         path = folder / candidate
-        if not path.exists():
+        beside = folder / (candidate + companion)
+        if not path.exists() and not (companion and beside.exists()):
             return path
     raise AssertionError("unreachable: the numbering never ends")  # pragma: no cover
 

@@ -219,6 +219,18 @@ def format_message(fmt: str) -> str:
     return format_sentence(fmt)
 
 
+def schema_message(error: Any) -> str:
+    """What a failed check of the form's JSON Schema tells the person, in their language.
+
+    jsonschema's own messages are English and name values as Python reprs;
+    the shared sentences (:mod:`monespace_cli.schema_messages`) say the rule
+    instead, for the CLI, bulk and the TUI alike.
+    """
+    from monespace_cli.schema_messages import human_message
+
+    return human_message(error)
+
+
 def first_problem(schema: dict[str, Any], value: Any, root: dict[str, Any]) -> str | None:
     """The first problem of ``value`` against its own sub-schema (formats checked).
 

@@ -355,6 +355,7 @@ def fields_of(schema: Any, prefix: str = "") -> list[str]:
     (an unassigned first dossier has ``assigned_to`` empty, not
     ``assigned_to.nrn``), and a script reading the CSV by position breaks.
     """
+    import types
     import typing
 
     try:
@@ -364,8 +365,11 @@ def fields_of(schema: Any, prefix: str = "") -> list[str]:
     names: list[str] = []
     for key, hint in hints.items():
         name = f"{prefix}.{key}" if prefix else key
-        nested = [a for a in (typing.get_args(hint) or (hint,)) if typing.is_typeddict(a)]
-        if typing.get_origin(hint) is typing.NotRequired:
-            nested = [a for a in typing.get_args(hint) if typing.is_typeddict(a)]
+        # An object (or an optional one) becomes dotted columns; a list of
+        # objects stays one column of JSON, as a list of anything does.
+        union = typing.get_origin(hint) in (typing.Union, types.UnionType)
+        nested = [
+            a for a in (typing.get_args(hint) if union else (hint,)) if typing.is_typeddict(a)
+        ]
         names.extend(fields_of(nested[0], name) if nested else [name])
     return names

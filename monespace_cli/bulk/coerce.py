@@ -14,6 +14,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import be_identifiers
 from monespace_cli.forms import schema_types
 from monespace_cli.i18n import _
 
@@ -52,12 +53,25 @@ def _string(raw: str, schema: dict[str, Any]) -> str:
     if fmt == "date":
         return belgian_date(text)
     if fmt == "iban":
-        return text.replace(" ", "").upper()
-    if fmt in ("be-bce", "be-nrn"):
-        return re.sub(r"[\s.\-/]", "", text).upper().removeprefix("BE")
+        return be_identifiers.compact(text).upper()
+    if fmt == "be-bce":
+        return be_identifiers.compact_bce(text)
+    if fmt == "be-nrn":
+        return _nrn(text)
     if _is_money(schema):
         return money(text)
     return text
+
+
+def _nrn(text: str) -> str:
+    """An NRN in its 11 digits; a 10-digit one lost its leading 0 as a number cell.
+
+    Everyone born from 2000 to 2009 has an NRN starting with 0, and a sheet
+    that typed the column as numbers dropped it. Putting it back is safe:
+    the number must still pass the NRN's check digits.
+    """
+    number = be_identifiers.compact(text)
+    return "0" + number if len(number) == 10 and number.isdigit() else number
 
 
 def _is_money(schema: dict[str, Any]) -> bool:

@@ -214,9 +214,9 @@ def _problems(error: Any) -> list[tuple[str, str]]:
         missing = [p for p in error.validator_value if p not in error.instance]
         base = pointer.rstrip("/")
         return [(f"{base}/{name}", _("this field is required")) for name in missing]
-    if error.validator == "format":
-        return [(pointer, _("not a valid {format}").format(format=error.validator_value))]
-    return [(pointer, str(error.message)[:300])]
+    from monespace_cli.forms import schema_message
+
+    return [(pointer, schema_message(error))]
 
 
 def without_prefilled_requirements(form: dict[str, Any]) -> dict[str, Any]:

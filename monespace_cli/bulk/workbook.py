@@ -55,21 +55,35 @@ def kind_of(raw: bytes, suffix: str) -> str:
 
 
 def _sheet_of(rows: Iterable[tuple[int, list[str]]], kind: str, name: str) -> Sheet:
-    iterator = iter(rows)
-    header: list[str] | None = None
-    for _number, cells in iterator:
-        if any(cell.strip() for cell in cells):
-            header = cells
-            break
-    if header is None:
+    filled = [(number, cells) for number, cells in rows if any(cell.strip() for cell in cells)]
+    if not filled:
         raise SheetError(_("The sheet {name!r} is empty.").format(name=name))
-    columns = _columns(header)
+    start = _header_index(filled)
+    columns = _columns(filled[start][1])
     records = [
-        Record(number, _cells(columns, cells, number))
-        for number, cells in iterator
-        if any(cell.strip() for cell in cells)
+        Record(number, _cells(columns, cells, number)) for number, cells in filled[start + 1 :]
     ]
-    return Sheet(columns, records, kind, "", notes=[_("sheet {name!r}").format(name=name)])
+    notes = [_("sheet {name!r}").format(name=name)]
+    if start:
+        notes.append(_("header on row {row}").format(row=filled[start][0]))
+    return Sheet(columns, records, kind, "", notes=notes)
+
+
+def _header_index(filled: list[tuple[int, list[str]]]) -> int:
+    """Where the header is: after the title rows a workbook often has above its table.
+
+    A title ("Dossiers SESAM - novembre", merged across the table) is a row
+    with one filled cell followed by a wider row; a one-column table is not
+    one, since its next row is no wider.
+    """
+
+    def width(cells: list[str]) -> int:
+        return sum(1 for cell in cells if cell.strip())
+
+    index = 0
+    while index + 1 < len(filled) and width(filled[index][1]) == 1 < width(filled[index + 1][1]):
+        index += 1
+    return index
 
 
 def cell_text(value: Any) -> str:
@@ -85,7 +99,10 @@ def cell_text(value: Any) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        # Excel stores a computed 1180,40 as 1180.3999999999999 but shows, and
+        # means, 15 significant digits: read the number the person sees.
+        shown = float(f"{value:.15g}")
+        return str(int(shown)) if shown.is_integer() else repr(shown)
     return str(value)
 
 
@@ -113,12 +130,23 @@ def _xlsx_rows(raw: bytes, sheet: str | None) -> tuple[str, list[tuple[int, list
             raise _unknown_sheet(sheet, book.sheetnames)
         worksheet = book[sheet] if sheet is not None else book.worksheets[0]
         rows = [
-            (number, [cell_text(v) for v in values])
-            for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1)
+            (number, [_xlsx_cell(cell, number) for cell in cells])
+            for number, cells in enumerate(worksheet.iter_rows(), start=1)
         ]
         return worksheet.title, rows
     finally:
         book.close()
+
+
+def _xlsx_cell(cell: Any, row: int) -> str:
+    """The cell's text; a formula error (#N/A of a failed lookup…) is refused, never filed."""
+    if getattr(cell, "data_type", None) == "e":
+        raise SheetError(
+            _("Row {row}, cell {cell}: formula error {value}; correct it in the workbook.").format(
+                row=row, cell=getattr(cell, "coordinate", "?"), value=cell.value
+            )
+        )
+    return cell_text(getattr(cell, "value", None))
 
 
 # -- LibreOffice ---------------------------------------------------------------------

@@ -59,7 +59,7 @@ def parse(text: str) -> list[Row]:
     """The rows of the file; a row with a problem is already marked rejected."""
     text = text.removeprefix("\ufeff")
     first = text.split("\n", 1)[0]
-    delimiter = ";" if ";" in first else ","
+    delimiter = "\t" if "\t" in first else ";" if ";" in first else ","
     rows: list[Row] = []
     seen: dict[str, int] = {}
     for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
@@ -107,9 +107,12 @@ def _reject(row: Row, reason: str) -> Row:
 
 def run(f: Factory, path: Path, mandataire: str) -> None:
     """Propose a mandate per row, print the report, exit 0 / 7 (some failed) / 5 (none ok)."""
+    from monespace_cli.bulk.sheet import SheetError, decode
+
     try:
-        rows = parse(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
+        # The sheet reader's rule: UTF-8 or cp1252, or Excel's "Texte Unicode" by its BOM.
+        rows = parse(decode(path.read_bytes())[0])
+    except (OSError, SheetError) as exc:
         detail = getattr(exc, "strerror", None) or str(exc)
         raise UsageProblem(
             _("Cannot read {path}: {detail}").format(path=path, detail=detail)

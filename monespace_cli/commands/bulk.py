@@ -200,14 +200,18 @@ def _dry_run(f: Factory, prepared: Any, proc: dict[str, Any], me: dict[str, Any]
     bad_rows = len({e.row for e in errors})
     total = len(prepared.rows)
     if errors:
-        raise RejectedInput(
-            _(
-                "Dry run: {bad} of {total} rows have problems ({n} in all); nothing was sent."
-            ).format(bad=bad_rows, total=total, n=len(errors))
+        message = (
+            _("Dry run: 1 of {total} rows has problems ({n} in all); nothing was sent.")
+            if bad_rows == 1
+            else _("Dry run: {bad} of {total} rows have problems ({n} in all); nothing was sent.")
         )
-    f.io.success(
-        _("Dry run: all {total} rows are ready to file; nothing was sent.").format(total=total)
+        raise RejectedInput(message.format(bad=bad_rows, total=total, n=len(errors)))
+    ready = (
+        _("Dry run: the row is ready to file; nothing was sent.")
+        if total == 1
+        else _("Dry run: all {total} rows are ready to file; nothing was sent.")
     )
+    f.io.success(ready.format(total=total))
 
 
 # --- resume -------------------------------------------------------------------

@@ -53,6 +53,9 @@ def list_(
                 audience=audience, choices=", ".join(AUDIENCES)
             )
         )
+    from monespace_cli.client._models import Procedure
+    from monespace_cli.output import fields_of
+
     f = current()
     with f.client(auth="optional") as client:
         items = list(client.iter_procedures(audience=audience, q=search))
@@ -66,6 +69,7 @@ def list_(
             Column("legal_days", _("LEGAL TIME"), _days),
         ],
         empty=_("No procedure matches."),
+        fields=fields_of(Procedure),
     )
 
 

@@ -103,7 +103,16 @@ def list_() -> None:
         Column("filename", _("FILE")),
         Column("title", _("TITLE")),
     ]
-    f.printer.list(documents, columns, empty=_("Your vault is empty."), show_context=True)
+    from monespace_cli.client._models import Document
+    from monespace_cli.output import fields_of
+
+    f.printer.list(
+        documents,
+        columns,
+        empty=_("Your vault is empty."),
+        show_context=True,
+        fields=fields_of(Document),
+    )
 
 
 @app.command("download")
@@ -126,7 +135,9 @@ def download(
         seal = client.get_seal(document_id)
         meta = next((d for d in client.iter_documents() if d.get("id") == document_id), None)
         name = str((meta or {}).get("filename") or f"{document_id}.pdf")
-        target = output_file or safe_target(Path.cwd(), name, reserve=len(SEAL_SUFFIX))
+        target = output_file or safe_target(
+            Path.cwd(), name, reserve=len(SEAL_SUFFIX), companion=SEAL_SUFFIX
+        )
         if target.parent != Path(""):
             target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as out:

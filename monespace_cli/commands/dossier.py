@@ -447,8 +447,15 @@ def list_(
             client.acting_as = context
             found = client.iter_dossiers(status=status, procedure=procedure, limit=min(limit, 500))
             items.extend(dict(d) for d in itertools.islice(found, limit))
+    from monespace_cli.client._models import Dossier
+    from monespace_cli.output import fields_of
+
     f.printer.list(
-        items, _list_columns(all_contexts), empty=_("No dossier."), show_context=not all_contexts
+        items,
+        _list_columns(all_contexts),
+        empty=_("No dossier."),
+        show_context=not all_contexts,
+        fields=fields_of(Dossier),
     )
 
 

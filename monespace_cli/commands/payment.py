@@ -68,7 +68,12 @@ def list_() -> None:
         Column("structured_ref", _("COMMUNICATION")),
         Column("created_at", _("CREATED")),
     ]
-    f.printer.list(payments, columns, empty=_("No payment."), show_context=True)
+    from monespace_cli.client._models import Payment
+    from monespace_cli.output import fields_of
+
+    f.printer.list(
+        payments, columns, empty=_("No payment."), show_context=True, fields=fields_of(Payment)
+    )
 
 
 @app.command("show")

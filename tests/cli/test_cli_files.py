@@ -66,3 +66,22 @@ def test_targets_and_temporary_names_can_be_created(tmp_path: Path) -> None:
     temp = Path(handle.name)
     assert temp.parent == tmp_path and temp.name.startswith(".é") and temp.name.endswith(".part")
     assert size(temp.name) <= NAME_MAX
+
+
+def test_invisible_characters_and_lone_surrogates_go(tmp_path: Path) -> None:
+    """A hostile portal's JSON may carry a lone surrogate (no file system can name it),
+    tag characters, a soft hyphen or a zero-width space: all go, and the file is created."""
+    import json
+
+    hostile = json.loads('"\\ud800facture\\u00ad\\u200b\\udc00.pdf"') + "\U000e0041"
+    assert safe_name(hostile) == "facture.pdf"
+    assert safe_target(tmp_path, hostile).name == "facture.pdf"
+    assert safe_name("\ud83d") == "file"
+
+
+def test_a_target_whose_seal_name_is_taken_is_not_chosen(tmp_path: Path) -> None:
+    """``document download``: a free NAME whose NAME.seal.json exists would overwrite that seal."""
+    (tmp_path / "receipt.pdf.seal.json").write_text("{}")
+    target = safe_target(tmp_path, "receipt.pdf", reserve=len(SEAL_SUFFIX), companion=SEAL_SUFFIX)
+    assert target.name == "receipt (2).pdf"
+    assert safe_target(tmp_path, "receipt.pdf").name == "receipt.pdf"

@@ -41,7 +41,7 @@ def test_dry_run_reports_every_error_with_row_column_reason(bulk, tmp_path: Path
     reasons = {(e["row"], e["column"]): e["reason"] for e in json.loads(done.out)}
     assert "not a valid BCE number" in reasons[(3, "bce")]
     assert "may not act for 0477620377" in reasons[(4, "bce")]
-    assert "not a valid iban" in reasons[(5, "/iban")]
+    assert "Not a valid IBAN" in reasons[(5, "/iban")]
     assert b.filed() == {}  # nothing was sent
 
 

@@ -71,7 +71,7 @@ def test_prefilled_fields_are_not_required_in_the_dry_run(tmp_path: Path) -> Non
     plan = plan_columns(sheet.columns, Mapping())
     row = build_row(sheet.records[0], plan, FORM, tmp_path)
     problems = {(e.column, e.reason) for e in validate_row(row, FORM, plan)}
-    assert ("/iban", "not a valid iban") in problems
+    assert ("/iban", "Not a valid IBAN (check the digits).") in problems
     assert ("/workers", "this field is required") in problems
     assert not any(column.startswith("/enterprise") for column, _ in problems)
 

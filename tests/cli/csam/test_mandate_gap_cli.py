@@ -118,3 +118,15 @@ def test_gap_designate_list_remove(cli_as) -> None:
     assert cli_as(KEVIN)("gap", "list", "--org", ARDENNE).code == 3
     assert luc("gap", "list", "--org", ARDENNE).code == 4
     assert luc("gap", "designate", "74011920709", "--org", BOULANGERIE).code == 5
+
+
+def test_import_reads_excels_unicode_text_export(cli_as, tmp_path: Path) -> None:
+    """Excel's "Texte Unicode" (UTF-16 with BOM, tabs, CRLF) is read as bulk reads it."""
+    sophie = cli_as(SOPHIE)
+    export = tmp_path / "mandats.txt"
+    text = "bce\tdomains\tvalid_from\tvalid_until\r\n0893.450.271\tspace\t01/03/2027\t\r\n"
+    export.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    result = sophie("mandate", "import", str(export), "--mandataire", FIDUCIAIRE, "-o", "json")
+    assert result.code == 5, result.err
+    [row] = json.loads(result.out)
+    assert row["result"] == "rejected" and "space" in row["detail"], row
