@@ -254,3 +254,18 @@ def test_an_idle_stream_gets_keepalive_comments(server, login):
                 if line == ": keepalive" or time.monotonic() > deadline:
                     break
     assert ": keepalive" in lines, lines
+
+
+@pytest.mark.parametrize("path", ["/events", "/agent/events"])
+def test_an_unreadable_last_event_id_starts_from_now_and_holds_no_place(server, login, path):
+    """``²`` passes ``str.isdigit``: it made a 500 that kept its stream's place for good."""
+    token = login(server.url, AGENT)
+    headers = {"Authorization": f"Bearer {token}", "Last-Event-ID": b"\xb2"}
+    for value in (b"\xb2", b"-1", b"9" * 30, b"abc", b"\xb2") * 2:  # more than the cap of 3
+        headers["Last-Event-ID"] = value
+        with (
+            httpx.Client(base_url=server.url, timeout=10) as client,
+            client.stream("GET", API + path, headers=headers) as answer,
+        ):
+            assert answer.status_code == 200, (value, answer.read())
+            assert next(answer.iter_lines()) == "retry: 2000"
