@@ -30,6 +30,7 @@ MEMBER = "55112114668"  # Monika Schröder: given roles in the company below
 MANDATAIRE = "02090806424"  # Camille Renard, firm staff (role on mandates, given below)
 FIRM_GAP = "83110208625"  # Sophie Lejeune, GAP of the firm
 AGENT = "94051009265"  # Émilie Gaspard, agent of NAMUR (ENV-DECL-CL3)
+ECONOMY_AGENT = "90060621186"  # agent of SPW-EER, left in their service here
 CITIZEN = "86040203095"
 PROCEDURE = "ENV-DECL-CL3"
 API = "/api/v1"
@@ -259,7 +260,7 @@ def test_an_idle_stream_gets_keepalive_comments(server, login):
 @pytest.mark.parametrize("path", ["/events", "/agent/events"])
 def test_an_unreadable_last_event_id_starts_from_now_and_holds_no_place(server, login, path):
     """``²`` passes ``str.isdigit``: it made a 500 that kept its stream's place for good."""
-    token = login(server.url, AGENT)
+    token = login(server.url, ECONOMY_AGENT)
     headers = {"Authorization": f"Bearer {token}", "Last-Event-ID": b"\xb2"}
     for value in (b"\xb2", b"-1", b"9" * 30, b"abc", b"\xb2") * 2:  # more than the cap of 3
         headers["Last-Event-ID"] = value
