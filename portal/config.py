@@ -36,6 +36,7 @@ Variables (all optional):
 - ``MONESPACE_PORTAL_STREAM_KEEPALIVE`` (seconds, 15),
   ``MONESPACE_PORTAL_STREAMS_PER_PROCESS`` (10000),
   ``MONESPACE_PORTAL_STREAMS_PER_SESSION`` (20),
+  ``MONESPACE_PORTAL_STREAMS_PER_PERSON`` (60),
   ``MONESPACE_PORTAL_STREAM_QUEUE`` (frames, 500),
   ``MONESPACE_PORTAL_STREAM_POLL`` (seconds, SQLite, 1),
   ``MONESPACE_PORTAL_STREAM_SAFETY_POLL`` (seconds, PostgreSQL, 10),
@@ -85,6 +86,8 @@ class StreamSettings:
     max_per_process: int = 10_000
     #: Open streams one login session may hold at once; past it, 503 + Retry-After.
     max_per_session: int = 20
+    #: Open streams one person's login sessions hold together (logging in again is cheap).
+    max_per_person: int = 60
     #: Frames queued for one stream; a consumer that lets it fill is dropped.
     queue_size: int = 500
     #: SQLite: seconds between reads of the events table.
@@ -264,6 +267,7 @@ def _streams(env: Mapping[str, str]) -> StreamSettings:
         ),
         max_per_process=_int(env, "MONESPACE_PORTAL_STREAMS_PER_PROCESS", base.max_per_process),
         max_per_session=_int(env, "MONESPACE_PORTAL_STREAMS_PER_SESSION", base.max_per_session),
+        max_per_person=_int(env, "MONESPACE_PORTAL_STREAMS_PER_PERSON", base.max_per_person),
         queue_size=_int(env, "MONESPACE_PORTAL_STREAM_QUEUE", base.queue_size),
         poll_seconds=_seconds(env, "MONESPACE_PORTAL_STREAM_POLL", base.poll_seconds),
         safety_poll_seconds=_seconds(

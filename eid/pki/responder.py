@@ -5,7 +5,10 @@ signs each answer with the issuing CA's key (RFC 6960 allows the CA itself
 to sign), and gives every answer a short validity so relying parties that
 cache "for the answer's validity" see a revocation within minutes:
 ``thisUpdate`` now, ``nextUpdate`` five minutes later. A request it cannot
-parse gets ``malformedRequest``; a CA it does not know, ``unauthorized``.
+parse gets ``malformedRequest`` — so does one asking about several
+certificates at once or naming a hash algorithm it does not know, which
+:mod:`cryptography` cannot read either; a CA it does not know,
+``unauthorized``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import ocsp
 
@@ -49,7 +53,9 @@ def respond(pki: SandboxPKI, request_der: bytes) -> bytes:
     """The DER OCSP response to ``request_der``."""
     try:
         request = ocsp.load_der_ocsp_request(request_der)
-    except ValueError:
+        request.hash_algorithm  # noqa: B018 - raises for an algorithm it does not know
+    except (ValueError, NotImplementedError, UnsupportedAlgorithm):
+        # NotImplementedError: more than one certificate asked about.
         return _der(
             ocsp.OCSPResponseBuilder.build_unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST)
         )

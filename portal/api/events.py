@@ -126,12 +126,16 @@ async def event_stream(
     key = key_for(
         login_id, nrn, bearer_token(request), agent=applicant is None, acting_as=acting_as
     )
-    sub = hub.open(key, applicant=applicant, hidden=hidden)
     after = parse_last_event_id(last_event_id)
     backlog = None
     if after is not None:
         backlog = _Backlog(lambda: reading_session(state), after, rows)
-    return _HubStream(hub, sub, hub.frames(sub, backlog))
+    sub = hub.open(key, applicant=applicant, hidden=hidden)
+    try:
+        return _HubStream(hub, sub, hub.frames(sub, backlog))
+    except BaseException:
+        hub.close(sub)  # a stream registered but never served would hold its place for good
+        raise
 
 
 @router.get(

@@ -35,6 +35,10 @@ def format_event(event: StreamEvent) -> str:
 
 
 def parse_last_event_id(value: str | None) -> int | None:
-    """The resume point, or None when absent or unreadable ("from now on")."""
+    """The resume point, or None when absent or unreadable ("from now on").
+
+    ASCII digits only: ``str.isdigit`` also accepts ``²`` (a Latin-1 header
+    byte), which ``int`` refuses.
+    """
     value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None

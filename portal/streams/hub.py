@@ -10,11 +10,12 @@ checking their rights (portal.streams.rights). Several processes on one
 database each run their hub; a stream resuming with ``Last-Event-ID`` reads
 what it missed from the database first (:meth:`Hub.frames`).
 
-Limits that keep one process healthy: a cap on streams per process and per
-login session (503 + ``Retry-After`` past it), a bounded queue per stream (a
-consumer that cannot keep up is dropped with a final ``stream-ended`` event
-and resumes from the database when it reconnects), and keep-alive comments
-so proxies keep idle streams open.
+Limits that keep one process healthy: a cap on streams per process, per
+login session and per person (all their sessions together), 503 +
+``Retry-After`` past one; a bounded queue per stream (a consumer that cannot
+keep up is dropped with a final ``stream-ended`` event and resumes from the
+database when it reconnects); and keep-alive comments so proxies keep idle
+streams open.
 
 Ids and late commits: on PostgreSQL a transaction may take an event id and
 commit after a later id was read. The hub remembers the ids it skipped over
@@ -203,6 +204,7 @@ class Hub:
         self._by_applicant: dict[tuple[str, str], set[RightsKey]] = {}
         self._agent_keys: set[RightsKey] = set()
         self._per_login: dict[int, int] = {}
+        self._per_person: dict[str, int] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -302,9 +304,16 @@ class Hub:
                 f"this login session already has {limits.max_per_session} open streams; "
                 "close one (or wait) and retry"
             )
+        if self._per_person.get(key.nrn, 0) >= limits.max_per_person:
+            # Logging in again is cheap: without this, one card's sessions could take every place.
+            raise _busy(
+                f"your login sessions already have {limits.max_per_person} open streams; "
+                "close some (or wait) and retry"
+            )
         sub = Subscriber(key, hidden, asyncio.Queue(limits.queue_size), applicant)
         self._subscribers.add(sub)
         self._per_login[key.login_id] = self._per_login.get(key.login_id, 0) + 1
+        self._per_person[key.nrn] = self._per_person.get(key.nrn, 0) + 1
         self._groups.setdefault(key, set()).add(sub)
         if applicant is None:
             self._agent_keys.add(key)
@@ -322,6 +331,11 @@ class Hub:
             self._per_login[sub.key.login_id] = left
         else:
             self._per_login.pop(sub.key.login_id, None)
+        left = self._per_person.get(sub.key.nrn, 1) - 1
+        if left > 0:
+            self._per_person[sub.key.nrn] = left
+        else:
+            self._per_person.pop(sub.key.nrn, None)
         group = self._groups.get(sub.key, set())
         group.discard(sub)
         if group:

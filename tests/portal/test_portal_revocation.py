@@ -265,3 +265,55 @@ def test_sandbox_revoke_command(tmp_path: Path) -> None:
     assert unknown.returncode == 1 and "no sandbox person" in unknown.stderr
     invalid = run("12345")
     assert invalid.returncode == 1 and "not a valid national register number" in invalid.stderr
+
+
+def _der(tag: int, content: bytes) -> bytes:
+    """One DER element (definite length)."""
+    size = len(content)
+    length = bytes([size]) if size < 128 else bytes([0x82]) + size.to_bytes(2, "big")
+    return bytes([tag]) + length + content
+
+
+def _content(element: bytes) -> bytes:
+    """The content of the DER element ``element`` starts with."""
+    size, start = element[1], 2
+    if size & 0x80:
+        start = 2 + (size & 0x7F)
+        size = int.from_bytes(element[2:start], "big")
+    return element[start : start + size]
+
+
+def test_sandbox_responder_answers_odd_requests_in_ocsp_over_http(
+    portal_server: Any, pki_dir: Path
+) -> None:
+    """Several certificates in one request, an unknown hash, a foreign CA: OCSP answers, no 500."""
+    creds = fresh_credentials(pki_dir)
+    request = ocsp_request(creds.auth_cert, creds.ca_cert)
+    one = _content(_content(_content(request)))  # OCSPRequest > TBSRequest > requestList
+    sha1_oid, other_oid = bytes.fromhex("06052b0e03021a"), bytes.fromhex("06052b0e03021b")
+    assert sha1_oid in request
+    odd = {
+        "two certificates": _der(0x30, _der(0x30, _der(0x30, one + one))),
+        "unknown hash": request.replace(sha1_oid, other_oid),
+        "foreign CA": ocsp.OCSPRequestBuilder()
+        .add_certificate_by_hash(b"\0" * 20, b"\1" * 20, 5, hashes.SHA1())
+        .build()
+        .public_bytes(Encoding.DER),
+    }
+    expected = {
+        "two certificates": ocsp.OCSPResponseStatus.MALFORMED_REQUEST,
+        "unknown hash": ocsp.OCSPResponseStatus.MALFORMED_REQUEST,
+        "foreign CA": ocsp.OCSPResponseStatus.UNAUTHORIZED,
+    }
+    import httpx
+
+    for name, body in odd.items():
+        answer = httpx.post(
+            f"{portal_server.url}/api/v1/sandbox/ocsp",
+            content=body,
+            headers={"Content-Type": "application/ocsp-request"},
+            timeout=30,
+        )
+        assert answer.status_code == 200, (name, answer.text)
+        assert answer.headers["content-type"] == "application/ocsp-response"
+        assert ocsp.load_der_ocsp_response(answer.content).response_status == expected[name], name

@@ -30,6 +30,8 @@ MEMBER = "55112114668"  # Monika Schröder: given roles in the company below
 MANDATAIRE = "02090806424"  # Camille Renard, firm staff (role on mandates, given below)
 FIRM_GAP = "83110208625"  # Sophie Lejeune, GAP of the firm
 AGENT = "94051009265"  # Émilie Gaspard, agent of NAMUR (ENV-DECL-CL3)
+HOARDER = "93120523305"  # opens streams from several login sessions
+ECONOMY_AGENT = "90060621186"  # agent of SPW-EER, left in their service here
 CITIZEN = "86040203095"
 PROCEDURE = "ENV-DECL-CL3"
 API = "/api/v1"
@@ -47,6 +49,7 @@ def server(
             "MONESPACE_PORTAL_STREAM_RIGHTS_TTL": "1",
             "MONESPACE_PORTAL_STREAM_KEEPALIVE": "1",
             "MONESPACE_PORTAL_STREAMS_PER_SESSION": "3",
+            "MONESPACE_PORTAL_STREAMS_PER_PERSON": "5",
         }
         portal = PortalServer(url, pki_dir, directory / "server.log", extra_env=env)
         portal.start()
@@ -254,3 +257,40 @@ def test_an_idle_stream_gets_keepalive_comments(server, login):
                 if line == ": keepalive" or time.monotonic() > deadline:
                     break
     assert ": keepalive" in lines, lines
+
+
+@pytest.mark.parametrize("path", ["/events", "/agent/events"])
+def test_an_unreadable_last_event_id_starts_from_now_and_holds_no_place(server, login, path):
+    """``²`` passes ``str.isdigit``: it made a 500 that kept its stream's place for good."""
+    token = login(server.url, ECONOMY_AGENT)
+    headers = {"Authorization": f"Bearer {token}", "Last-Event-ID": b"\xb2"}
+    for value in (b"\xb2", b"-1", b"9" * 30, b"abc", b"\xb2") * 2:  # more than the cap of 3
+        headers["Last-Event-ID"] = value
+        with (
+            httpx.Client(base_url=server.url, timeout=10) as client,
+            client.stream("GET", API + path, headers=headers) as answer,
+        ):
+            assert answer.status_code == 200, (value, answer.read())
+            assert next(answer.iter_lines()) == "retry: 2000"
+
+
+def test_one_persons_sessions_together_are_capped_so_others_still_get_streams(server, login):
+    """Logging in again is cheap: per session alone, one card could take the process's places."""
+    first, second = login(server.url, HOARDER), login(server.url, HOARDER)
+    held = [
+        StreamReader(server.url, token, until=lambda e: False, path=f"{API}/events")
+        for token in (first, first, first, second, second)
+    ]
+    assert [s.status for s in held] == [200] * 5
+    headers = {"Authorization": f"Bearer {login(server.url, HOARDER)}"}
+    with (
+        httpx.Client(base_url=server.url, timeout=10) as client,
+        client.stream("GET", API + "/events", headers=headers) as refused,
+    ):
+        assert refused.status_code == 503
+        assert refused.headers["Retry-After"].isdigit()
+        assert "your login sessions already have 5 open streams" in refused.read().decode()
+    other = StreamReader(
+        server.url, login(server.url, ECONOMY_AGENT), until=lambda e: False, path=f"{API}/events"
+    )
+    assert other.status == 200
