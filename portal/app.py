@@ -7,6 +7,7 @@ each build their own app with their own settings.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 import re
@@ -21,6 +22,7 @@ from portal.api import docs_page
 from portal.config import Settings
 from portal.db import make_engine, make_sessionmaker
 from portal.messages import human_size
+from portal.overload import UPLOAD_SCOPE_KEY
 from portal.problems import Problem, install_handlers
 from portal.services.uploads import ENVELOPE_SLACK
 
@@ -71,6 +73,14 @@ class BodyLimit:
 
     An upload route's body is counted as the route reads it, and reading
     past the limit raises the same 413.
+
+    Time is bounded as well as size: a body that does not arrive within
+    ``body_seconds`` (an upload's within ``upload_seconds``) is a 408. Every
+    other route's body is read whole *before* the request goes on to the
+    in-flight limit (portal/overload.py), and an upload is marked so that
+    limit does not count it: connections that send their headers and then
+    nothing, which cost an attacker nothing, never take a slot that real
+    requests need.
     """
 
     def __init__(
@@ -79,11 +89,15 @@ class BodyLimit:
         limit: int,
         upload_limit: int | None = None,
         uploads: Callable[[Scope], bool] | None = None,
+        body_seconds: float = 10.0,
+        upload_seconds: float = 300.0,
     ) -> None:
         self.app = app
         self.limit = limit
         self.upload_limit = upload_limit if upload_limit is not None else limit
         self.uploads = uploads or (lambda scope: False)
+        self.body_seconds = body_seconds
+        self.upload_seconds = upload_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -96,18 +110,24 @@ class BodyLimit:
             await _refuse(scope, send, limit)
             return
         if upload:
-            await self.app(scope, _counting(receive, limit), send)
-        elif declared is not None:
-            await self.app(scope, receive, send)  # the server stops at Content-Length
+            scope[UPLOAD_SCOPE_KEY] = True
+            deadline = asyncio.get_running_loop().time() + self.upload_seconds
+            await self.app(scope, _counting(_timed(receive, deadline), limit), send)
         else:
             await self._buffered(scope, receive, send)
 
     async def _buffered(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """A body of unknown size (chunked): read it up to the limit, then replay it."""
+        """Read the body (declared or chunked) up to the limit and its deadline, then replay it."""
         chunks: list[bytes] = []
         size = 0
+        deadline = asyncio.get_running_loop().time() + self.body_seconds
+        timed = _timed(receive, deadline)
         while True:
-            message = await receive()
+            try:
+                message = await timed()
+            except Problem as problem:
+                await problem.response(scope.get("path"))(scope, _no_receive, send)
+                return
             if message["type"] != "http.request":
                 break
             chunks.append(message.get("body", b""))
@@ -144,6 +164,23 @@ async def _refuse(scope: Scope, send: Send, limit: int) -> None:
         scope.get("path"), accept_language=_header(scope, b"accept-language")
     )
     await response(scope, _no_receive, send)
+
+
+def _timed(receive: Receive, deadline: float) -> Receive:
+    """``receive`` that raises a 408 problem once the loop's clock passes ``deadline``."""
+
+    async def timed() -> Message:
+        left = deadline - asyncio.get_running_loop().time()
+        try:
+            return await asyncio.wait_for(receive(), timeout=max(left, 0.0))
+        except TimeoutError:
+            raise Problem(
+                "request-timeout",
+                "the request body did not arrive in time",
+                headers={"Connection": "close"},
+            ) from None
+
+    return timed
 
 
 def _counting(receive: Receive, limit: int) -> Receive:
@@ -353,6 +390,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limit=settings.max_json_body,
         upload_limit=settings.max_upload + ENVELOPE_SLACK,
         uploads=upload_routes(app),
+        body_seconds=settings.body_seconds,
+        upload_seconds=settings.upload_seconds,
     )
     app.add_middleware(NulGuard)
     app.add_middleware(SecurityHeaders)

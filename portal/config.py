@@ -26,6 +26,8 @@ Variables (all optional):
 - ``MONESPACE_PORTAL_MAX_UPLOAD`` — attachment size limit in bytes (20 MB).
 - ``MONESPACE_PORTAL_MAX_JSON_BODY`` — body limit of every route but the
   uploads, in bytes (2 MB).
+- ``MONESPACE_PORTAL_BODY_TIMEOUT`` / ``MONESPACE_PORTAL_UPLOAD_TIMEOUT`` —
+  seconds a request body / an upload may take to arrive before a 408 (10 / 300).
 - ``MONESPACE_PORTAL_SMTP_URL`` — e.g. ``smtp://127.0.0.1:8025``.
 - ``MONESPACE_PORTAL_SEAL_KEY`` / ``MONESPACE_PORTAL_SEAL_CHAIN`` — the
   document seal's PEM key and chain outside sandbox mode.
@@ -146,6 +148,9 @@ class Settings:
     max_in_flight: int = 32
     #: Seconds a request may wait for its turn at the database before a 503.
     queue_wait_seconds: float = 1.0
+    #: Seconds a request's body (an upload's) may take to arrive; then 408.
+    body_seconds: float = 10.0
+    upload_seconds: float = 300.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -256,6 +261,8 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
         streams=_streams(env),
         max_in_flight=_int(env, "MONESPACE_PORTAL_MAX_IN_FLIGHT", 32),
         queue_wait_seconds=_seconds(env, "MONESPACE_PORTAL_QUEUE_WAIT", 1.0),
+        body_seconds=_seconds(env, "MONESPACE_PORTAL_BODY_TIMEOUT", 10.0),
+        upload_seconds=_seconds(env, "MONESPACE_PORTAL_UPLOAD_TIMEOUT", 300.0),
     )
 
 

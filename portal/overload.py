@@ -8,7 +8,9 @@ given fast. Two bounds, both settings (portal/config.py):
 
 - :class:`InFlightLimit`: at most ``max_in_flight`` requests handled at once
   by the process; the next is refused before any work. Event streams are not
-  counted (they have their own caps, portal/streams/hub.py), nor ``/healthz``.
+  counted (they have their own caps, portal/streams/hub.py), nor ``/healthz``,
+  nor uploads; a request comes here only once its body has arrived
+  (portal.app.BodyLimit), so slow senders hold no slot.
 - ``queue_wait_seconds``: how long a request waits for its turn at the
   database (portal.db.get_session) before it is refused.
 """
@@ -19,6 +21,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal.problems import Problem
 
+#: Set in the ASGI scope by portal.app.BodyLimit on an upload route: the
+#: upload's body is still arriving when the route runs, at the client's
+#: pace, so it is not counted as a request being handled (its deadline and
+#: size are BodyLimit's; its database work waits its turn like any other).
+UPLOAD_SCOPE_KEY = "monespace.upload"
 #: Seconds a refused client is told to wait.
 RETRY_AFTER_BUSY = "1"
 #: Paths that are long-lived streams or must answer even when busy.
@@ -39,7 +46,8 @@ class InFlightLimit:
         self.in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or str(scope.get("path", "")).endswith(EXEMPT_SUFFIXES):
+        exempt = str(scope.get("path", "")).endswith(EXEMPT_SUFFIXES)
+        if scope["type"] != "http" or exempt or scope.get(UPLOAD_SCOPE_KEY):
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.limit:

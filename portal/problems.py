@@ -37,6 +37,7 @@ KINDS: dict[str, tuple[int, str]] = {
     "forbidden": (403, "Forbidden"),
     "not-found": (404, "Not found"),
     "method-not-allowed": (405, "Method not allowed"),
+    "request-timeout": (408, "Request timeout"),
     "conflict": (409, "Conflict"),
     "stale-version": (412, "Stale version"),
     "too-large": (413, "Too large"),
