@@ -61,6 +61,24 @@ def pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+@pytest.fixture
+def sandbox_crl_files(pki_dir: Path, tmp_path: Path) -> tuple[Path, ...]:
+    """The sandbox PKI's CRLs as DER files, for a portal started outside sandbox mode.
+
+    Such a portal cannot reach the sandbox OCSP responder, and sessions need a
+    certificate status: without these verified CRLs it ends every session (401).
+    """
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from eid.pki import SandboxPKI
+
+    files = []
+    for index, crl in enumerate(SandboxPKI.open(pki_dir).crls()):
+        files.append(tmp_path / f"ca-{index}.crl")
+        files[-1].write_bytes(crl.public_bytes(Encoding.DER))
+    return tuple(files)
+
+
 @dataclass(frozen=True)
 class Holder:
     """The minimum a certificate needs about a person (eid.pki CertificateHolder)."""

@@ -144,7 +144,22 @@ class CatalogueScreen(Screen[None]):
 
     def _loaded(self, procedures: list[dict[str, Any]]) -> None:
         self.procedures = sorted(procedures, key=lambda p: str(p.get("code")))
+        self._size_columns()
         self.apply_filter()
+
+    def _size_columns(self) -> None:
+        """Give the columns fixed widths from the whole catalogue.
+
+        Left to the table's own measuring, the widths were taken from the rows
+        at the moment of a layout; on a busy machine that moment came before
+        the rows, and the codes stayed cut to four characters in a real terminal.
+        """
+        table = self.query_one("#procedures", DataTable)
+        codes = [len(str(p.get("code"))) for p in self.procedures]
+        titles = [len(fmt.text(p.get("title"))) for p in self.procedures]
+        table.clear(columns=True)
+        table.add_column(_("Code"), key="code", width=max([len(_("Code")), *codes]))
+        table.add_column(_("Procedure"), key="title", width=min(max([10, *titles]), 100))
 
     def _set_detail(self, text: str) -> None:
         self.query_one("#detail", Static).update(text)

@@ -89,19 +89,11 @@ def test_sandbox_bank_marks_it_paid_once(citizen, submitted):
     assert [e.get("new") for e in events if e["type"] == "payment"] == ["pending", "paid"]
 
 
-def test_sandbox_bank_is_absent_outside_sandbox(make_portal, citizen, submitted, pki_dir, tmp_path):
+def test_sandbox_bank_is_absent_outside_sandbox(make_portal, citizen, submitted, sandbox_crl_files):
     # Same database, same token; the production portal is given the sandbox
     # PKI's CRLs, so it can still check the session's certificate (without a
     # revocation status it would end the session: 401, not the 404 tested).
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    from eid.pki import SandboxPKI
-
-    crls = []
-    for index, crl in enumerate(SandboxPKI.open(pki_dir).crls()):
-        crls.append(tmp_path / f"ca-{index}.crl")
-        crls[-1].write_bytes(crl.public_bytes(Encoding.DER))
-    production = make_portal(sandbox=False, crl_files=tuple(crls))
+    production = make_portal(sandbox=False, crl_files=sandbox_crl_files)
     answer = production.post(
         f"/api/v1/sandbox/payments/{submitted['payment_id']}/pay", headers=citizen.headers
     )

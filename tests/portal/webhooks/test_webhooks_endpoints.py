@@ -153,7 +153,7 @@ def test_url_rules_in_the_sandbox(url: str, allowed: bool) -> None:
 
 
 def test_production_mode_refuses_loopback_over_the_api(
-    portal_settings: Any, login: Callable[..., str]
+    portal_settings: Any, login: Callable[..., str], sandbox_crl_files: tuple[Any, ...]
 ) -> None:
     """Outside sandbox mode the API itself refuses http:// to loopback."""
     from fastapi.testclient import TestClient
@@ -164,7 +164,10 @@ def test_production_mode_refuses_loopback_over_the_api(
     sandbox_app = create_app(settings)
     with TestClient(sandbox_app) as client:
         token = login(client, ANNE)  # logging in needs the sandbox PKI
-    production = create_app(dataclasses.replace(settings, sandbox=False))
+    # The sandbox CRLs let the production portal check the session's certificate.
+    production = create_app(
+        dataclasses.replace(settings, sandbox=False, crl_files=sandbox_crl_files)
+    )
     try:
         with TestClient(production, raise_server_exceptions=False) as client:
             anne = User(client, token)

@@ -17,7 +17,7 @@ PROBE = """
 import sys
 from monespace_cli.app import run
 code = run(sys.argv[1:])
-print("\\n@@" + __import__("json").dumps(sorted(sys.modules)), file=sys.stderr)
+print("\\n@@" + __import__("json").dumps(sorted(k for k, v in sys.modules.items() if v is not None)), file=sys.stderr)
 """
 
 
