@@ -23,7 +23,7 @@ from portal.config import Settings
 from portal.db import make_engine, make_sessionmaker
 from portal.messages import human_size
 from portal.overload import UPLOAD_SCOPE_KEY
-from portal.problems import Problem, install_handlers
+from portal.problems import SECURITY_HEADERS, Problem, install_handlers
 from portal.services.uploads import ENVELOPE_SLACK
 
 log = logging.getLogger("portal")
@@ -246,13 +246,7 @@ class SecurityHeaders:
     nothing: an API answer is never a page to render, frame or sniff.
     """
 
-    HEADERS = (
-        (b"cache-control", b"no-store"),
-        (b"strict-transport-security", b"max-age=63072000; includeSubDomains"),
-        (b"x-content-type-options", b"nosniff"),
-        (b"referrer-policy", b"no-referrer"),
-        (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
-    )
+    HEADERS = tuple((k.encode(), v.encode()) for k, v in SECURITY_HEADERS)
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

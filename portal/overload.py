@@ -28,8 +28,9 @@ from portal.problems import Problem
 UPLOAD_SCOPE_KEY = "monespace.upload"
 #: Seconds a refused client is told to wait.
 RETRY_AFTER_BUSY = "1"
-#: Paths that are long-lived streams or must answer even when busy.
-EXEMPT_SUFFIXES = ("/events", "/healthz")
+#: Paths that are long-lived streams or must answer even when busy (exact
+#: paths: ``/dossiers/{id}/events`` is an ordinary request and is counted).
+EXEMPT_PATHS = frozenset({"/api/v1/events", "/api/v1/agent/events", "/healthz"})
 
 
 def busy(detail: str) -> Problem:
@@ -46,7 +47,7 @@ class InFlightLimit:
         self.in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        exempt = str(scope.get("path", "")).endswith(EXEMPT_SUFFIXES)
+        exempt = str(scope.get("path", "")).rstrip("/") in EXEMPT_PATHS
         if scope["type"] != "http" or exempt or scope.get(UPLOAD_SCOPE_KEY):
             await self.app(scope, receive, send)
             return

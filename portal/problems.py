@@ -204,6 +204,19 @@ async def _on_data_error(request: Request, exc: Exception) -> Response:
     return await _on_unexpected(request, exc)
 
 
+#: Headers every answer carries unless its route set its own (why: see
+#: portal.app.SecurityHeaders, which adds them). A 500 is made by Starlette's
+#: outermost error layer, outside that middleware, so :func:`_on_unexpected`
+#: adds them itself.
+SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
+    ("cache-control", "no-store"),
+    ("strict-transport-security", "max-age=63072000; includeSubDomains"),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("content-security-policy", "default-src 'none'; frame-ancestors 'none'"),
+)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
     error_id = secrets.token_hex(8)
     log.error(
@@ -218,7 +231,10 @@ async def _on_unexpected(request: Request, exc: Exception) -> Response:
         f"the portal failed to handle this request; quote error id {error_id} to support",
         extra={"error_id": error_id},
     )
-    return problem.response(request.url.path, accept_language=_wanted(request))
+    response = problem.response(request.url.path, accept_language=_wanted(request))
+    for name, value in SECURITY_HEADERS:
+        response.headers.setdefault(name, value)
+    return response
 
 
 def install_handlers(app: FastAPI) -> None:

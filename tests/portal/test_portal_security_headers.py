@@ -74,3 +74,19 @@ def test_the_api_docs_page_runs_no_script_from_anywhere(portal_client: Any) -> N
     assert "default-src 'none'" in policy and "script-src" not in policy
     assert "/api/v1/dossiers/{dossier_id}/attachments" in page
     assert 'href="/api/v1/openapi.json"' in page
+
+
+def test_an_unexpected_error_carries_the_headers_too(portal_app: Any) -> None:
+    """A 500 is made outside the headers middleware; it must not be cacheable either."""
+    from fastapi.testclient import TestClient
+
+    @portal_app.get("/api/v1/test-boom")
+    def boom() -> None:
+        raise RuntimeError("boom")
+
+    with TestClient(portal_app, raise_server_exceptions=False) as client:
+        answer = client.get("/api/v1/test-boom")
+    assert answer.status_code == 500
+    assert answer.json()["type"].endswith("internal-error")
+    _assert_headers(answer, "500")
+    assert "RuntimeError" not in answer.text

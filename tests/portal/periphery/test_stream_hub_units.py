@@ -149,6 +149,33 @@ def test_in_flight_requests_beyond_the_bound_get_503_at_once() -> None:
     assert (b"retry-after", b"1") in [(k.lower(), v) for k, v in second[0]["headers"]]
 
 
+def test_only_the_streams_themselves_skip_the_in_flight_bound() -> None:
+    """``/dossiers/{id}/events`` ends like any request: it is counted."""
+
+    async def answer(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def status(path: str) -> int:
+        sent: list[Any] = []
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        full = InFlightLimit(answer, limit=0)
+        await full({"type": "http", "path": path, "method": "GET", "headers": []}, receive, send)
+        return int(sent[0]["status"])
+
+    async def run() -> list[int]:
+        paths = ("/api/v1/events", "/api/v1/agent/events", "/healthz")
+        return [await status(p) for p in (*paths, "/api/v1/dossiers/MSP-2026-000001/events")]
+
+    assert asyncio.run(run()) == [200, 200, 200, 503]
+
+
 def test_serve_raises_the_open_files_limit_to_the_hard_one() -> None:
     from portal.cli import raise_fd_limit
 
