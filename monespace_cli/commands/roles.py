@@ -23,7 +23,7 @@ from monespace_cli.app import noun_app
 from monespace_cli.commands import _csam
 from monespace_cli.context import Factory, current
 from monespace_cli.errors import CliError, ExitCode, RejectedInput, UsageProblem, explain
-from monespace_cli.i18n import _
+from monespace_cli.i18n import N_, _, plural
 from monespace_cli.output import Column
 from monespace_cli.roles_file import LEVELS
 
@@ -310,7 +310,11 @@ def _load(path: Path) -> RolesFile:
         return roles_file.load(text)
     except roles_file.RolesFileError as exc:
         details = [f"{path}:{p.line}: {p.message}" for p in exc.problems]
-        message = _("{path} has {n} problem(s); nothing was sent.")
+        message = plural(
+            len(details),
+            N_("{path} has {n} problem; nothing was sent."),
+            N_("{path} has {n} problems; nothing was sent."),
+        )
         raise RejectedInput(message.format(path=path, n=len(details)), details=details) from None
 
 
@@ -410,4 +414,7 @@ def apply(file: FILE) -> None:
         result = _send(client, wanted.organisation, file, steps, dry_run=False)
     if not result.get("applied"):
         raise CliError(_("The portal did not apply the change set; nothing was changed."))
-    f.io.success(_("Applied {n} change(s) to {bce}.").format(n=len(steps), bce=wanted.organisation))
+    message = plural(
+        len(steps), N_("Applied {n} change to {bce}."), N_("Applied {n} changes to {bce}.")
+    )
+    f.io.success(message.format(n=len(steps), bce=wanted.organisation))
