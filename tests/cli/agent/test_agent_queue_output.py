@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from agent_support import APPLICANT, FIDUCIAIRE
 
@@ -70,3 +71,12 @@ def test_side_lists_have_the_schema_columns_even_empty(
     assert history[0] == EVENT and len(history) > 1
     assert _csv_rows(applicant, "--as", FIDUCIAIRE, "dossier", "history", dossier_id)[0] == EVENT
     assert _csv_rows(supervisor, "agent", "webhook", "list")[0] == WEBHOOK
+
+
+def test_history_json_lines_have_the_same_keys_on_every_line(applicant, file_dossier) -> None:
+    dossier_id = file_dossier()
+    done = applicant("--as", FIDUCIAIRE, "dossier", "history", dossier_id, "-o", "jsonl")
+    assert done.code == 0, done.err
+    keys = [list(json.loads(line)) for line in done.out.splitlines()]
+    top = list(dict.fromkeys(name.split(".")[0] for name in EVENT))
+    assert len(keys) > 1 and all(k[: len(top)] == top for k in keys), keys
