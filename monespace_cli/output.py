@@ -232,6 +232,8 @@ class Printer:
             self._table([c.title() for c in cols], rows)
         elif self.fmt == "csv":
             self._csv(items, fields)
+        elif self.fmt == "jsonl" and fields:
+            self.json([_schema_keys(item, fields) for item in items])
         else:
             self.json(items)
 
@@ -346,6 +348,18 @@ def _fit_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], total: in
             break
         widths[widest] -= 1
     return widths
+
+
+def _schema_keys(item: Any, fields: Sequence[str]) -> Any:
+    """A JSON Lines object with the schema's keys first, in its order, absent ones null.
+
+    Why: every line then has the same keys in the same place, as the CSV has
+    the same columns; keys the schema does not know follow, untouched.
+    """
+    if not isinstance(item, dict):
+        return item
+    keys = dict.fromkeys(field.split(".", 1)[0] for field in fields)
+    return {**{k: item.get(k) for k in keys}, **{k: v for k, v in item.items() if k not in keys}}
 
 
 def fields_of(schema: Any, prefix: str = "") -> list[str]:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monespace_cli.i18n import _
+from monespace_cli.i18n import N_, _, plural
 
 DEFAULT_BENEFICIARY_COLUMNS = ("bce", "beneficiary", "beneficiaire", "bénéficiaire")
 ATTACHMENT_PREFIX = "attachment:"
@@ -97,7 +97,11 @@ def _mapping(doc: dict[str, Any], path: Path, digest: str) -> Mapping:
     unknown = set(doc) - {"beneficiary", "columns", "attachments", "constants"}
     if unknown:
         raise MappingError(
-            _("{path}: unknown key(s) {keys}; allowed: {allowed}.").format(
+            plural(
+                len(unknown),
+                N_("{path}: unknown key {keys}; allowed: {allowed}."),
+                N_("{path}: unknown keys {keys}; allowed: {allowed}."),
+            ).format(
                 path=path,
                 keys=", ".join(sorted(unknown)),
                 allowed="beneficiary, columns, attachments, constants",
@@ -154,9 +158,11 @@ def plan_columns(columns: list[str], mapping: Mapping) -> ColumnPlan:
     missing = [c for c in (*mapping.columns, *mapping.attachments) if c not in columns]
     if missing:
         raise MappingError(
-            _("The mapping names column(s) the file does not have: {columns}.").format(
-                columns=", ".join(missing)
-            )
+            plural(
+                len(missing),
+                N_("The mapping names a column the file does not have: {columns}."),
+                N_("The mapping names columns the file does not have: {columns}."),
+            ).format(columns=", ".join(missing))
         )
     fields: dict[str, str] = {}
     attachments: dict[str, str] = {}

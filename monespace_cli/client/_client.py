@@ -29,15 +29,19 @@ from ._exceptions import PortalError, PortalUnavailable, build_error
 from ._models import (
     AccessLogEntry,
     Attachment,
+    AuditEntry,
     Challenge,
     Document,
     Dossier,
     Event,
+    Gap,
+    Mandate,
     Me,
     Message,
     Notification,
     Payment,
     Procedure,
+    Role,
     Seal,
     SealCertificates,
     Session,
@@ -593,8 +597,8 @@ class PortalClient(AgentAPI, _Base):
     def get_organisation(self, bce: str) -> dict[str, Any]:
         return cast(dict[str, Any], self._json("GET", f"organisations/{_seg(bce)}"))
 
-    def list_gaps(self, bce: str) -> list[dict[str, Any]]:
-        return _items(self._json("GET", f"organisations/{_seg(bce)}/gaps"))
+    def list_gaps(self, bce: str) -> list[Gap]:
+        return cast(list[Gap], _items(self._json("GET", f"organisations/{_seg(bce)}/gaps")))
 
     def designate_gap(self, bce: str, nrn: str) -> dict[str, Any]:
         path = f"organisations/{_seg(bce)}/gaps"
@@ -603,9 +607,9 @@ class PortalClient(AgentAPI, _Base):
     def remove_gap(self, bce: str, nrn: str) -> None:
         self._json("DELETE", f"organisations/{_seg(bce)}/gaps/{_seg(nrn)}")
 
-    def list_roles(self, bce: str, *, person: str | None = None) -> list[dict[str, Any]]:
+    def list_roles(self, bce: str, *, person: str | None = None) -> list[Role]:
         path = f"organisations/{_seg(bce)}/roles"
-        return _items(self._json("GET", path, params=_query(person=person)))
+        return cast(list[Role], _items(self._json("GET", path, params=_query(person=person))))
 
     def grant_role(self, bce: str, role: dict[str, Any]) -> dict[str, Any]:
         path = f"organisations/{_seg(bce)}/roles"
@@ -628,17 +632,17 @@ class PortalClient(AgentAPI, _Base):
 
     def audit(
         self, bce: str, *, cursor: str | None = None, limit: int | None = None
-    ) -> Page[dict[str, Any]]:
+    ) -> Page[AuditEntry]:
         return self._page(f"organisations/{_seg(bce)}/audit", {"cursor": cursor, "limit": limit})
 
-    def iter_audit(self, bce: str) -> Iterator[dict[str, Any]]:
+    def iter_audit(self, bce: str) -> Iterator[AuditEntry]:
         return iterate_pages(lambda c: self.audit(bce, cursor=c))
 
     def list_mandates(
         self, *, organisation: str | None = None, state: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[Mandate]:
         params = _query(organisation=organisation, state=state)
-        return _items(self._json("GET", "mandates", params=params))
+        return cast(list[Mandate], _items(self._json("GET", "mandates", params=params)))
 
     def propose_mandate(self, mandate: dict[str, Any]) -> dict[str, Any]:
         return cast(dict[str, Any], self._json("POST", "mandates", json=mandate))

@@ -254,3 +254,57 @@ class Notification(TypedDict):
     dossier_id: str | None
     title: str
     read: bool
+
+
+# -- CSAM: access managers, roles, mandates, their audit trail -------------------
+
+
+class OrganisationRef(TypedDict):
+    bce: str
+    name: str
+
+
+class Gap(TypedDict):
+    nrn: str
+    name: str | None
+    valid_from: str | None
+    valid_until: str | None
+    designated_by: PersonRef | None
+
+
+class Role(TypedDict):
+    id: str
+    nrn: str
+    name: str | None
+    domain: str
+    level: str
+    valid_from: str | None
+    valid_until: str | None
+    on_mandates: bool
+    beneficiary: str | None
+    granted_by: PersonRef | None
+
+
+class Mandate(TypedDict):
+    id: str
+    beneficiary: OrganisationRef
+    mandataire: OrganisationRef
+    domains: list[str]
+    valid_from: str | None
+    valid_until: str | None
+    state: Literal["proposed", "active", "refused", "revoked", "expired"]
+    proposed_by: str
+    created_at: str | None
+    decided_at: str | None
+    decided_by: PersonRef | None
+
+
+class AuditEntry(TypedDict):
+    id: str
+    at: str
+    actor: PersonRef | None
+    acting_as: str
+    action: str
+    target: Any
+    old: Any
+    new: Any

@@ -18,7 +18,7 @@ from typing import Any
 
 from monespace_cli.context import Factory
 from monespace_cli.errors import PartialSuccess, UsageProblem
-from monespace_cli.i18n import _
+from monespace_cli.i18n import N_, _, plural
 from monespace_cli.output import Column
 
 ACTIONS = ("claim", "release", "assign", "decide")
@@ -100,7 +100,9 @@ def run(
         if not items:
             _finish(f, preview, results)
             return
-        question = _("Apply {action} to {n} dossier(s)?").format(action=action, n=len(items))
+        question = plural(
+            len(items), N_("Apply {action} to {n} dossier?"), N_("Apply {action} to {n} dossiers?")
+        ).format(action=action, n=len(items))
         if not f.confirm(question):
             raise UsageProblem(_("Nothing was changed."))
         done = dict(client.agent_bulk(action, params, items=items))
@@ -118,7 +120,11 @@ def _finish(f: Factory, answer: dict[str, Any], results: list[dict[str, Any]]) -
     _report(f, {**answer, "results": results, "summary": summary}, results)
     not_changed = summary["skipped"] + summary["failed"]
     if not_changed:
-        message = _("{n} dossier(s) not changed: see the report.")
+        message = plural(
+            not_changed,
+            N_("{n} dossier not changed: see the report."),
+            N_("{n} dossiers not changed: see the report."),
+        )
         raise PartialSuccess(message.format(n=not_changed))
 
 

@@ -96,7 +96,10 @@ def list_(
     f = current()
     with f.client() as client:
         hooks = [dict(h) for h in client.webhook_list(service=service)]
-    f.printer.list(hooks, _columns(), empty=_("No webhook."))
+    from monespace_cli.client._agent_models import Webhook
+    from monespace_cli.output import fields_of
+
+    f.printer.list(hooks, _columns(), empty=_("No webhook."), fields=fields_of(Webhook))
 
 
 @webhook_app.command("deliveries")
@@ -129,7 +132,10 @@ def deliveries(
         Column("last_status_code", _("LAST CODE")),
         Column("last_error", _("LAST ERROR")),
     ]
-    f.printer.list(items, columns, empty=_("No delivery."))
+    from monespace_cli.client._agent_models import Delivery
+    from monespace_cli.output import fields_of
+
+    f.printer.list(items, columns, empty=_("No delivery."), fields=fields_of(Delivery))
 
 
 @webhook_app.command("replay")

@@ -63,7 +63,7 @@ class FileSaver:
                 if not self.force:
                     continue
             status = REPLACED if candidate.exists() else SAVED
-            if _write_new(candidate, sha256, fetch, replace=self.force):
+            if write_new(candidate, sha256, fetch, replace=self.force):
                 self._taken.add(candidate)
                 return candidate, status
         raise AssertionError("unreachable: the numbering never ends")  # pragma: no cover
@@ -78,8 +78,11 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_new(path: Path, sha256: str | None, fetch: Fetch, *, replace: bool) -> bool:
+def write_new(path: Path, sha256: str | None, fetch: Fetch, *, replace: bool) -> bool:
     """Fetch into a temporary file, check it, then give it ``path``.
+
+    The one way the CLI saves a download (``document download`` too): a
+    dropped connection or wrong bytes never leave a file under the real name.
 
     Without ``replace`` the name is taken with a hard link, which fails if a
     file appeared there meanwhile (False: the caller tries the next name) —

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from monespace_cli.commands import _data_input as di
 from monespace_cli.errors import CliError, UsageProblem
-from monespace_cli.i18n import _
+from monespace_cli.i18n import N_, _, plural
 
 if TYPE_CHECKING:
     from monespace_cli.client import PortalClient
@@ -100,9 +100,11 @@ def edit_loop(f: Factory, client: PortalClient, dossier: dict[str, Any]) -> dict
             result = client.validate_dossier(dossier["id"])
             problems = field_lines(cast(list[dict[str, str]], result.get("errors") or []))
             if not problems or not f.confirm(
-                _("The data is saved but still has {n} problem(s). Edit again?").format(
-                    n=len(problems)
-                ),
+                plural(
+                    len(problems),
+                    N_("The data is saved but still has {n} problem. Edit again?"),
+                    N_("The data is saved but still has {n} problems. Edit again?"),
+                ).format(n=len(problems)),
                 default=True,
             ):
                 path.unlink(missing_ok=True)

@@ -20,7 +20,7 @@ from monespace_cli import forms
 from monespace_cli.assign import PathPart, to_pointer
 from monespace_cli.commands import _data_input as di
 from monespace_cli.errors import UsageProblem
-from monespace_cli.i18n import _, schema_title
+from monespace_cli.i18n import N_, _, plural, schema_title
 
 if TYPE_CHECKING:
     from monespace_cli.client import PortalClient
@@ -157,7 +157,11 @@ class FormFiller:
                 else:
                     wrong.append(token)
             problem = (
-                _("Unknown choice(s): {wrong}").format(wrong=", ".join(wrong)) if wrong else None
+                plural(
+                    len(wrong), N_("Unknown choice: {wrong}"), N_("Unknown choices: {wrong}")
+                ).format(wrong=", ".join(wrong))
+                if wrong
+                else None
             )
             problem = problem or self._check(schema, picked)
             if problem is None:

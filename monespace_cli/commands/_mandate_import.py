@@ -26,7 +26,7 @@ from monespace_cli.commands import _csam
 from monespace_cli.context import Factory
 from monespace_cli.dates import DateError, parse_date
 from monespace_cli.errors import ExitCode, PartialSuccess, RejectedInput, UsageProblem
-from monespace_cli.i18n import _
+from monespace_cli.i18n import N_, _, plural
 from monespace_cli.output import Column
 from monespace_cli.roles_file import DOMAINS, bce_ok, clean_number
 
@@ -185,4 +185,7 @@ def _finish(rows: list[Row]) -> None:
         return
     if rejected == len(rows):
         raise RejectedInput(_("No row could be imported."), exit_code=ExitCode.REJECTED)
-    raise PartialSuccess(_("{n} row(s) rejected; see the report.").format(n=rejected))
+    message = plural(
+        rejected, N_("{n} row rejected; see the report."), N_("{n} rows rejected; see the report.")
+    )
+    raise PartialSuccess(message.format(n=rejected))

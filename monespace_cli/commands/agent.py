@@ -332,7 +332,10 @@ def notes(dossier_id: opt.DOSSIER_ID) -> None:
         Column("author.name", _("WHO")),
         Column("body", _("NOTE")),
     ]
-    f.printer.list(found, columns, empty=_("No note."))
+    from monespace_cli.client._agent_models import Note
+    from monespace_cli.output import fields_of
+
+    f.printer.list(found, columns, empty=_("No note."), fields=fields_of(Note))
 
 
 @app.command("decide")
@@ -370,7 +373,10 @@ def history(dossier_id: opt.DOSSIER_ID) -> None:
     with f.client() as client:
         events = [dict(e) for e in client.agent_history(dossier_id)]
     if not f.printer.human:
-        f.printer.list(events, [], empty=_("No event."))
+        from monespace_cli.client._models import Event
+        from monespace_cli.output import fields_of
+
+        f.printer.list(events, [], empty=_("No event."), fields=fields_of(Event))
         return
     f.printer.list(with_change(events), history_columns(), empty=_("No event."))
 

@@ -28,6 +28,9 @@ def list_() -> None:
     f = current()
     with f.client() as client:
         me = client.me()
+    from monespace_cli.client._models import Context
+    from monespace_cli.output import fields_of
+
     active = f.acting_as
     rows = [{**ctx, "current": ctx.get("id") == active} for ctx in me.get("contexts", [])]
     f.printer.list(
@@ -41,6 +44,7 @@ def list_() -> None:
             Column("domains", _("DOMAINS")),
         ],
         empty=_("No context available."),
+        fields=["current", *fields_of(Context)],
     )
 
 

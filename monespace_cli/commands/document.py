@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -25,6 +26,7 @@ from monespace_cli.output import Column
 
 if TYPE_CHECKING:
     from monespace_cli.client import PortalClient
+    from monespace_cli.commands._dossier_download import Fetch
 
 app = noun_app(_("Your official documents: list, download, verify."))
 
@@ -128,20 +130,20 @@ def download(
     ] = None,
 ) -> None:
     """Save a document and its seal (NAME and NAME.seal.json)."""
-    from monespace_cli.files import SEAL_SUFFIX, safe_target, with_suffix_added
+    from monespace_cli.files import SEAL_SUFFIX, with_suffix_added
 
     f = current()
     with f.client() as client:
         seal = client.get_seal(document_id)
         meta = next((d for d in client.iter_documents() if d.get("id") == document_id), None)
         name = str((meta or {}).get("filename") or f"{document_id}.pdf")
-        target = output_file or safe_target(
-            Path.cwd(), name, reserve=len(SEAL_SUFFIX), companion=SEAL_SUFFIX
+        target = _save(
+            output_file,
+            name,
+            (meta or {}).get("sha256"),
+            partial(client.download_document, document_id),
         )
-        if target.parent != Path(""):
-            target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("wb") as out:
-            size = client.download_document(document_id, out)
+        size = target.stat().st_size
         seal_path = with_suffix_added(target, SEAL_SUFFIX)
         seal_path.write_text(json.dumps(seal, indent=2) + "\n", encoding="utf-8")
         cache_trust_anchor(f, client)
@@ -153,6 +155,25 @@ def download(
         f.io.success(message.format(**{**result, "size": human_size(int(size))}))
     else:
         f.printer.object(result)
+
+
+def _save(output_file: Path | None, name: str, sha256: str | None, fetch: Fetch) -> Path:
+    """Save through the shared atomic writer (temporary file, sha256 check, rename).
+
+    ``--output-file`` is the person's choice and is replaced; otherwise a new
+    name in the current folder whose ``.seal.json`` is free too.
+    """
+    from monespace_cli.commands._dossier_download import write_new
+    from monespace_cli.files import SEAL_SUFFIX, safe_target
+
+    if output_file is not None:
+        output_file.parent.mkdir(parents=True, exist_ok=True)
+        write_new(output_file, sha256, fetch, replace=True)
+        return output_file
+    while True:  # a file that appeared meanwhile under the chosen name: the next one
+        target = safe_target(Path.cwd(), name, reserve=len(SEAL_SUFFIX), companion=SEAL_SUFFIX)
+        if write_new(target, sha256, fetch, replace=False):
+            return target
 
 
 @app.command("verify")

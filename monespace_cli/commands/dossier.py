@@ -485,7 +485,10 @@ def history(dossier_id: DOSSIER_ID) -> None:
     with f.client() as client:
         events = [dict(e) for e in client.dossier_events(dossier_id)]
     if not f.printer.human:  # scripts get the events as the API sent them
-        f.printer.list(events, [], empty=_("No event."))
+        from monespace_cli.client._models import Event
+        from monespace_cli.output import fields_of
+
+        f.printer.list(events, [], empty=_("No event."), fields=fields_of(Event))
         return
     for event in events:
         event["change"] = _change(event)

@@ -22,7 +22,7 @@ import typer
 from monespace_cli.app import noun_app
 from monespace_cli.context import Factory, current
 from monespace_cli.errors import CardProblem, ExitCode, UsageProblem
-from monespace_cli.i18n import N_, _
+from monespace_cli.i18n import N_, _, plural
 from monespace_cli.output import Column
 
 if TYPE_CHECKING:
@@ -372,7 +372,10 @@ def _export(directory: Path, found: list[tuple[str, x509.Certificate]]) -> None:
     except OSError as exc:
         message = _("Cannot write in {dir}: {error}").format(dir=directory, error=exc)
         raise UsageProblem(message) from None
-    current().io.info(_("{n} certificate(s) saved in {dir}.").format(n=len(found), dir=directory))
+    message = plural(
+        len(found), N_("{n} certificate saved in {dir}."), N_("{n} certificates saved in {dir}.")
+    )
+    current().io.info(message.format(n=len(found), dir=directory))
 
 
 # -- pin ---------------------------------------------------------------------------

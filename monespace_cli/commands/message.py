@@ -41,7 +41,10 @@ def list_(dossier_id: DOSSIER_ID) -> None:
         Column("body", _("MESSAGE")),
         Column("attachments", _("ATTACHMENTS"), _attachment_names),
     ]
-    f.printer.list(messages, columns, empty=_("No message."))
+    from monespace_cli.client._models import Message
+    from monespace_cli.output import fields_of
+
+    f.printer.list(messages, columns, empty=_("No message."), fields=fields_of(Message))
 
 
 @app.command("send")

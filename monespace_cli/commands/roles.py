@@ -23,7 +23,7 @@ from monespace_cli.app import noun_app
 from monespace_cli.commands import _csam
 from monespace_cli.context import Factory, current
 from monespace_cli.errors import CliError, ExitCode, RejectedInput, UsageProblem, explain
-from monespace_cli.i18n import _
+from monespace_cli.i18n import N_, _, plural
 from monespace_cli.output import Column
 from monespace_cli.roles_file import LEVELS
 
@@ -82,7 +82,10 @@ def list_(
     who = _csam.nrn(person) if person else None
     with f.client() as client, _csam.rights():
         roles = client.list_roles(bce, person=who)
-    f.printer.list(roles, _columns(), empty=_("No role."))
+    from monespace_cli.client._models import Role
+    from monespace_cli.output import fields_of
+
+    f.printer.list(roles, _columns(), empty=_("No role."), fields=fields_of(Role))
 
 
 @app.command("grant")
@@ -236,7 +239,7 @@ def _find_role(
     if role_id is None and (nrn is None or domain is None):
         raise UsageProblem(_("Name the role: NRN and --domain, or --id."))
     person = _csam.nrn(nrn) if nrn else None
-    roles = client.list_roles(bce, person=person)
+    roles = [dict(r) for r in client.list_roles(bce, person=person)]
     if role_id is not None:
         found = [r for r in roles if str(r["id"]) == role_id]
     else:
@@ -270,7 +273,10 @@ def history(
         Column("old", _("OLD")),
         Column("new", _("NEW")),
     ]
-    f.printer.list(entries, columns, empty=_("No change recorded."))
+    from monespace_cli.client._models import AuditEntry
+    from monespace_cli.output import fields_of
+
+    f.printer.list(entries, columns, empty=_("No change recorded."), fields=fields_of(AuditEntry))
 
 
 # -- export / plan / apply ------------------------------------------------------
@@ -304,7 +310,11 @@ def _load(path: Path) -> RolesFile:
         return roles_file.load(text)
     except roles_file.RolesFileError as exc:
         details = [f"{path}:{p.line}: {p.message}" for p in exc.problems]
-        message = _("{path} has {n} problem(s); nothing was sent.")
+        message = plural(
+            len(details),
+            N_("{path} has {n} problem; nothing was sent."),
+            N_("{path} has {n} problems; nothing was sent."),
+        )
         raise RejectedInput(message.format(path=path, n=len(details)), details=details) from None
 
 
@@ -313,7 +323,7 @@ def _plan(client: PortalClient, path: Path) -> tuple[RolesFile, list[Step], dict
     from monespace_cli import roles_plan
 
     wanted = _load(path)
-    current_roles = client.list_roles(wanted.organisation)
+    current_roles = [dict(r) for r in client.list_roles(wanted.organisation)]
     names = {str(r["nrn"]): str(r.get("name") or "") for r in current_roles}
     steps = roles_plan.diff(wanted.assignments, current_roles)
     if steps:
@@ -404,4 +414,7 @@ def apply(file: FILE) -> None:
         result = _send(client, wanted.organisation, file, steps, dry_run=False)
     if not result.get("applied"):
         raise CliError(_("The portal did not apply the change set; nothing was changed."))
-    f.io.success(_("Applied {n} change(s) to {bce}.").format(n=len(steps), bce=wanted.organisation))
+    message = plural(
+        len(steps), N_("Applied {n} change to {bce}."), N_("Applied {n} changes to {bce}.")
+    )
+    f.io.success(message.format(n=len(steps), bce=wanted.organisation))

@@ -93,6 +93,7 @@ def test_not_logged_in_is_exit_3(cli) -> None:
         result = cli(*args)
         assert result.code == 3, args
         assert "monespace auth login" in result.err
+        assert result.err.startswith("error: "), result.err  # the CLI's one error path
 
 
 def test_login_never_waits_for_a_pin_without_a_terminal(cli) -> None:

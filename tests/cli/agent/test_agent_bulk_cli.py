@@ -91,7 +91,7 @@ def test_bulk_decide_from_a_file_with_a_partial_failure(agent, file_dossier, tmp
     ]
     done = agent(*args, "--yes")
     assert done.code == 7, done.err  # partial success
-    assert "1 dossier(s) not changed" in done.err
+    assert "1 dossier not changed" in done.err
     outcomes = [line.split("\t")[2] for line in done.out.splitlines()]
     assert outcomes == ["changed", "changed", "failed"]
     status = ok_json(agent("agent", "queue", "--status", "all", "--search", ready[0], "-o", "json"))

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
-from agent_support import APPLICANT
+from agent_support import APPLICANT, FIDUCIAIRE
 
 
 def test_csv_columns_do_not_depend_on_the_rows(agent, file_dossier) -> None:
@@ -40,3 +41,42 @@ def test_not_an_agent_is_told_so(as_person) -> None:
     assert done.code == 4, done.err  # the back office stays hidden: not found
     assert "You are not an agent of any service" in done.err
     assert "no such resource" not in done.err
+
+
+NOTE = ["id", "author.nrn", "author.name", "body", "created_at"]
+EVENT = [
+    "id", "dossier_id", "type", "at", "actor.nrn", "actor.name", "acting_as", "old", "new",
+    "detail",
+]  # fmt: skip
+MESSAGE = [
+    "id", "dossier_id", "author.nrn", "author.name", "author.role", "body", "attachments",
+    "created_at", "complement_request", "due_at",
+]  # fmt: skip
+WEBHOOK = ["id", "service", "url", "event_types", "description", "active", "created_at"]
+
+
+def _csv_rows(run, *args: str) -> list[list[str]]:
+    result = run(*args, "-o", "csv")
+    assert result.code == 0, result.err
+    return list(csv.reader(io.StringIO(result.out)))
+
+
+def test_side_lists_have_the_schema_columns_even_empty(
+    agent, supervisor, applicant, file_dossier
+) -> None:
+    dossier_id = file_dossier()
+    assert _csv_rows(agent, "agent", "notes", dossier_id) == [NOTE]
+    assert _csv_rows(applicant, "--as", FIDUCIAIRE, "message", "list", dossier_id) == [MESSAGE]
+    history = _csv_rows(agent, "agent", "history", dossier_id)
+    assert history[0] == EVENT and len(history) > 1
+    assert _csv_rows(applicant, "--as", FIDUCIAIRE, "dossier", "history", dossier_id)[0] == EVENT
+    assert _csv_rows(supervisor, "agent", "webhook", "list")[0] == WEBHOOK
+
+
+def test_history_json_lines_have_the_same_keys_on_every_line(applicant, file_dossier) -> None:
+    dossier_id = file_dossier()
+    done = applicant("--as", FIDUCIAIRE, "dossier", "history", dossier_id, "-o", "jsonl")
+    assert done.code == 0, done.err
+    keys = [list(json.loads(line)) for line in done.out.splitlines()]
+    top = list(dict.fromkeys(name.split(".")[0] for name in EVENT))
+    assert len(keys) > 1 and all(k[: len(top)] == top for k in keys), keys
