@@ -17,7 +17,8 @@ PROBE = """
 import sys
 from monespace_cli.app import run
 code = run(sys.argv[1:])
-print("\\n@@" + __import__("json").dumps(sorted(k for k, v in sys.modules.items() if v is not None)), file=sys.stderr)
+loaded = sorted(k for k, v in sys.modules.items() if v is not None)  # None: blocked on purpose
+print("\\n@@" + __import__("json").dumps(loaded), file=sys.stderr)
 """
 
 
