@@ -284,6 +284,7 @@ def main() -> int:
     most = max(args.streams, args.also) + 100
     env = {
         "MONESPACE_PORTAL_STREAMS_PER_SESSION": str(most),
+        "MONESPACE_PORTAL_STREAMS_PER_PERSON": str(most),  # all streams are one citizen's
         "MONESPACE_PORTAL_STREAMS_PER_PROCESS": str(most),
     }
     with Portal(database_url=args.postgres, env_extra=env) as portal:
