@@ -207,16 +207,8 @@ class FormFiller:
         return di.coerce(answer, schema, where=to_pointer(path))
 
     def _check(self, schema: dict[str, Any], value: Any) -> str | None:
-        """The first problem of ``value`` against its sub-schema (formats checked)."""
-        from jsonschema import Draft202012Validator
-
-        probe = {k: v for k, v in schema.items() if not k.startswith("x-")}
-        if "$defs" in self.root:
-            probe.setdefault("$defs", self.root["$defs"])
-        validator = Draft202012Validator(probe, format_checker=Draft202012Validator.FORMAT_CHECKER)
-        for error in validator.iter_errors(value):
-            return str(error.message)
-        return None
+        """The first problem of ``value`` against its sub-schema, in the person's words."""
+        return forms.first_problem(schema, value, self.root)
 
     def _question(self, schema: dict[str, Any], path: tuple[PathPart, ...], required: bool) -> str:
         parts = [self._title(schema, path)]

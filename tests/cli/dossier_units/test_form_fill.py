@@ -86,7 +86,7 @@ def test_fills_in_x_ui_order_with_prefill_default_and_retries() -> None:
     assert questions[0].startswith("Name *") and "prefilled from rn" in questions[0]
     assert "[Marie Dubois]" in questions[0]
     assert any("YYYY-MM-DD" in q for q in questions)
-    assert sum("does not match" in s for s in said) == 2  # IBAN and amount
+    assert sum("not in the expected form" in s for s in said) == 2  # IBAN and amount, in words
     assert any("date" in s for s in said)
 
 
