@@ -20,10 +20,11 @@ file). Before anything is written under such a name:
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -114,3 +115,39 @@ def part_file(path: Path) -> IO[bytes]:
     """A new temporary file next to ``path`` (``.NAME.xxxxxxxx.part``) to rename once complete."""
     prefix = "." + fit_name(path.name, reserve=_PART_EXTRA) + "."
     return tempfile.NamedTemporaryFile(dir=path.parent, prefix=prefix, suffix=".part", delete=False)
+
+
+def umask() -> int:
+    """The process umask (read by setting it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def make_ordinary(path: Path) -> None:
+    """Give a finished temporary file the mode of an ordinary new file (not ``0600``)."""
+    os.chmod(path, 0o666 & ~umask())
+
+
+def atomic_write(path: Path, write: Callable[[IO[bytes]], int]) -> int:
+    """Run ``write(handle)`` into a temporary file next to ``path``, then rename it.
+
+    A failure or Ctrl-C leaves no half-written file under the real name.
+    ``write`` returns the number of bytes written; so does this. The folder
+    must exist (FileNotFoundError else): callers say so in their own words.
+    """
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise FileNotFoundError(folder)
+    handle = part_file(folder / path.name)
+    try:
+        with handle:
+            size = int(write(handle))
+            handle.flush()
+            os.fsync(handle.fileno())
+        make_ordinary(Path(handle.name))
+        os.replace(handle.name, path)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    return size

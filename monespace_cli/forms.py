@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -27,6 +27,22 @@ _AMOUNT_PATTERN_TAIL = (r"\.\d{2}$", r"\.[0-9]{2}$")
 
 
 # -- schema reading ------------------------------------------------------------
+
+
+def nearest_pointer(pointer: str, known: Container[str]) -> str | None:
+    """``pointer`` or its nearest parent found in ``known`` (None when none is).
+
+    The portal names a problem by the deepest JSON pointer (``/spouse/birth_date``);
+    a screen, a spreadsheet column or a prefill source may know only a parent
+    (``/spouse``). The root ``""`` is never tried: callers decide what "no field"
+    means to them.
+    """
+    probe = pointer
+    while probe:
+        if probe in known:
+            return probe
+        probe = probe.rsplit("/", 1)[0]
+    return None
 
 
 def resolve_ref(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:

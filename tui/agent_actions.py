@@ -517,7 +517,7 @@ def export_filters(filters: dict[str, Any]) -> dict[str, Any]:
 
 
 def _export(screen: Screen[Any], filters: dict[str, Any], choice: dict[str, Any]) -> None:
-    from monespace_cli.commands._agent_export import _atomic_write
+    from monespace_cli.files import atomic_write
 
     host: Any = screen.app
     wanted = export_filters(filters)
@@ -527,7 +527,7 @@ def _export(screen: Screen[Any], filters: dict[str, Any], choice: dict[str, Any]
     def work() -> None:
         try:
             with host.portal() as client:
-                _atomic_write(path, lambda out: _stream(client, out, choice, wanted))
+                atomic_write(path, lambda out: _stream(client, out, choice, wanted))
             rows = count_rows(path, choice["format"], excel=choice["excel"])
         except Exception as exc:  # noqa: BLE001 - never a crash
             host.report_error(exc)

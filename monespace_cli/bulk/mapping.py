@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from monespace_cli.forms import nearest_pointer
 from monespace_cli.i18n import N_, _, plural
 
 DEFAULT_BENEFICIARY_COLUMNS = ("bce", "beneficiary", "beneficiaire", "bénéficiaire")
@@ -67,12 +68,8 @@ class ColumnPlan:
     def column_of(self, pointer: str) -> str | None:
         """The column that fills ``pointer`` or its closest parent (for server errors)."""
         by_pointer = {p: c for c, p in self.fields.items()}
-        probe = pointer
-        while probe:
-            if probe in by_pointer:
-                return by_pointer[probe]
-            probe = probe.rsplit("/", 1)[0]
-        return None
+        probe = nearest_pointer(pointer, by_pointer)
+        return None if probe is None else by_pointer[probe]
 
 
 def load_mapping(path: Path | None) -> Mapping:

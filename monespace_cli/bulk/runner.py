@@ -29,6 +29,7 @@ from typing import Any
 
 from monespace_cli.bulk import journal as jn
 from monespace_cli.bulk.retry import GaveUp, RetryPolicy, Stopped, call_with_retries
+from monespace_cli.forms import nearest_pointer
 from monespace_cli.i18n import _
 
 
@@ -220,9 +221,7 @@ def describe(exc: Exception, payload: dict[str, Any]) -> str:
 
 
 def _column_for(pointer: str, columns: dict[str, str]) -> str:
-    probe = pointer
-    while probe:
-        if probe in columns:
-            return columns[probe] if columns[probe] == pointer else f"{columns[probe]} ({pointer})"
-        probe = probe.rsplit("/", 1)[0]
-    return pointer
+    probe = nearest_pointer(pointer, columns)
+    if probe is None:
+        return pointer
+    return columns[probe] if columns[probe] == pointer else f"{columns[probe]} ({pointer})"

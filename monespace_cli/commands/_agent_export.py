@@ -12,7 +12,6 @@ The format comes from the global ``-o/--output`` (``csv`` by default,
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import IO, Any
@@ -81,28 +80,11 @@ def _stdout_bytes(f: Factory) -> IO[bytes]:
 
 
 def _atomic_write(path: Path, write: Any) -> int:
-    """Run ``write(handle)`` into a temporary file next to ``path``, then rename it."""
-    from monespace_cli.files import part_file
+    """:func:`monespace_cli.files.atomic_write`, with the CLI's message for a missing folder."""
+    from monespace_cli.files import atomic_write
 
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise UsageProblem(_("No such folder: {path}").format(path=folder))
-    handle = part_file(folder / path.name)
     try:
-        with handle:
-            size = int(write(handle))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(handle.name, 0o666 & ~_umask())  # as an ordinary new file, not 0600
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-    return size
-
-
-def _umask() -> int:
-    """The process umask (read by setting it back at once)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+        return atomic_write(path, write)
+    except FileNotFoundError:
+        folder = path.resolve().parent
+        raise UsageProblem(_("No such folder: {path}").format(path=folder)) from None

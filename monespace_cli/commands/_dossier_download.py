@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO
 
 from monespace_cli.errors import CliError
-from monespace_cli.files import numbered, part_file, safe_name
+from monespace_cli.files import make_ordinary, numbered, part_file, safe_name
 from monespace_cli.i18n import _
 
 #: Writes the file's bytes into the handle (a client's ``download_*``); bytes written.
@@ -95,7 +95,7 @@ def write_new(path: Path, sha256: str | None, fetch: Fetch, *, replace: bool) ->
             fetch(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, 0o666 & ~_umask())  # as an ordinary new file, not 0600
+        make_ordinary(temp)
         if sha256 and _sha256(temp) != sha256.lower():
             raise CliError(
                 _("{name}: the downloaded bytes do not match the portal's sha256.").format(
@@ -122,10 +122,3 @@ def _link(temp: Path, path: Path) -> bool:
             return False
         os.replace(temp, path)
     return True
-
-
-def _umask() -> int:
-    """The process umask (read by setting it back at once)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask

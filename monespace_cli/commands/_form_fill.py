@@ -234,12 +234,8 @@ class FormFiller:
         return schema_title(schema) or to_pointer(path) or "/"
 
     def _prefill_source(self, path: tuple[PathPart, ...]) -> str | None:
-        pointer = to_pointer(path)
-        while pointer:
-            if pointer in self.prefilled:
-                return self.prefilled[pointer]
-            pointer = pointer.rsplit("/", 1)[0]
-        return None
+        pointer = forms.nearest_pointer(to_pointer(path), self.prefilled)
+        return None if pointer is None else self.prefilled[pointer]
 
 
 def _ui(schema: dict[str, Any]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from monespace_cli.app import noun_app
 from monespace_cli.client import DOSSIER_STATUSES
 from monespace_cli.context import Factory, current
 from monespace_cli.errors import CliError, RejectedInput, UsageProblem, field_lines
+from monespace_cli.forms import nearest_pointer
 from monespace_cli.i18n import _
 from monespace_cli.output import Column
 
@@ -115,12 +116,8 @@ def _value_text(value: Any) -> str:
 
 def _prefill_source(pointer: str, prefilled: dict[str, str]) -> str | None:
     """The source that filled ``pointer`` (or one of its parents)."""
-    probe = pointer
-    while probe:
-        if probe in prefilled:
-            return prefilled[probe]
-        probe = probe.rsplit("/", 1)[0]
-    return None
+    probe = nearest_pointer(pointer, prefilled)
+    return None if probe is None else prefilled[probe]
 
 
 def render_dossier(f: Factory, dossier: dict[str, Any]) -> None:

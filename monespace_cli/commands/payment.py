@@ -17,40 +17,13 @@ from monespace_cli.app import noun_app
 from monespace_cli.context import current
 from monespace_cli.i18n import _
 from monespace_cli.output import Column
+from monespace_cli.qr import qr_text, save_qr_png
 
 app = noun_app(_("Fees to pay: amount, IBAN, structured communication, QR code."))
 
 
 def _amount(payment: dict[str, Any]) -> str:
     return f"{payment.get('amount', '')} {payment.get('currency', '')}".strip()
-
-
-def _qr(payload: str) -> Any:
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
-
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2)  # EPC069-12 asks for level M
-    code.add_data(payload.encode("utf-8"))
-    code.make(fit=True)
-    return code
-
-
-def qr_text(payload: str) -> str:
-    """The QR code as text (half blocks), inverted for a dark terminal."""
-    import io
-
-    out = io.StringIO()
-    _qr(payload).print_ascii(out=out, invert=True)
-    return out.getvalue().rstrip("\n")
-
-
-def save_qr_png(payload: str, path: Path) -> None:
-    """Write the QR code as a PNG (pypng backend)."""
-    from qrcode.image.pure import PyPNGImage
-
-    image = _qr(payload).make_image(image_factory=PyPNGImage)
-    with path.open("wb") as handle:
-        image.save(handle)
 
 
 @app.command("list")

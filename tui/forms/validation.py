@@ -126,9 +126,7 @@ def route(errors: list[dict[str, str]], shown: set[str]) -> dict[str, list[str]]
     """
     routed: dict[str, list[str]] = {}
     for error in errors:
-        target = error.get("pointer", "")
+        target = forms.nearest_pointer(error.get("pointer", ""), shown) or ""
         message = error.get("message", "")
-        while target and target not in shown:
-            target = target.rsplit("/", 1)[0]
         routed.setdefault(target, []).append(message)
     return routed

@@ -114,7 +114,7 @@ def payment_text(payment: dict[str, Any]) -> str:
 
 def qr_text(payload: str) -> str:
     """The EPC QR code in half blocks (the same drawing as ``payment show``)."""
-    from monespace_cli.commands.payment import qr_text as draw
+    from monespace_cli.qr import qr_text as draw
 
     return draw(payload)
 

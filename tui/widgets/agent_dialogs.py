@@ -229,15 +229,14 @@ class NoteDialog(ActionDialog):
 
 
 def due_date(text: str, today: dt.date) -> str:
-    """The due date as ISO text, in the future; the CLI's parser (``--due``) is the one used."""
-    from monespace_cli.commands._agent_options import parse_due
-    from monespace_cli.errors import UsageProblem
+    """The due date as ISO text, in the future; the CLI's date rule (``--due``) is the one used."""
+    from monespace_cli.dates import DateError, parse_date
 
     if not text.strip():
         raise InvalidInput(_("Give the due date."))
     try:
-        iso = parse_due(text, today=today)
-    except UsageProblem:
+        iso = parse_date(text, relative=True, today=today)
+    except DateError:
         message = _("{value!r} is not a date: type dd/mm/yyyy or +Nd (days from today).")
         raise InvalidInput(message.format(value=text.strip())) from None
     if dt.date.fromisoformat(iso) <= today:

@@ -46,18 +46,18 @@ def display_day(value: object) -> str:
 def parse_day(text: str) -> dt.date | None:
     """A day typed ``dd/mm/yyyy`` or ``YYYY-MM-DD`` (None when empty); ValueError else.
 
-    The CLI's date parser (``parse_due``) is the one used, so that the TUI's
-    dialogs and the commands accept the same dates.
+    The CLI's date rule (:mod:`monespace_cli.dates`) is the one used, so that
+    the TUI's dialogs and the commands accept the same dates.
     """
-    from monespace_cli.commands._agent_options import parse_due
-    from monespace_cli.errors import UsageProblem
+    from monespace_cli.dates import DateError
+    from monespace_cli.dates import parse_day as parse
 
     text = text.strip()
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(parse_due(text))
-    except UsageProblem:
+        return parse(text, relative=True)
+    except DateError:
         raise ValueError(text) from None
 
 
