@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.identifiers import is_valid_structured_ref
+from be_identifiers import is_valid_structured_ref
 from portal.services import epc
 from portal.services.seal import SealError, verify_seal
 

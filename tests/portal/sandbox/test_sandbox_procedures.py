@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from portal.identifiers import format_checker
+from be_identifiers import format_checker
 
 from .sandbox_files import SANDBOX, load, procedures
 
