@@ -21,8 +21,8 @@ from portal import config as config_module
 from portal.api import docs_page
 from portal.config import Settings
 from portal.db import make_engine, make_sessionmaker
+from portal.http.overload import UPLOAD_SCOPE_KEY
 from portal.messages import human_size
-from portal.overload import UPLOAD_SCOPE_KEY
 from portal.problems import SECURITY_HEADERS, Problem, install_handlers
 from portal.services.uploads import ENVELOPE_SLACK
 
@@ -77,7 +77,7 @@ class BodyLimit:
     Time is bounded as well as size: a body that does not arrive within
     ``body_seconds`` (an upload's within ``upload_seconds``) is a 408. Every
     other route's body is read whole *before* the request goes on to the
-    in-flight limit (portal/overload.py), and an upload is marked so that
+    in-flight limit (portal/http/overload.py), and an upload is marked so that
     limit does not count it: connections that send their headers and then
     nothing, which cost an attacker nothing, never take a slot that real
     requests need.
@@ -372,8 +372,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_webhooks(app)
     # --- end webhooks ------------------------------------------------------------
-    # --- live streams and overload (portal/streams, portal/overload.py) -------
-    from portal.overload import InFlightLimit
+    # --- live streams and overload (portal/streams, portal/http/overload.py) -------
+    from portal.http.overload import InFlightLimit
     from portal.streams.hub import install as install_streams
 
     install_streams(app)
@@ -389,8 +389,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(NulGuard)
     app.add_middleware(SecurityHeaders)
-    # --- fault injection (tests only, sandbox only; portal/faults.py) --------
-    from portal import faults
+    # --- fault injection (tests only, sandbox only; portal/http/faults.py) --------
+    from portal.http import faults
 
     fault_plan = faults.plan_for(settings.faults, sandbox=settings.sandbox)
     if fault_plan is not None:

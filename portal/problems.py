@@ -125,6 +125,15 @@ def conflict(detail: str) -> Problem:
     return Problem("conflict", detail)
 
 
+#: Seconds a client refused by a saturated process is told to wait.
+RETRY_AFTER_BUSY = "1"
+
+
+def busy(detail: str) -> Problem:
+    """503 of a saturated process (portal/http/overload.py; a database turn not had in time)."""
+    return Problem("unavailable", detail, headers={"Retry-After": RETRY_AFTER_BUSY})
+
+
 def validation_failed(detail: str, errors: Iterable[Mapping[str, str]]) -> Problem:
     """422 with every field error."""
     return Problem("validation-failed", detail, errors=list(errors))

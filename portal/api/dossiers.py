@@ -10,11 +10,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
-from portal import csam, dossiers, idempotency, states
+from portal import csam
 from portal.api.schemas import DossierOut, DossierPage, EventList, ValidationReport, problems
-from portal.api.serialize import dossier_json
-from portal.auth.deps import Actor, CurrentActor, DbSession
+from portal.auth.deps import CurrentActor, DbSession
 from portal.db import write_apart
+from portal.domain import dossiers, states
+from portal.domain.authz import Actor
+from portal.domain.serialize import dossier_json
+from portal.http import idempotency
 from portal.models import Dossier, Person
 from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from portal.problems import Problem

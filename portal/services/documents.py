@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from portal import pdf
-from portal.dossiers import record_event
+from portal.domain.dossiers import record_event
 from portal.models import Document, Dossier, Person, Procedure, ProcedureVersion, Service, new_id
 from portal.services.blobs import store_blob
 from portal.services.periphery import context_of

@@ -4,7 +4,7 @@ Why one hook on the event writer instead of calls sprinkled in each
 endpoint: the rule "every status change and every message notifies" must
 hold for code written by others too (submit and withdraw live in the dossier
 core, decisions in the agent back office). Every such change goes through
-`portal.dossiers.record_event`, which calls `on_dossier_event`; it turns
+`portal.domain.dossiers.record_event`, which calls `on_dossier_event`; it turns
 each event of a notifying type into inbox rows in the same transaction and
 queues the e-mails to leave after the commit (mailer.py). A rolled-back
 change notifies nobody.
@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from portal.domain.serialize import rfc3339
 from portal.models import (
     Dossier,
     DossierEvent,
@@ -130,13 +131,12 @@ def notify(db: Session, event: DossierEvent, dossier: Dossier | None = None) -> 
 
 
 def on_dossier_event(session: Session, dossier: Dossier, event: DossierEvent) -> None:
-    """Hook called by `portal.dossiers.record_event` after each event is flushed."""
+    """Hook called by `portal.domain.dossiers.record_event` after each event is flushed."""
     notify(session, event, dossier)
 
 
 def notification_json(note: Notification, dossier_public: str | None) -> dict[str, Any]:
     """The inbox item of docs/api.md."""
-    from portal.api.serialize import rfc3339
 
     return {
         "id": str(note.id),

@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from be_identifiers import structured_ref
-from portal.api.serialize import rfc3339
-from portal.dossiers import record_event
+from portal.domain.dossiers import record_event
+from portal.domain.serialize import rfc3339
 from portal.models import Dossier, Payment, Procedure, ProcedureVersion, Service, utcnow
 from portal.problems import conflict
 from portal.services import epc

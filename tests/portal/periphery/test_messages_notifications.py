@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from portal.dossiers import record_event
+from portal.domain.dossiers import record_event
 from portal.models import Dossier, Person, parse_dossier_id
 from portal.services.messages import AGENT, post_message
 

@@ -23,10 +23,10 @@ from typing import Any, TypeVarTuple
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
-from portal import catalog, forms, states
-from portal.accesslog import record_access
-from portal.auth.deps import Actor
-from portal.authz import Visibility
+from portal.domain import catalog, forms, states
+from portal.domain.accesslog import record_access
+from portal.domain.authz import Actor, Visibility
+from portal.domain.serialize import actor_json, person_json, rfc3339
 from portal.models import (
     Attachment,
     Dossier,
@@ -93,7 +93,6 @@ def record_event(
 
 def event_json(event: DossierEvent, dossier: Dossier) -> dict[str, Any]:
     """``Event`` of docs/api.md."""
-    from portal.api.serialize import actor_json, rfc3339
 
     body: dict[str, Any] = {
         "id": event.id,
@@ -215,7 +214,6 @@ def list_page(
 
 
 def _person_record(person: Person) -> dict[str, Any]:
-    from portal.api.serialize import person_json
 
     record = person_json(person)
     record.update(email=person.email, birth_place=person.birth_place, name=person.name)
