@@ -214,7 +214,7 @@ async def _on_data_error(request: Request, exc: Exception) -> Response:
 
 
 #: Headers every answer carries unless its route set its own (why: see
-#: portal.app.SecurityHeaders, which adds them). A 500 is made by Starlette's
+#: portal.http.middleware.SecurityHeaders, which adds them). A 500 is made by Starlette's
 #: outermost error layer, outside that middleware, so :func:`_on_unexpected`
 #: adds them itself.
 SECURITY_HEADERS: tuple[tuple[str, str], ...] = (

@@ -21,6 +21,7 @@ from portal.http import idempotency
 from portal.models import Dossier, Person
 from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from portal.problems import Problem
+from portal.services import submission
 from portal.services.events import AGENT_ONLY_TYPES
 from portal.timestamps import parse_instant
 
@@ -175,14 +176,14 @@ def list_dossiers(
 def get_dossier(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> JSONResponse:
     """The dossier with its data; ``ETag: "<version>"``.
 
-    A reader: a mandataire's read is logged for the beneficiary (H12,
-    portal.csam.transparency) in a short transaction of its own after the
+    A reader: a mandataire's read is logged for the beneficiary
+    (portal.csam.transparency) in a short transaction of its own after the
     read, so plain reads never queue behind SQLite's writers.
     """
     dossier = dossiers.get_visible(db, actor, dossier_id)
     body = _full(db, dossier)
     with write_apart(db) as log:
-        csam.log_mandataire_read(log, actor, dossier)  # H12: the client sees the read
+        csam.log_mandataire_read(log, actor, dossier)  # the beneficiary sees the read
     return _with_etag(body)
 
 
@@ -235,7 +236,7 @@ def submit(
     dossier = dossiers.get_visible(db, actor, dossier_id)
 
     def action() -> dict[str, Any]:
-        dossiers.submit(db, actor, dossier)
+        submission.submit(db, actor, dossier)
         return _full(db, dossier)
 
     request = {"dossier": dossier.id}
