@@ -22,7 +22,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
-from portal.messages import negotiate, translate
+from portal.messages import negotiate, person_default, translate
 
 log = logging.getLogger("portal.errors")
 
@@ -164,8 +164,15 @@ def _request_validation_errors(exc: RequestValidationError) -> tuple[str, list[F
 
 
 def _wanted(request: Request) -> str | None:
-    """The caller's ``Accept-Language`` (the client sends its CLI's language)."""
-    return request.headers.get("accept-language")
+    """The caller's ``Accept-Language`` (the client sends its CLI's language).
+
+    Without one, an authenticated caller may have a default from their
+    registered language (set on the request by portal.auth.deps).
+    """
+    header = request.headers.get("accept-language")
+    if header:
+        return header
+    return person_default(getattr(request.state, "person_language", None))
 
 
 async def _on_problem(request: Request, exc: Exception) -> Response:

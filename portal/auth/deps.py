@@ -40,17 +40,26 @@ def revocation_checker(request: Request) -> RevocationChecker:
     return checker_for(request.app.state.settings)
 
 
+def _this_request(request: Request) -> Request:
+    """The request itself, as a dependency that direct callers may leave out."""
+    return request
+
+
 def current_principal(
     db: DbSession,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     revocation: Annotated[RevocationChecker | None, Depends(revocation_checker)] = None,
+    request: Annotated[Request | None, Depends(_this_request)] = None,
 ) -> Principal:
     """The person behind the bearer token; 401 when missing, unknown, expired or revoked.
 
     "Revoked" covers the session (logged out) and the certificate it was
-    opened with. Called outside a request (e.g. on each delivery of an event
-    stream) without ``revocation``, it uses the process's checker, so the
-    certificate is still checked, from the same cache.
+    opened with. The person's registered language is noted on the request:
+    without ``Accept-Language``, a German-speaking person's problem details
+    are in German (portal.messages.person_default). Called outside a request
+    (e.g. on each delivery of an event stream) without ``revocation``, it uses
+    the process's checker, so the certificate is still checked, from the same
+    cache.
     """
     if credentials is None or not credentials.credentials:
         raise Problem(
@@ -68,6 +77,8 @@ def current_principal(
     if row.expires_at <= utcnow():
         raise _failed("the session has expired; log in again")
     _check_certificate(row, revocation or latest_checker())
+    if request is not None:  # problem details of this request may follow the person's language
+        request.state.person_language = row.person.language
     return Principal(person=row.person, session=row)
 
 

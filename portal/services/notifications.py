@@ -30,6 +30,7 @@ from portal.models import (
     dossier_public_id,
     utcnow,
 )
+from portal.services.language import document_language
 from portal.services.mailer import send_after_commit
 from portal.services.periphery import context_of
 
@@ -57,6 +58,11 @@ _STATUS_LABELS = {
         "withdrawn": "zurückgezogen",
     },
 }
+#: Payment statuses (portal.services.payments) as the recipient reads them.
+_PAYMENT_LABELS = {
+    "fr": {"pending": "en attente", "paid": "payé", "expired": "expiré"},
+    "de": {"pending": "ausstehend", "paid": "bezahlt", "expired": "abgelaufen"},
+}
 _TEMPLATES = {
     "fr": {
         "status": "Dossier {id} : {status}",
@@ -77,14 +83,15 @@ _TEMPLATES = {
 
 def title_for(event: DossierEvent, public_id: str, language: str) -> str:
     """The inbox/e-mail title in the recipient's language (fr default, de)."""
-    lang = language if language in _TEMPLATES else "fr"
+    lang = document_language(language)
     template, labels = _TEMPLATES[lang], _STATUS_LABELS[lang]
     if event.type == "message":
         return template["message"].format(id=public_id)
     if event.type == "document":
         return template["document"].format(id=public_id)
     if event.type == "payment":
-        return template["payment"].format(id=public_id, status=event.new or "")
+        status = _PAYMENT_LABELS[lang].get(event.new or "", event.new or "")
+        return template["payment"].format(id=public_id, status=status)
     status = labels.get(event.new or "", event.new or "")
     return template["status"].format(id=public_id, status=status)
 
@@ -125,7 +132,7 @@ def notify(db: Session, event: DossierEvent, dossier: Dossier | None = None) -> 
         )
         db.add(note)
         created.append(note)
-        footer = _TEMPLATES.get(person.language, _TEMPLATES["fr"])["footer"].format(id=public_id)
+        footer = _TEMPLATES[document_language(person.language)]["footer"].format(id=public_id)
         send_after_commit(db, mailer, person.email or "", title, f"{title}\n\n{footer}\n")
     return created
 
