@@ -58,15 +58,6 @@ PROJECT_PACKAGES = ("eid", "portal", "monespace_cli", "tui", "be_identifiers")
 #: in import order). Delete an entry when its cycle is gone (the check says
 #: which); never add one.
 ALLOWED_CYCLES: tuple[tuple[str, ...], ...] = (
-    # i18n imports i18n_click (in a function) to install Click's messages;
-    # i18n_click takes _ / N_ from i18n. Owner: the client branch.
-    ("monespace_cli.i18n", "monespace_cli.i18n_click"),
-    # sheet imports workbook (in a function) to read .xlsx; workbook takes
-    # Record/Sheet and private helpers from sheet. Owner: the client branch.
-    ("monespace_cli.bulk.sheet", "monespace_cli.bulk.workbook"),
-    # _client builds AgentAPI; _agent maps errors with _client's helpers
-    # (in a function). Owner: the client branch.
-    ("monespace_cli.client._agent", "monespace_cli.client._client"),
     # agent registers its bulk and webhook sub-commands; they take
     # check_outcome / supervisor_only back from agent. Owner: the commands branch.
     ("monespace_cli.commands._agent_bulk", "monespace_cli.commands.agent"),
