@@ -14,14 +14,78 @@ chunks. Exit 0 when every dossier changed, 7 (partial) otherwise.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from monespace_cli.context import Factory
+import typer
+
+from monespace_cli.client import BULK_MAX
+from monespace_cli.commands._shared.verbs import verb_group
+from monespace_cli.commands.agent import options as opt
+from monespace_cli.context import Factory, current
 from monespace_cli.errors import PartialSuccess, UsageProblem
 from monespace_cli.i18n import N_, _, plural
 from monespace_cli.output import Column
 
+if TYPE_CHECKING:
+    from monespace_cli.client import PortalClient
+
+verbs = verb_group()
+
 ACTIONS = ("claim", "release", "assign", "decide")
+
+
+@verbs.command("bulk")
+def bulk(
+    action: Annotated[
+        str, typer.Argument(help=_("claim, release, assign or decide."), metavar="ACTION")
+    ],
+    value: Annotated[
+        str | None,
+        typer.Argument(
+            help=_("assign: the agent's NRN; decide: accept or refuse."), metavar="[NRN|OUTCOME]"
+        ),
+    ] = None,
+    ids: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ids", help=_("Dossier references (repeat or comma-separate)."), metavar="ID"
+        ),
+    ] = None,
+    from_file: Annotated[
+        str | None,
+        typer.Option(
+            "--from-file", help=_("Dossier references, one a line (- for stdin)."), metavar="FILE"
+        ),
+    ] = None,
+    status: opt.STATUS = None,
+    procedure: opt.PROCEDURE = None,
+    service: opt.SERVICE = None,
+    assigned: opt.ASSIGNED = None,
+    overdue: opt.OVERDUE = False,
+    older_than: opt.OLDER_THAN = None,
+    search: opt.SEARCH = None,
+    motivation: opt.MOTIVATION = None,
+    motivation_file: opt.MOTIVATION_FILE = None,
+    appeal: opt.APPEAL = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help=_("Show what would change; change nothing."))
+    ] = False,
+) -> None:
+    """One action on many dossiers: by --ids, --from-file or the queue filters.
+
+    The run is checked first (a dry run), confirmed, then sent with the
+    versions seen: a dossier changed in between is skipped, never overwritten.
+    Exit 7 when some dossiers were not changed.
+    """
+    f = current()
+    selected = opt.read_ids(ids, from_file, f.io.stdin)
+    filters = opt.queue_filters(status, procedure, service, assigned, overdue, older_than, search)
+    if selected is not None and any(v is not None for v in filters.values()):
+        raise UsageProblem(
+            _("Select dossiers either by --ids/--from-file or by filters, not both.")
+        )
+    params = bulk_params(f, action, value, motivation, motivation_file, appeal)
+    run(f, action, params, selected, filters, dry_run=dry_run)
 
 
 def bulk_params(
@@ -33,8 +97,6 @@ def bulk_params(
     appeal: str | None,
 ) -> dict[str, Any]:
     """The ``params`` of the action, checked (usage errors name what is missing)."""
-    from monespace_cli.commands import _agent_options as opt
-
     if action not in ACTIONS:
         message = _("Unknown bulk action {value!r}: use one of {actions}.")
         raise UsageProblem(message.format(value=action, actions=", ".join(ACTIONS)))
@@ -43,11 +105,9 @@ def bulk_params(
             raise UsageProblem(_("bulk assign needs the agent's NRN."))
         return {"nrn": opt.check_nrn(value)}
     if action == "decide":
-        from monespace_cli.commands.agent import check_outcome
-
         if value is None:
             raise UsageProblem(_("bulk decide needs accept or refuse."))
-        check_outcome(value)
+        opt.check_outcome(value)
         text = opt.read_motivation(motivation, motivation_file, f.io.stdin)
         params = {"outcome": value, "motivation": text}
         if appeal is not None:
@@ -58,16 +118,15 @@ def bulk_params(
     return {}
 
 
-def _selection(client: Any, ids: list[str] | None, filters: dict[str, Any]) -> dict[str, Any]:
+def _selection(
+    client: PortalClient, ids: list[str] | None, filters: dict[str, Any]
+) -> dict[str, Any]:
     """``ids=`` or ``filter=`` for the dry run; a filter too big for one request becomes ids."""
-    from monespace_cli.client import BULK_MAX
-    from monespace_cli.commands._agent_options import selected_statuses
-
     if ids is not None:
         return {"ids": ids}
     wanted = {k: v for k, v in filters.items() if v is not None}
     counts = client.agent_counts(**wanted).get("counts") or {}
-    matching = sum(int(counts.get(s, 0)) for s in selected_statuses(wanted.get("status")))
+    matching = sum(int(counts.get(s, 0)) for s in opt.selected_statuses(wanted.get("status")))
     if matching <= BULK_MAX:
         return {"filter": wanted}
     return {"ids": [item["id"] for item in client.iter_agent_queue(limit=500, **wanted)]}
