@@ -14,6 +14,7 @@ chunks. Exit 0 when every dossier changed, 7 (partial) otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -27,7 +28,7 @@ from monespace_cli.i18n import N_, _, plural
 from monespace_cli.output import Column
 
 if TYPE_CHECKING:
-    from monespace_cli.client import PortalClient
+    from monespace_cli.client import BulkResultItem, PortalClient
 
 verbs = verb_group()
 
@@ -143,10 +144,10 @@ def run(
 ) -> None:
     """Dry run; then (unless ``dry_run``) confirm and apply with the versions seen."""
     with f.client() as client:
-        preview = dict(
-            client.agent_bulk(action, params, dry_run=True, **_selection(client, ids, filters))
+        preview = client.agent_bulk(
+            action, params, dry_run=True, **_selection(client, ids, filters)
         )
-        results = [dict(r) for r in preview.get("results") or []]
+        results = list(preview.get("results") or [])
         if dry_run or not results:
             _report(f, preview, results)
             return
@@ -164,17 +165,19 @@ def run(
         ).format(action=action, n=len(items))
         if not f.confirm(question):
             raise UsageProblem(_("Nothing was changed."))
-        done = dict(client.agent_bulk(action, params, items=items))
-    _finish(f, done, _merge(results, [dict(r) for r in done.get("results") or []]))
+        done = client.agent_bulk(action, params, items=items)
+    _finish(f, done, _merge(results, done.get("results") or []))
 
 
-def _merge(preview: list[dict[str, Any]], done: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _merge(
+    preview: Sequence[BulkResultItem], done: Sequence[BulkResultItem]
+) -> list[BulkResultItem]:
     """The real run's results, plus the dossiers the dry run already refused, in preview order."""
     by_id = {r["id"]: r for r in done}
     return [by_id.get(r["id"], r) for r in preview]
 
 
-def _finish(f: Factory, answer: dict[str, Any], results: list[dict[str, Any]]) -> None:
+def _finish(f: Factory, answer: Mapping[str, Any], results: Sequence[BulkResultItem]) -> None:
     summary = _summary(results)
     _report(f, {**answer, "results": results, "summary": summary}, results)
     not_changed = summary["skipped"] + summary["failed"]
@@ -187,7 +190,8 @@ def _finish(f: Factory, answer: dict[str, Any], results: list[dict[str, Any]]) -
         raise PartialSuccess(message.format(n=not_changed))
 
 
-def _summary(results: list[dict[str, Any]]) -> dict[str, int]:
+def _summary(results: Sequence[BulkResultItem]) -> dict[str, int]:
+    """Dossiers per outcome (the report's summary is counted from the results shown)."""
     summary = {"changed": 0, "skipped": 0, "failed": 0}
     for result in results:
         outcome = str(result.get("outcome"))
@@ -204,7 +208,7 @@ def _columns() -> list[Column]:
     ]
 
 
-def _report(f: Factory, answer: dict[str, Any], results: list[dict[str, Any]]) -> None:
+def _report(f: Factory, answer: Mapping[str, Any], results: Sequence[BulkResultItem]) -> None:
     """Per-dossier table (old → new, outcome) for people; the bulk answer for scripts."""
     if not f.printer.human:
         f.printer.object({**answer, "results": results, "summary": _summary(results)})
@@ -218,7 +222,7 @@ def _report(f: Factory, answer: dict[str, Any], results: list[dict[str, Any]]) -
     _say_summary(f, {"summary": _summary(results)}, label)
 
 
-def _say_summary(f: Factory, answer: dict[str, Any], label: str) -> None:
+def _say_summary(f: Factory, answer: Mapping[str, Any], label: str) -> None:
     summary = answer.get("summary") or _summary(answer.get("results") or [])
     message = _("{label}: {changed}; skipped: {skipped}; failed: {failed}.")
     f.io.info(

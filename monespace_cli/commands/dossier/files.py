@@ -164,7 +164,7 @@ def _save_message_files(
     """Every message's attachments (the agent's files and the applicant's answers)."""
     rows: list[dict[str, Any]] = []
     for message in messages:
-        author = dict(message.get("author") or {})
+        author = message.get("author")
         for att in message.get("attachments") or []:
             path, status = saver.save(
                 target / "messages",
@@ -179,7 +179,7 @@ def _save_message_files(
 def _row(
     kind: str,
     item_id: str,
-    author: dict[str, Any] | None,
+    author: Mapping[str, Any] | None,
     message_id: str | None,
     status: str,
     path: Path,
@@ -195,7 +195,7 @@ def _row(
     }
 
 
-def _from_text(author: dict[str, Any] | None) -> str:
+def _from_text(author: Mapping[str, Any] | None) -> str:
     """Who sent the file: the dossier itself, or a message's author and role."""
     if not author:
         return _("dossier")

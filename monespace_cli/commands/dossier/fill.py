@@ -52,9 +52,9 @@ def fill(
             body = (
                 data_input.load_data(data, f.io.stdin)
                 if data is not None
-                else dict(dossier.get("data") or {})
+                else dossier.get("data") or {}
             )
-            body = data_input.apply_assignments(body, sets or [], form)
+            body = data_input.apply_assignments(body, sets or [], form)  # works on a copy
             dossier = client.put_dossier_data(dossier_id, body, version=dossier["version"])
         elif editor:
             dossier = edit_loop(f, client, dossier)
