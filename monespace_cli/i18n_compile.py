@@ -35,7 +35,19 @@ HEADER = (
     "Content-Type: text/plain; charset=UTF-8\n"
     "Content-Transfer-Encoding: 8bit\n"
     "Language: {lang}\n"
+    "Plural-Forms: {plural}\n"
 )
+#: Each language's plural rule, in the header gettext reads (``i18n.plural`` uses it).
+PLURAL_FORMS = {
+    "fr": "nplurals=2; plural=(n > 1);",
+    "de": "nplurals=2; plural=(n != 1);",
+    "en": "nplurals=2; plural=(n != 1);",
+}
+
+
+def header(lang: str) -> str:
+    """The ``.po`` header (the empty msgid's translation) of one language."""
+    return HEADER.format(lang=lang, plural=PLURAL_FORMS[lang])
 
 
 def po_path(lang: str) -> Path:
@@ -153,7 +165,7 @@ def _quote(text: str) -> str:
 def render_po(lang: str, msgids: list[str], translations: dict[str, str]) -> str:
     """A ``.po`` file text with the header and one entry a message."""
     lines = ['msgid ""', 'msgstr ""']
-    lines += [_quote(line + "\n") for line in HEADER.format(lang=lang).splitlines()]
+    lines += [_quote(line + "\n") for line in header(lang).splitlines()]
     for msgid in msgids:
         lines += ["", f"msgid {_quote(msgid)}", f"msgstr {_quote(translations.get(msgid, ''))}"]
     return "\n".join(lines) + "\n"
@@ -183,7 +195,7 @@ def update(check: bool = False) -> list[str]:
         text = render_po(lang, [*msgids, *keep], translations)
         catalog = parse_po(text)
         catalog.pop("", None)
-        catalog[""] = HEADER.format(lang=lang)
+        catalog[""] = header(lang)
         mo_bytes = compile_po(catalog)
         mo = po.with_suffix(".mo")
         for path, content in ((po, text.encode("utf-8")), (mo, mo_bytes)):

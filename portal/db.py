@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
-from portal.problems import Problem
+from portal.problems import Problem, busy
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 log = logging.getLogger("portal.db")
@@ -177,7 +177,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 async def _take_turn(acquire: Awaitable[Any], seconds: float) -> None:
-    """Wait at most ``seconds`` for a turn at the database; then 503 (portal/overload.py).
+    """Wait at most ``seconds`` for a turn at the database; then 503 (portal/http/overload.py).
 
     Why not wait longer: a request still queued after a second or so belongs
     to a process that is saturated; its client is better served by a quick
@@ -186,8 +186,6 @@ async def _take_turn(acquire: Awaitable[Any], seconds: float) -> None:
     try:
         await asyncio.wait_for(acquire, max(seconds, 0.001))
     except TimeoutError:
-        from portal.overload import busy
-
         raise busy("the portal is busy right now; retry in a moment") from None
 
 
@@ -313,4 +311,4 @@ def _with_info(session: Session, request: Request) -> Session:
 
 # Tell the live streams what each commit changed (new events, rights):
 # registered here so that every session of every process carries the hooks.
-import portal.streams.changes  # noqa: E402, F401
+import portal.changes  # noqa: E402, F401

@@ -37,7 +37,8 @@ from typing import Any, cast
 from sqlalchemy import Engine, Table, func, select, text
 from sqlalchemy.orm import Session
 
-from portal import search_index, states
+from portal import search_index
+from portal.domain import states
 from portal.models import (
     Agent,
     Dossier,

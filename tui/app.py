@@ -15,18 +15,21 @@ card connection), so nothing here reads the environment or config files.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
+from textual.screen import Screen
 
 from monespace_cli.i18n import _
 from tui.commands import MonespaceCommands
 from tui.key_order import KeysInOrder
 from tui.messages import ConnectionChanged, ContextChanged, PortalEvent
+from tui.palette import TranslatedPalette
 
 if TYPE_CHECKING:
     from monespace_cli.client import PortalClient
@@ -75,6 +78,15 @@ class MonespaceApp(KeysInOrder):
         Binding("question_mark", "help", _("Keys"), key_display="?"),
         Binding("ctrl+o", "choose_context", _("Context"), tooltip=_("Switch the acting context")),
         Binding("ctrl+q", "quit", _("Quit"), priority=True, show=False),
+        # Textual's own palette key, with its words translated (it adds it in English otherwise).
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            _("palette"),
+            show=False,
+            priority=True,
+            tooltip=_("Open the command palette"),
+        ),
         # Focus moves the moment Tab is read, not when the field being left gets to it:
         # keys typed right after Tab then go to the next field, however fast.
         Binding("tab", "focus_next", _("Next field"), priority=True, show=False),
@@ -370,6 +382,31 @@ class MonespaceApp(KeysInOrder):
 
     def on_unmount(self) -> None:
         self._stop_live()
+
+    # -- Textual's own palette, in the person's language ------------------------
+
+    def action_command_palette(self) -> None:
+        """Textual's command palette with its prompt translated."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                TranslatedPalette(id="--command-palette", placeholder=_("Search for commands…"))
+            )
+
+    def search_themes(self) -> None:
+        """Textual's theme chooser with its prompt translated."""
+        from textual.theme import ThemeProvider
+
+        self.push_screen(
+            TranslatedPalette(providers=[ThemeProvider], placeholder=_("Search for themes…"))
+        )
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands (theme, quit, keys, screenshot…) under translated names.
+
+        Their English titles and help lines are msgids (``tui/textual_keys.py``).
+        """
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=_(command.title), help=_(command.help))
 
     # -- help ---------------------------------------------------------------------
 

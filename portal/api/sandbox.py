@@ -1,7 +1,7 @@
 """Sandbox-only endpoints (404 unless sandbox mode is on).
 
 ``POST /sandbox/cards`` builds the card image of a register person with the
-sandbox PKI (H1's ``eid.virtual.personalise.build_card``), so the virtual
+sandbox PKI (``eid.virtual.personalise.build_card``), so the virtual
 card of that person presents certificates the portal trusts.
 
 ``POST /sandbox/ocsp`` (RFC 6960 appendix A, POST form) is the sandbox

@@ -1,7 +1,7 @@
 """Bodies that never arrive hold no slot and end in 408, on the real uvicorn server.
 
 An anonymous client that sends a request's headers and then nothing used to
-take one of the process's in-flight slots (portal/overload.py) for as long
+take one of the process's in-flight slots (portal/http/overload.py) for as long
 as it liked: as many such connections as ``MONESPACE_PORTAL_MAX_IN_FLIGHT``
 made every other request a 503. Now a body is read whole, within
 ``MONESPACE_PORTAL_BODY_TIMEOUT``, before the request counts as in flight.

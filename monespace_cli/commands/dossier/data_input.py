@@ -61,8 +61,9 @@ def _property(node: dict[str, Any], key: str, root: dict[str, Any]) -> dict[str,
     return None
 
 
-TRUE_WORDS = {"true", "yes", "y", "oui", "o", "1", "on"}
-FALSE_WORDS = {"false", "no", "n", "non", "0", "off"}
+#: Yes and no as people type them in the CLI's languages (German: "j/n", "ja/nein").
+TRUE_WORDS = {"true", "yes", "y", "oui", "o", "ja", "j", "1", "on"}
+FALSE_WORDS = {"false", "no", "n", "non", "nein", "0", "off"}
 
 
 def coerce(

@@ -19,9 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from be_identifiers import format_checker
 from portal.problems import FieldError, pointer_of
 
 
@@ -83,17 +84,9 @@ def has(data: dict[str, Any], pointer: tuple[str, ...]) -> bool:
     return True
 
 
-def _format_checker() -> FormatChecker:
-    try:
-        from portal.identifiers import format_checker
-    except ImportError:  # identifiers not there yet: standard formats only
-        return Draft202012Validator.FORMAT_CHECKER
-    return format_checker()
-
-
 @functools.lru_cache(maxsize=256)
 def _validator(schema_json: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_json), format_checker=_format_checker())
+    return Draft202012Validator(json.loads(schema_json), format_checker=format_checker())
 
 
 def validator_for(schema: dict[str, Any]) -> Draft202012Validator:

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from portal.config import ConfigError
 from portal.problems import Problem
 
-log = logging.getLogger("portal.faults")
+log = logging.getLogger("portal.http.faults")
 
 API_PREFIX = "/api/v1"
 #: The Retry-After a faulted 429 carries (seconds).

@@ -10,7 +10,7 @@ given fast. Two bounds, both settings (portal/config.py):
   by the process; the next is refused before any work. Event streams are not
   counted (they have their own caps, portal/streams/hub.py), nor ``/healthz``,
   nor uploads; a request comes here only once its body has arrived
-  (portal.app.BodyLimit), so slow senders hold no slot.
+  (portal.http.middleware.BodyLimit), so slow senders hold no slot.
 - ``queue_wait_seconds``: how long a request waits for its turn at the
   database (portal.db.get_session) before it is refused.
 """
@@ -19,23 +19,16 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from portal.problems import Problem
+from portal.problems import busy
 
-#: Set in the ASGI scope by portal.app.BodyLimit on an upload route: the
+#: Set in the ASGI scope by portal.http.middleware.BodyLimit on an upload route: the
 #: upload's body is still arriving when the route runs, at the client's
 #: pace, so it is not counted as a request being handled (its deadline and
 #: size are BodyLimit's; its database work waits its turn like any other).
 UPLOAD_SCOPE_KEY = "monespace.upload"
-#: Seconds a refused client is told to wait.
-RETRY_AFTER_BUSY = "1"
 #: Paths that are long-lived streams or must answer even when busy (exact
 #: paths: ``/dossiers/{id}/events`` is an ordinary request and is counted).
 EXEMPT_PATHS = frozenset({"/api/v1/events", "/api/v1/agent/events", "/healthz"})
-
-
-def busy(detail: str) -> Problem:
-    """The 503 problem of a saturated process."""
-    return Problem("unavailable", detail, headers={"Retry-After": RETRY_AFTER_BUSY})
 
 
 class InFlightLimit:

@@ -1,7 +1,7 @@
 """What a transaction changed that live streams must hear of, told once it commits.
 
 Why hooks on the ORM session rather than calls at each place that writes:
-dossier events are written by many services (portal.dossiers.record_event and
+dossier events are written by many services (portal.domain.dossiers.record_event and
 others), and rights change in several places (logout, CSAM roles and mandates,
 the sandbox's agents). One ``after_flush`` listener sees every one of them,
 so a new writer cannot forget to tell the streams.

@@ -4,29 +4,30 @@ submit, withdraw — each change recorded as an event.
 Routers stay thin: they parse HTTP and call these functions inside one
 transaction, so a refused operation leaves nothing half-written.
 
-Hooks into the periphery (H4's services), called when their modules exist:
-``portal.services.documents.file_receipt(session, dossier) -> Document`` and
-``portal.services.payments.create_payment(session, dossier) -> Payment`` on
-submit, and ``portal.services.notifications.on_dossier_event(session,
-dossier, event)`` after every event (inbox + e-mail); likewise
-``portal.webhooks.outbox.on_dossier_event`` (webhook deliveries, issue 7).
+What other parts do when a dossier changes (the applicant's notifications,
+the webhooks' outbox) are *listeners*: the app registers them on its
+sessionmaker (:func:`listen`, called by ``portal.app.create_app``), and
+:func:`record_event` calls them after each event, in the same transaction.
+They are services above this module that themselves record events here, so
+this module cannot import them; the registration is a plain import in the
+app, which mypy and the import contracts see. What submission owes the
+applicant (the receipt, the payment) is ``portal.services.submission``'s.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from portal import catalog, forms, states
-from portal.accesslog import record_access
-from portal.auth.deps import Actor
-from portal.authz import Visibility
+from portal.domain import catalog, forms, states
+from portal.domain.accesslog import record_access
+from portal.domain.authz import Actor, Visibility
+from portal.domain.serialize import actor_json, person_json, rfc3339
 from portal.models import (
     Attachment,
     Dossier,
@@ -43,16 +44,23 @@ log = logging.getLogger(__name__)
 _Row = TypeVarTuple("_Row")
 
 
-def _hook(module: str, name: str) -> Callable[..., Any] | None:
-    """A periphery function if its module is installed (see module docstring)."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
-    func = getattr(mod, name, None)
-    return func if callable(func) else None
+#: A reaction to a dossier event: called with the session, the dossier and the
+#: event just flushed, inside the transaction that recorded it.
+EventListener = Callable[[Session, Dossier, DossierEvent], None]
+#: Where a sessionmaker keeps its listeners (in the ``info`` of each session).
+LISTENERS_KEY = "monespace_dossier_listeners"
+
+
+def listen(maker: sessionmaker[Session], *listeners: EventListener) -> None:
+    """Have every session ``maker`` opens call ``listeners`` after each recorded event.
+
+    Why on the sessionmaker and not in a module-wide list: each app (and
+    each test's app) wires its own, so two apps in one process never add
+    each other's listeners twice.
+    """
+    info = dict(maker.kw.get("info") or {})
+    info[LISTENERS_KEY] = (*info.get(LISTENERS_KEY, ()), *listeners)
+    maker.configure(info=info)
 
 
 # --- events ------------------------------------------------------------------
@@ -69,7 +77,7 @@ def record_event(
     new: str | None = None,
     detail: str | None = None,
 ) -> DossierEvent:
-    """Add an event to the dossier's history and notify the applicant."""
+    """Add an event to the dossier's history and tell the app's listeners (:func:`listen`)."""
     event = DossierEvent(
         dossier_id=dossier.id,
         type=type_,
@@ -82,18 +90,14 @@ def record_event(
     )
     db.add(event)
     db.flush()
-    notify = _hook("portal.services.notifications", "on_dossier_event")
-    if notify is not None:
-        notify(db, dossier, event)
-    enqueue_webhooks = _hook("portal.webhooks.outbox", "on_dossier_event")
-    if enqueue_webhooks is not None:
-        enqueue_webhooks(db, dossier, event)
+    listener: EventListener
+    for listener in db.info.get(LISTENERS_KEY, ()):
+        listener(db, dossier, event)
     return event
 
 
 def event_json(event: DossierEvent, dossier: Dossier) -> dict[str, Any]:
     """``Event`` of docs/api.md."""
-    from portal.api.serialize import actor_json, rfc3339
 
     body: dict[str, Any] = {
         "id": event.id,
@@ -215,7 +219,6 @@ def list_page(
 
 
 def _person_record(person: Person) -> dict[str, Any]:
-    from portal.api.serialize import person_json
 
     record = person_json(person)
     record.update(email=person.email, birth_place=person.birth_place, name=person.name)
@@ -431,8 +434,12 @@ def decision_due(db: Session, dossier: Dossier) -> dt.datetime | None:
     return dossier.submitted_at + dt.timedelta(days=days)
 
 
-def submit(db: Session, actor: Actor, dossier: Dossier) -> Dossier:
-    """Submit a complete draft: receipt in the vault, payment when there is a fee."""
+def submit_draft(db: Session, actor: Actor, dossier: Dossier) -> Dossier:
+    """Move a complete draft to ``submitted`` (409 if no draft, 422 with every problem).
+
+    Only the dossier's own change: the receipt and the payment that
+    submission also owes are filed by ``portal.services.submission.submit``.
+    """
     if dossier.status != states.DRAFT:
         raise conflict(f"only a draft can be submitted; this dossier is {dossier.status!r}")
     errors, missing = problems_of(db, dossier)
@@ -452,17 +459,6 @@ def submit(db: Session, actor: Actor, dossier: Dossier) -> Dossier:
     change_status(db, actor, dossier, states.SUBMITTED, "submitted")
     dossier.submitted_at = dossier.updated_at
     dossier.decision_due_at = decision_due(db, dossier)
-    file_receipt = _hook("portal.services.documents", "file_receipt")
-    if file_receipt is not None:
-        document = file_receipt(db, dossier)
-        dossier.receipt_document_id = document.id
-    procedure = catalog.version_of(db, dossier.procedure_code, dossier.procedure_version)
-    fee = procedure[1].definition.get("fee") if procedure else None
-    create_payment = _hook("portal.services.payments", "create_payment")
-    if fee and create_payment is not None:
-        payment = create_payment(db, dossier)
-        if payment is not None:
-            dossier.payment_id = payment.id
     return dossier
 
 

@@ -12,8 +12,9 @@ me`` or a BCE number). The person may act:
   they hold a valid role on mandates (``mandate``), in the domains both the
   mandate and the role cover.
 
-Later issues (CSAM) extend this module; everything else only calls
-:func:`contexts_for`, :func:`find_context` and :func:`can_act`.
+Everything else only calls :func:`contexts_for`, :func:`find_context` and
+:func:`can_act`, and passes the result around as an :class:`Actor` (a person
+acting in one context), which the domain takes without knowing of HTTP.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import LegalRep, Mandate, Organisation, Person, Role, utcnow
+from portal.models import AuthSession, LegalRep, Mandate, Organisation, Person, Role, utcnow
 
 #: The CSAM domains a procedure can belong to (docs/api.md).
 DOMAINS = (
@@ -220,10 +221,47 @@ def visibility(person: Person, context: Context) -> Visibility:
     return Visibility("organisation", context.bce, context.domains)
 
 
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated person and their login session."""
+
+    person: Person
+    session: AuthSession
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A principal acting in one context (``X-Acting-As``)."""
+
+    person: Person
+    session: AuthSession
+    context: Context
+
+    @property
+    def acting_as(self) -> str:
+        """``"me"`` or the organisation's BCE number."""
+        return self.context.id
+
+    @property
+    def visibility(self) -> Visibility:
+        """Which dossiers this actor may see."""
+        return visibility(self.person, self.context)
+
+    @property
+    def applicant(self) -> tuple[str, str, str]:
+        """``(kind, id, name)`` of the applicant a new dossier gets."""
+        if self.context.kind == "person":
+            return "person", self.person.nrn, self.person.name
+        assert self.context.bce is not None
+        return "organisation", self.context.bce, self.context.name
+
+
 __all__ = [
     "DOMAINS",
     "ME",
+    "Actor",
     "Context",
+    "Principal",
     "Visibility",
     "can_act",
     "contexts_for",
