@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from monespace_cli.assign import parse_assignment, parse_path, set_path, to_pointer
-from monespace_cli.commands import _data_input as di
+from monespace_cli.commands.dossier import data_input as di
 from monespace_cli.errors import UsageProblem
 
 FORM = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from monespace_cli.commands._form_fill import FormFiller
+from monespace_cli.commands.dossier.form_filler import FormFiller
 
 FORM = {
     "type": "object",

@@ -14,14 +14,79 @@ chunks. Exit 0 when every dossier changed, 7 (partial) otherwise.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated, Any
 
-from monespace_cli.context import Factory
+import typer
+
+from monespace_cli.client import BULK_MAX
+from monespace_cli.commands._shared.verbs import verb_group
+from monespace_cli.commands.agent import options as opt
+from monespace_cli.context import Factory, current
 from monespace_cli.errors import PartialSuccess, UsageProblem
 from monespace_cli.i18n import N_, _, plural
 from monespace_cli.output import Column
 
+if TYPE_CHECKING:
+    from monespace_cli.client import BulkResultItem, PortalClient
+
+verbs = verb_group()
+
 ACTIONS = ("claim", "release", "assign", "decide")
+
+
+@verbs.command("bulk")
+def bulk(
+    action: Annotated[
+        str, typer.Argument(help=_("claim, release, assign or decide."), metavar="ACTION")
+    ],
+    value: Annotated[
+        str | None,
+        typer.Argument(
+            help=_("assign: the agent's NRN; decide: accept or refuse."), metavar="[NRN|OUTCOME]"
+        ),
+    ] = None,
+    ids: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ids", help=_("Dossier references (repeat or comma-separate)."), metavar="ID"
+        ),
+    ] = None,
+    from_file: Annotated[
+        str | None,
+        typer.Option(
+            "--from-file", help=_("Dossier references, one a line (- for stdin)."), metavar="FILE"
+        ),
+    ] = None,
+    status: opt.STATUS = None,
+    procedure: opt.PROCEDURE = None,
+    service: opt.SERVICE = None,
+    assigned: opt.ASSIGNED = None,
+    overdue: opt.OVERDUE = False,
+    older_than: opt.OLDER_THAN = None,
+    search: opt.SEARCH = None,
+    motivation: opt.MOTIVATION = None,
+    motivation_file: opt.MOTIVATION_FILE = None,
+    appeal: opt.APPEAL = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help=_("Show what would change; change nothing."))
+    ] = False,
+) -> None:
+    """One action on many dossiers: by --ids, --from-file or the queue filters.
+
+    The run is checked first (a dry run), confirmed, then sent with the
+    versions seen: a dossier changed in between is skipped, never overwritten.
+    Exit 7 when some dossiers were not changed.
+    """
+    f = current()
+    selected = opt.read_ids(ids, from_file, f.io.stdin)
+    filters = opt.queue_filters(status, procedure, service, assigned, overdue, older_than, search)
+    if selected is not None and any(v is not None for v in filters.values()):
+        raise UsageProblem(
+            _("Select dossiers either by --ids/--from-file or by filters, not both.")
+        )
+    params = bulk_params(f, action, value, motivation, motivation_file, appeal)
+    run(f, action, params, selected, filters, dry_run=dry_run)
 
 
 def bulk_params(
@@ -33,8 +98,6 @@ def bulk_params(
     appeal: str | None,
 ) -> dict[str, Any]:
     """The ``params`` of the action, checked (usage errors name what is missing)."""
-    from monespace_cli.commands import _agent_options as opt
-
     if action not in ACTIONS:
         message = _("Unknown bulk action {value!r}: use one of {actions}.")
         raise UsageProblem(message.format(value=action, actions=", ".join(ACTIONS)))
@@ -43,11 +106,9 @@ def bulk_params(
             raise UsageProblem(_("bulk assign needs the agent's NRN."))
         return {"nrn": opt.check_nrn(value)}
     if action == "decide":
-        from monespace_cli.commands.agent import check_outcome
-
         if value is None:
             raise UsageProblem(_("bulk decide needs accept or refuse."))
-        check_outcome(value)
+        opt.check_outcome(value)
         text = opt.read_motivation(motivation, motivation_file, f.io.stdin)
         params = {"outcome": value, "motivation": text}
         if appeal is not None:
@@ -58,16 +119,15 @@ def bulk_params(
     return {}
 
 
-def _selection(client: Any, ids: list[str] | None, filters: dict[str, Any]) -> dict[str, Any]:
+def _selection(
+    client: PortalClient, ids: list[str] | None, filters: dict[str, Any]
+) -> dict[str, Any]:
     """``ids=`` or ``filter=`` for the dry run; a filter too big for one request becomes ids."""
-    from monespace_cli.client import BULK_MAX
-    from monespace_cli.commands._agent_options import selected_statuses
-
     if ids is not None:
         return {"ids": ids}
     wanted = {k: v for k, v in filters.items() if v is not None}
     counts = client.agent_counts(**wanted).get("counts") or {}
-    matching = sum(int(counts.get(s, 0)) for s in selected_statuses(wanted.get("status")))
+    matching = sum(int(counts.get(s, 0)) for s in opt.selected_statuses(wanted.get("status")))
     if matching <= BULK_MAX:
         return {"filter": wanted}
     return {"ids": [item["id"] for item in client.iter_agent_queue(limit=500, **wanted)]}
@@ -84,10 +144,10 @@ def run(
 ) -> None:
     """Dry run; then (unless ``dry_run``) confirm and apply with the versions seen."""
     with f.client() as client:
-        preview = dict(
-            client.agent_bulk(action, params, dry_run=True, **_selection(client, ids, filters))
+        preview = client.agent_bulk(
+            action, params, dry_run=True, **_selection(client, ids, filters)
         )
-        results = [dict(r) for r in preview.get("results") or []]
+        results = list(preview.get("results") or [])
         if dry_run or not results:
             _report(f, preview, results)
             return
@@ -105,17 +165,19 @@ def run(
         ).format(action=action, n=len(items))
         if not f.confirm(question):
             raise UsageProblem(_("Nothing was changed."))
-        done = dict(client.agent_bulk(action, params, items=items))
-    _finish(f, done, _merge(results, [dict(r) for r in done.get("results") or []]))
+        done = client.agent_bulk(action, params, items=items)
+    _finish(f, done, _merge(results, done.get("results") or []))
 
 
-def _merge(preview: list[dict[str, Any]], done: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _merge(
+    preview: Sequence[BulkResultItem], done: Sequence[BulkResultItem]
+) -> list[BulkResultItem]:
     """The real run's results, plus the dossiers the dry run already refused, in preview order."""
     by_id = {r["id"]: r for r in done}
     return [by_id.get(r["id"], r) for r in preview]
 
 
-def _finish(f: Factory, answer: dict[str, Any], results: list[dict[str, Any]]) -> None:
+def _finish(f: Factory, answer: Mapping[str, Any], results: Sequence[BulkResultItem]) -> None:
     summary = _summary(results)
     _report(f, {**answer, "results": results, "summary": summary}, results)
     not_changed = summary["skipped"] + summary["failed"]
@@ -128,7 +190,8 @@ def _finish(f: Factory, answer: dict[str, Any], results: list[dict[str, Any]]) -
         raise PartialSuccess(message.format(n=not_changed))
 
 
-def _summary(results: list[dict[str, Any]]) -> dict[str, int]:
+def _summary(results: Sequence[BulkResultItem]) -> dict[str, int]:
+    """Dossiers per outcome (the report's summary is counted from the results shown)."""
     summary = {"changed": 0, "skipped": 0, "failed": 0}
     for result in results:
         outcome = str(result.get("outcome"))
@@ -145,7 +208,7 @@ def _columns() -> list[Column]:
     ]
 
 
-def _report(f: Factory, answer: dict[str, Any], results: list[dict[str, Any]]) -> None:
+def _report(f: Factory, answer: Mapping[str, Any], results: Sequence[BulkResultItem]) -> None:
     """Per-dossier table (old → new, outcome) for people; the bulk answer for scripts."""
     if not f.printer.human:
         f.printer.object({**answer, "results": results, "summary": _summary(results)})
@@ -159,7 +222,7 @@ def _report(f: Factory, answer: dict[str, Any], results: list[dict[str, Any]]) -
     _say_summary(f, {"summary": _summary(results)}, label)
 
 
-def _say_summary(f: Factory, answer: dict[str, Any], label: str) -> None:
+def _say_summary(f: Factory, answer: Mapping[str, Any], label: str) -> None:
     summary = answer.get("summary") or _summary(answer.get("results") or [])
     message = _("{label}: {changed}; skipped: {skipped}; failed: {failed}.")
     f.io.info(

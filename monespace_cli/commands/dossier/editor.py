@@ -11,23 +11,23 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from monespace_cli.commands import _data_input as di
-from monespace_cli.errors import CliError, UsageProblem
+from monespace_cli.commands.dossier.data_input import parse_data_text
+from monespace_cli.errors import CliError, UsageProblem, field_lines
 from monespace_cli.i18n import N_, _, plural
 
 if TYPE_CHECKING:
-    from monespace_cli.client import PortalClient
+    from monespace_cli.client import Dossier, PortalClient
     from monespace_cli.context import Factory
 
 _HEADER = "# "
 
 
 def dump_yaml(data: dict[str, Any]) -> str:
-    import yaml
+    import yaml  # loaded when data is read or edited, not on ``dossier --help``
 
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False)
 
@@ -58,10 +58,11 @@ def _strip_header(text: str) -> str:
     return "".join(lines)
 
 
-def edit_loop(f: Factory, client: PortalClient, dossier: dict[str, Any]) -> dict[str, Any]:
+def edit_loop(f: Factory, client: PortalClient, dossier: Mapping[str, Any]) -> Dossier:
     """Edit until the portal accepts the data, or the person gives up (file kept)."""
-    from monespace_cli.client import StaleVersion, ValidationFailed
-    from monespace_cli.errors import field_lines
+    import tempfile  # ~8 ms: loaded when the editor opens, not on ``dossier --help``
+
+    from monespace_cli.client import StaleVersion, ValidationFailed  # httpx: not on --help
 
     if not f.io.can_prompt():
         raise UsageProblem(
@@ -82,12 +83,12 @@ def edit_loop(f: Factory, client: PortalClient, dossier: dict[str, Any]) -> dict
             raise CliError(_("Nothing saved: the data was emptied."))
         problems: list[str] = []
         try:
-            data = di.parse_data_text(body, str(path))
-            saved = dict(client.put_dossier_data(dossier["id"], data, version=dossier["version"]))
+            data = parse_data_text(body, str(path))
+            saved = client.put_dossier_data(dossier["id"], data, version=dossier["version"])
         except UsageProblem as exc:
             problems = [exc.message]
         except StaleVersion:
-            dossier = dict(client.get_dossier(dossier["id"]))
+            dossier = client.get_dossier(dossier["id"])
             problems = [
                 _(
                     "The dossier changed meanwhile (now version {v}); "

@@ -10,10 +10,37 @@ the natural shape of a stream, so ``--output json`` also prints one a line).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from monespace_cli.context import Factory
+import typer
+
+from monespace_cli.client import FINAL_STATUSES
+from monespace_cli.commands._shared.verbs import verb_group
+from monespace_cli.context import Factory, current
+from monespace_cli.errors import UsageProblem
 from monespace_cli.i18n import _
+
+verbs = verb_group()
+
+
+@verbs.command("watch")
+def watch(
+    dossier_id: Annotated[
+        str | None, typer.Argument(help=_("Only this dossier."), metavar="[ID]")
+    ] = None,
+    until_decided: Annotated[
+        bool,
+        typer.Option("--until-decided", help=_("Stop once the dossier is decided (needs ID).")),
+    ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help=_("Replay events after this event id."), metavar="EVENT_ID"),
+    ] = None,
+) -> None:
+    """Follow dossier events live; reconnects by itself after a drop."""
+    if until_decided and not dossier_id:
+        raise UsageProblem(_("--until-decided needs a dossier ID."))
+    watch_events(current(), dossier_id, until_decided=until_decided, since=since)
 
 
 def _line(event: dict[str, Any]) -> str:
@@ -33,8 +60,6 @@ def _line(event: dict[str, Any]) -> str:
 
 
 def _decided(event: dict[str, Any]) -> bool:
-    from monespace_cli.client import FINAL_STATUSES
-
     return event.get("type") == "status_changed" and event.get("new") in FINAL_STATUSES
 
 
@@ -42,8 +67,6 @@ def watch_events(
     f: Factory, dossier_id: str | None, *, until_decided: bool, since: str | None
 ) -> None:
     """Print events until interrupted (or until the dossier is decided)."""
-    from monespace_cli.client import FINAL_STATUSES
-
     with f.client() as client:
         if dossier_id:
             status = client.get_dossier(dossier_id)["status"]  # 404 early for a wrong id

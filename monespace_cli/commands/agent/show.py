@@ -1,19 +1,55 @@
-"""The agent's view of one dossier: what ``agent show`` prints for people.
+"""``agent show``: the agent's view of one dossier.
 
-Built on the applicant's view (:func:`monespace_cli.commands.dossier.render_dossier`
-for the summary, data and attachments, prefilled fields marked) with what
-only the back office has: service, assignee, legal decision date, messages,
-the private notes and the history with assignments. Scripts (``-o json``)
-get the AgentDossier exactly as the portal sent it.
+Built on the applicant's view
+(:func:`monespace_cli.commands._shared.dossier_view.render_dossier` for the
+summary, data and attachments, prefilled fields marked) with what only the
+back office has: service, assignee, legal decision date, messages, the
+private notes and the history with assignments. Scripts (``-o json``) get
+the AgentDossier exactly as the portal sent it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
 
-from monespace_cli.context import Factory
+import typer
+
+from monespace_cli.commands._shared.arguments import DOSSIER_ID
+from monespace_cli.commands._shared.dossier_view import render_dossier
+from monespace_cli.commands._shared.verbs import verb_group
+from monespace_cli.commands.agent.history import with_change
+from monespace_cli.context import Factory, current
+from monespace_cli.errors import UsageProblem
 from monespace_cli.i18n import _
-from monespace_cli.output import Column, cell_text
+from monespace_cli.output import Column
+
+verbs = verb_group()
+
+
+@verbs.command("show")
+def show(
+    dossier_id: DOSSIER_ID,
+    purpose: Annotated[
+        str | None,
+        typer.Option(
+            "--purpose",
+            help=_("Why you open it (written in the applicant's access log)."),
+            metavar="TEXT",
+        ),
+    ] = None,
+) -> None:
+    """A dossier with its data, attachments, messages, notes and history."""
+    if purpose is not None and len(purpose) > 300:
+        raise UsageProblem(_("--purpose is at most 300 characters."))
+    f = current()
+    with f.client() as client:
+        dossier: dict[str, Any] = dict(client.agent_dossier(dossier_id, purpose=purpose))
+        history: Sequence[Mapping[str, Any]] = []
+        if f.printer.human:
+            history = client.agent_history(dossier_id)
+            dossier["messages"] = client.agent_messages(dossier_id)
+    render_agent_dossier(f, dossier, history)
 
 
 def _person(value: Any) -> str:
@@ -33,11 +69,9 @@ def _back_office_columns() -> list[Column]:
 
 
 def render_agent_dossier(
-    f: Factory, dossier: dict[str, Any], history: list[dict[str, Any]]
+    f: Factory, dossier: Mapping[str, Any], history: Sequence[Mapping[str, Any]]
 ) -> None:
     """Summary, back-office fields, data, attachments, messages, notes, history."""
-    from monespace_cli.commands.dossier import render_dossier
-
     printer = f.printer
     if not printer.human:
         printer.object(dossier)
@@ -59,7 +93,7 @@ def render_agent_dossier(
             printer.text(f"  {event.get('at', '')}  {event.get('type', '')}  {who}  {change}")
 
 
-def _render_messages(f: Factory, messages: list[dict[str, Any]]) -> None:
+def _render_messages(f: Factory, messages: Sequence[Mapping[str, Any]]) -> None:
     if not messages:
         return
     printer = f.printer
@@ -80,7 +114,7 @@ def _render_messages(f: Factory, messages: list[dict[str, Any]]) -> None:
             printer.text(f"    📎 {attachment.get('filename', '')}  ({attachment.get('id', '')})")
 
 
-def _render_notes(f: Factory, notes: list[dict[str, Any]]) -> None:
+def _render_notes(f: Factory, notes: Sequence[Mapping[str, Any]]) -> None:
     if not notes:
         return
     printer = f.printer
@@ -88,26 +122,3 @@ def _render_notes(f: Factory, notes: list[dict[str, Any]]) -> None:
     for note in notes:
         author = (note.get("author") or {}).get("name", "")
         printer.text(f"  {note.get('created_at', '')}  {author}: {note.get('body', '')}")
-
-
-def _change(event: dict[str, Any]) -> str:
-    old, new = event.get("old"), event.get("new")
-    if old is None and new is None:
-        return cell_text(event.get("detail"))
-    if old is None:
-        return cell_text(new)
-    return f"{cell_text(old)} → {cell_text(new)}"
-
-
-def with_change(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Events with a readable ``change`` (old → new) for the history table."""
-    return [{**event, "change": _change(event)} for event in events]
-
-
-def history_columns() -> list[Column]:
-    return [
-        Column("at", _("WHEN")),
-        Column("type", _("EVENT")),
-        Column("actor.name", _("WHO")),
-        Column("change", _("CHANGE")),
-    ]

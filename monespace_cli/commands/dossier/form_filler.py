@@ -1,4 +1,4 @@
-"""``dossier fill``: ask for a form field by field, from its JSON Schema.
+"""``dossier fill`` without options: ask for a form field by field, from its JSON Schema.
 
 The schema drives everything: order (``x-ui.order``), titles, nested groups,
 lists (how many items, then each), enumerations (pick by number or value),
@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from monespace_cli import forms
 from monespace_cli.assign import PathPart, to_pointer
-from monespace_cli.commands import _data_input as di
+from monespace_cli.commands.dossier.data_input import FALSE_WORDS, TRUE_WORDS, coerce
 from monespace_cli.errors import UsageProblem
-from monespace_cli.i18n import N_, _, plural, schema_title
+from monespace_cli.i18n import N_, _, pick_language, plural, schema_title
 
 if TYPE_CHECKING:
-    from monespace_cli.client import PortalClient
+    from monespace_cli.client import Dossier, PortalClient
     from monespace_cli.context import Factory
 
 Ask = Callable[[str, str | None], str]
@@ -32,8 +32,8 @@ CLEAR = "-"
 
 
 def fill_interactively(
-    f: Factory, client: PortalClient, dossier: dict[str, Any], form: dict[str, Any]
-) -> dict[str, Any]:
+    f: Factory, client: PortalClient, dossier: Mapping[str, Any], form: dict[str, Any]
+) -> Dossier:
     """Ask every field, save the data (If-Match on the version read), return the dossier."""
     if not f.io.can_prompt():
         raise UsageProblem(
@@ -47,7 +47,7 @@ def fill_interactively(
         form, dossier.get("prefilled") or {}, ask=lambda q, d: f.prompt(q, default=d), say=f.io.info
     )
     data = filler.fill(dossier.get("data") or {})
-    return dict(client.put_dossier_data(dossier["id"], data, version=dossier["version"]))
+    return client.put_dossier_data(dossier["id"], data, version=dossier["version"])
 
 
 class FormFiller:
@@ -62,7 +62,7 @@ class FormFiller:
         self.say = say
 
     def fill(self, data: dict[str, Any]) -> dict[str, Any]:
-        result = self._object(di.resolve_ref(self.root, self.root), copy.deepcopy(data), ())
+        result = self._object(forms.resolve_ref(self.root, self.root), copy.deepcopy(data), ())
         return result if isinstance(result, dict) else {}
 
     # -- structure -------------------------------------------------------------
@@ -70,8 +70,8 @@ class FormFiller:
     def _value(
         self, schema: dict[str, Any], current: Any, path: tuple[PathPart, ...], required: bool
     ) -> Any:
-        schema = di.resolve_ref(schema, self.root)
-        types = di.schema_types(schema)
+        schema = forms.resolve_ref(schema, self.root)
+        types = forms.schema_types(schema)
         if "object" in types or ("properties" in schema and not types):
             if not required and not current and not self._wanted(schema, path):
                 return _UNSET
@@ -85,8 +85,8 @@ class FormFiller:
         question = _("Fill in {title}? (y/n)").format(title=self._title(schema, path))
         while True:
             answer = self.ask(question, "n").strip().lower()
-            if answer in di.TRUE_WORDS | di.FALSE_WORDS:
-                return answer in di.TRUE_WORDS
+            if answer in TRUE_WORDS | FALSE_WORDS:
+                return answer in TRUE_WORDS
             self.say("  " + _("Answer y or n."))
 
     def _object(
@@ -110,7 +110,7 @@ class FormFiller:
     def _array(
         self, schema: dict[str, Any], current: list[Any], path: tuple[PathPart, ...]
     ) -> list[Any]:
-        items = di.resolve_ref(schema.get("items") or {}, self.root)
+        items = forms.resolve_ref(schema.get("items") or {}, self.root)
         title = self._title(schema, path)
         if isinstance(items.get("enum"), list):
             return self._choices(schema, items, current, path)
@@ -204,7 +204,7 @@ class FormFiller:
                 return options[int(answer) - 1]
         if schema.get("format") == "iban" or _ui(schema).get("widget") == "iban":
             answer = answer.replace(" ", "").upper()  # people copy IBANs in groups of four
-        return di.coerce(answer, schema, where=to_pointer(path))
+        return coerce(answer, schema, where=to_pointer(path))
 
     def _check(self, schema: dict[str, Any], value: Any) -> str | None:
         """The first problem of ``value`` against its sub-schema, in the person's words."""
@@ -256,7 +256,7 @@ _UNSET: Any = _Unset()
 
 def _hint(schema: dict[str, Any]) -> str:
     fmt = schema.get("format")
-    types = di.schema_types(schema)
+    types = forms.schema_types(schema)
     ui = _ui(schema)
     if fmt == "date" or ui.get("widget") == "date":
         return "YYYY-MM-DD"
@@ -279,8 +279,6 @@ def _hint(schema: dict[str, Any]) -> str:
 
 def _local(value: Any) -> str:
     if isinstance(value, dict):
-        from monespace_cli.i18n import pick_language
-
         return pick_language(value)
     return str(value)
 

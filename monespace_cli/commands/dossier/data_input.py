@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from monespace_cli.assign import PathPart, parse_assignment, resolve_append, set_path, to_pointer
+from monespace_cli.commands._shared.input_files import existing_file
 from monespace_cli.errors import UsageProblem
-from monespace_cli.forms import resolve_ref, schema_types  # re-exported: shared with the TUI
+from monespace_cli.forms import resolve_ref, schema_types
 from monespace_cli.i18n import _
 
 
@@ -140,7 +141,7 @@ def apply_assignments(
 
 def _yaml_loader() -> Any:
     """A safe YAML loader that keeps dates as strings (the API wants ``YYYY-MM-DD`` text)."""
-    import yaml
+    import yaml  # loaded when data is read or edited, not on ``dossier --help``
 
     class Loader(yaml.SafeLoader):
         pass
@@ -157,7 +158,7 @@ def parse_data_text(text: str, source: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except ValueError:
-        import yaml
+        import yaml  # only for text that is not JSON
 
         try:
             value = yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a SafeLoader subclass
@@ -196,11 +197,3 @@ def parse_attach(text: str) -> tuple[str, Path]:
     if not sep or not kind or not name:
         raise UsageProblem(_("--attach needs kind=FILE, got {text!r}.").format(text=text))
     return kind, existing_file(name)
-
-
-def existing_file(name: str) -> Path:
-    """A path to a readable regular file, or a clear usage error."""
-    path = Path(name)
-    if not path.is_file():
-        raise UsageProblem(_("No such file: {path}").format(path=name))
-    return path

@@ -2,8 +2,8 @@
 
 The queue filters appear on ``queue``, ``bulk`` and ``export`` with one
 spelling and one help text, and are checked here before anything is sent:
-a typo in a status or an NRN is a usage error with the allowed values, not a
-422 from the portal. Due dates accept what people type in Wallonia
+a typo in a status, an outcome or an NRN is a usage error with the allowed
+values, not a 422 from the portal. Due dates accept what people type in Wallonia
 (``31/12/2026``), ISO dates and ``+14d``.
 """
 
@@ -15,14 +15,15 @@ from typing import Annotated, Any
 import typer
 
 from monespace_cli.client import AGENT_STATUSES, OPEN_STATUSES
+from monespace_cli.commands._shared import csam
+from monespace_cli.commands._shared.input_files import existing_file
+from monespace_cli.dates import DateError, parse_date
 from monespace_cli.errors import UsageProblem
 from monespace_cli.i18n import _
 
 SORTS = ("age", "-age", "due", "-due", "updated")
-
-DOSSIER_ID = Annotated[
-    str, typer.Argument(help=_("Dossier reference, e.g. MSP-2026-000042."), metavar="ID")
-]
+#: The outcomes of ``agent decide`` and ``agent bulk decide``.
+OUTCOMES = ("accept", "refuse")
 STATUS = Annotated[
     str | None,
     typer.Option(
@@ -136,9 +137,14 @@ def selected_statuses(status: str | None) -> tuple[str, ...]:
 
 def check_nrn(text: str) -> str:
     """An NRN's digits (check digits verified), or exit 5."""
-    from monespace_cli.commands import _csam
+    return csam.nrn(text)
 
-    return _csam.nrn(text)
+
+def check_outcome(outcome: str) -> None:
+    """``accept`` or ``refuse``, or a usage error naming both."""
+    if outcome not in OUTCOMES:
+        message = _("Unknown outcome {value!r}: use accept or refuse.")
+        raise UsageProblem(message.format(value=outcome))
 
 
 def check_assignee(text: str | None) -> str | None:
@@ -159,8 +165,6 @@ def parse_due(text: str, *, today: dt.date | None = None) -> str:
 
     The rule is :func:`monespace_cli.dates.parse_date`, the one every typed date uses.
     """
-    from monespace_cli.dates import DateError, parse_date
-
     try:
         return parse_date(text, relative=True, today=today)
     except DateError as exc:
@@ -176,8 +180,6 @@ def read_text_option(text: str | None, path: str | None, stdin: Any, *, name: st
         return text
     if path == "-":
         return str(stdin.read())
-    from monespace_cli.commands._data_input import existing_file
-
     return existing_file(str(path)).read_text(encoding="utf-8")
 
 
@@ -200,8 +202,6 @@ def read_ids(ids: list[str] | None, from_file: str | None, stdin: Any) -> list[s
         if from_file == "-":
             text = str(stdin.read())
         else:
-            from monespace_cli.commands._data_input import existing_file
-
             text = existing_file(from_file).read_text(encoding="utf-8")
         for line in text.splitlines():
             line = line.split("#", 1)[0].strip()

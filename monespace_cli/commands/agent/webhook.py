@@ -8,29 +8,21 @@ secret store) and warns on stderr that it will not be shown again.
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated
 
 import typer
 
 from monespace_cli.app import noun_app
+from monespace_cli.client import WEBHOOK_EVENT_TYPES, Delivery, Webhook
+from monespace_cli.commands.agent.access import supervisor_only
 from monespace_cli.context import current
 from monespace_cli.errors import UsageProblem
 from monespace_cli.i18n import _
-from monespace_cli.output import Column
+from monespace_cli.output import Column, fields_of
 
 webhook_app = noun_app(_("Webhooks of your services: add, list, deliveries, replay, remove."))
 
-EVENT_TYPES = (
-    "dossier.created",
-    "dossier.submitted",
-    "dossier.status_changed",
-    "dossier.message",
-    "dossier.attachment_added",
-    "dossier.document",
-    "dossier.payment",
-    "dossier.assigned",
-    "dossier.decided",
-)
 DELIVERY_STATUSES = ("pending", "delivered", "dead")
 
 
@@ -50,10 +42,10 @@ def check_events(values: list[str]) -> list[str]:
     events = [e.strip() for v in values for e in v.split(",") if e.strip()]
     if not events:
         raise UsageProblem(_("Name at least one event type with --event (or *)."))
-    unknown = [e for e in events if e != "*" and e not in EVENT_TYPES]
+    unknown = [e for e in events if e != "*" and e not in WEBHOOK_EVENT_TYPES]
     if unknown:
         message = _("Unknown event type {value!r}: use * or some of {allowed}.")
-        raise UsageProblem(message.format(value=unknown[0], allowed=", ".join(EVENT_TYPES)))
+        raise UsageProblem(message.format(value=unknown[0], allowed=", ".join(WEBHOOK_EVENT_TYPES)))
     return ["*"] if "*" in events else list(dict.fromkeys(events))
 
 
@@ -72,12 +64,10 @@ def add(
     ] = None,
 ) -> None:
     """Register an endpoint; prints its signing secret once."""
-    from monespace_cli.commands.agent import supervisor_only
-
     f = current()
     events = check_events(event)
     with f.client() as client, supervisor_only():
-        created = dict(client.webhook_add(service, url, events, description=description))
+        created = client.webhook_add(service, url, events, description=description)
     if not f.printer.human:
         f.printer.object(created)
         return
@@ -95,10 +85,7 @@ def list_(
     """The webhooks of your services (secrets are never shown again)."""
     f = current()
     with f.client() as client:
-        hooks = [dict(h) for h in client.webhook_list(service=service)]
-    from monespace_cli.client._agent_models import Webhook
-    from monespace_cli.output import fields_of
-
+        hooks = client.webhook_list(service=service)
     f.printer.list(hooks, _columns(), empty=_("No webhook."), fields=fields_of(Webhook))
 
 
@@ -114,15 +101,13 @@ def deliveries(
     ] = 50,
 ) -> None:
     """The deliveries of a webhook, newest first, with attempts and last error."""
-    import itertools
-
     if status is not None and status not in DELIVERY_STATUSES:
         message = _("Unknown delivery status {value!r}: use one of {allowed}.")
         raise UsageProblem(message.format(value=status, allowed=", ".join(DELIVERY_STATUSES)))
     f = current()
     with f.client() as client:
         found = client.iter_webhook_deliveries(webhook_id, status=status)
-        items = [dict(d) for d in itertools.islice(found, limit)]
+        items = list(itertools.islice(found, limit))
     columns = [
         Column("id", _("ID")),
         Column("event_type", _("EVENT")),
@@ -132,9 +117,6 @@ def deliveries(
         Column("last_status_code", _("LAST CODE")),
         Column("last_error", _("LAST ERROR")),
     ]
-    from monespace_cli.client._agent_models import Delivery
-    from monespace_cli.output import fields_of
-
     f.printer.list(items, columns, empty=_("No delivery."), fields=fields_of(Delivery))
 
 
@@ -145,11 +127,9 @@ def replay(
     ],
 ) -> None:
     """Send a delivery again (same message id: receivers deduplicate)."""
-    from monespace_cli.commands.agent import supervisor_only
-
     f = current()
     with f.client() as client, supervisor_only():
-        delivery = dict(client.webhook_replay(delivery_id))
+        delivery = client.webhook_replay(delivery_id)
     if f.printer.human:
         f.io.success(_("Delivery {id} queued again.").format(id=delivery_id))
     else:
@@ -161,8 +141,6 @@ def remove(
     webhook_id: Annotated[str, typer.Argument(help=_("The webhook's ID."), metavar="WEBHOOK_ID")],
 ) -> None:
     """Delete a webhook: no more deliveries to it."""
-    from monespace_cli.commands.agent import supervisor_only
-
     f = current()
     if not f.confirm(_("Remove webhook {id}?").format(id=webhook_id)):
         raise UsageProblem(_("Not removed."))

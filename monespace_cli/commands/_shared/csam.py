@@ -1,4 +1,4 @@
-"""Arguments the CSAM commands share (``gap``, ``roles``, ``mandate``): checked before sending.
+"""Arguments the CSAM commands share (``gap``, ``roles``, ``mandate``, ``agent``), checked first.
 
 A typo in an NRN or a BCE number should be caught here with the check digit,
 not travel to the portal and come back as a 404 that hides the cause.
@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from monespace_cli.context import current
+from monespace_cli.dates import DateError, parse_date, understood
 from monespace_cli.errors import AuthProblem, RejectedInput
 from monespace_cli.i18n import _
 from monespace_cli.roles_file import DOMAINS, bce_ok, clean_number, nrn_ok
@@ -20,9 +22,10 @@ ORG = Annotated[
     str,
     typer.Option("--org", help=_("The organisation (BCE number)."), metavar="BCE"),
 ]
-NRN_ARG = Annotated[
-    str, typer.Argument(help=_("The person's national register number."), metavar="NRN")
-]
+_NRN = typer.Argument(help=_("The person's national register number."), metavar="NRN")
+NRN_ARG = Annotated[str, _NRN]
+#: Where the person is one way among others to name what is meant (``roles change --id``).
+OPTIONAL_NRN_ARG = Annotated[str | None, _NRN]
 
 
 def bce(text: str, *, what: str = "--org") -> str:
@@ -53,9 +56,6 @@ def domain(text: str) -> str:
 def day(text: str | None, *, what: str) -> str | None:
     """A typed date (dd/mm/yyyy or ISO) as ISO text, None when not given; exit 5 when
     not a date. What was understood is said on stderr, before anything is sent."""
-    from monespace_cli.context import current
-    from monespace_cli.dates import DateError, parse_date, understood
-
     if text is None:
         return None
     try:
@@ -73,7 +73,7 @@ def rights() -> Iterator[None]:
     The generic mapping suggests choosing another acting context, but CSAM
     endpoints ignore ``X-Acting-As``: what helps is a role or GAP designation.
     """
-    from monespace_cli.client import Forbidden
+    from monespace_cli.client import Forbidden  # the client's errors load httpx: not on --help
 
     try:
         yield
