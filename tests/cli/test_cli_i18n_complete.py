@@ -244,7 +244,10 @@ def test_click_usage_errors_are_french(
 @pytest.mark.parametrize(
     ("args", "german"),
     [
-        (["eid", "bogus"], ["Aufruf: monespace eid", "Hilfe mit 'monespace eid -h'.", "Fehler: "]),
+        (
+            ["eid", "bogus"],
+            ["Aufruf: monespace eid", "Hilfe erhalten Sie mit 'monespace eid -h'.", "Fehler: "],
+        ),
         (["--bogus"], ["Fehler: Unbekannte Option: --bogus"]),
     ],
 )
