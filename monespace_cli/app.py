@@ -35,6 +35,7 @@ import typer
 from typer import _click as click
 from typer.core import TyperGroup
 
+from monespace_cli import i18n_click
 from monespace_cli.errors import CliError, ExitCode, UsageProblem, report
 from monespace_cli.i18n import N_, _, install_global
 from monespace_cli.startup import speed_up, without_httpx_command_line
@@ -393,6 +394,7 @@ def run(args: list[str]) -> int:
     debug = "--debug" in args[: args.index("--")] if "--" in args else "--debug" in args
     color = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
     install_global()
+    i18n_click.install()
     without_httpx_command_line()
     if os.environ.get(COMPLETE_VAR):
         from typer._completion_classes import completion_init

@@ -143,13 +143,12 @@ def install_global() -> None:
     """Point the stdlib's global gettext at our catalogue, for Typer's own strings.
 
     Typer's vendored Click prints "Usage:", "Error:" and "Try … for help."
-    without gettext; :mod:`monespace_cli.i18n_click` reroutes those too.
+    without gettext; :func:`monespace_cli.i18n_click.install` reroutes those
+    (the command line calls both; this module stays free of Typer so the
+    TUI and the client can use it).
     """
     gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
     gettext.textdomain(DOMAIN)
-    from monespace_cli import i18n_click
-
-    i18n_click.install()
 
 
 def schema_title(schema: object) -> str:

@@ -38,41 +38,22 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from monespace_cli.bulk import workbook
+from monespace_cli.bulk.records import (
+    Record,
+    Sheet,
+    SheetError,
+    header_columns,
+    row_cells,
+    trim_row,
+)
 from monespace_cli.i18n import _
 
 DELIMITERS = (";", ",", "\t")
 _DELIMITER_NAMES = {"semicolon": ";", "comma": ",", "tab": "\t", "\\t": "\t"}
 _SNIFF_BYTES = 64 * 1024
-
-
-class SheetError(ValueError):
-    """The file cannot be read as a sheet; the message says where and why."""
-
-
-@dataclass(frozen=True)
-class Record:
-    """One input row: its spreadsheet row number and its cells by column name."""
-
-    row: int
-    values: dict[str, Any]
-
-
-@dataclass
-class Sheet:
-    """A read file: columns in order, records, and how it was read."""
-
-    columns: list[str]
-    records: list[Record]
-    kind: str  # "csv", "jsonl", "xlsx" or "ods"
-    encoding: str
-    delimiter: str | None = None
-    notes: list[str] = field(default_factory=list)
-    #: The encoding was detected, not given with --encoding (worth a hint on errors).
-    encoding_guessed: bool = False
 
 
 def parse_delimiter(text: str) -> str:
@@ -109,8 +90,6 @@ def read_sheet(
     if _is_workbook(raw, suffix):
         # A workbook saved under another name (clients.csv that is really an
         # .xlsx) is still a zip: read what it is, not what it is called.
-        from monespace_cli.bulk import workbook
-
         return workbook.read_workbook(raw, workbook.kind_of(raw, suffix), sheet)
     text, used = decode(raw, encoding)
     if suffix in (".jsonl", ".ndjson"):
@@ -184,12 +163,12 @@ def read_csv_text(text: str, encoding: str, delimiter: str | None = None) -> She
     chosen = delimiter or detect_delimiter(text)
     rows = _parse(text, chosen)
     header, body = rows[0], rows[1:]
-    columns = _columns(header)
+    columns = header_columns(header)
     records = []
     for index, cells in enumerate(body, start=2):
         if not any(cell.strip() for cell in cells):
             continue  # blank line: Excel writes ";;;" rows under a table
-        records.append(Record(index, _cells(columns, cells, index)))
+        records.append(Record(index, row_cells(columns, cells, index)))
     return Sheet(columns, records, "csv", encoding, chosen)
 
 
@@ -220,8 +199,8 @@ def _shape(text: str, delimiter: str) -> tuple[int, bool] | None:
         rows = _parse(text, delimiter)
     except SheetError:
         return None
-    width = len(_trim(rows[0]))
-    if any(len(_trim(row)) > width for row in rows[1:]):
+    width = len(trim_row(rows[0]))
+    if any(len(trim_row(row)) > width for row in rows[1:]):
         return None
     rectangular = all(len(row) == len(rows[0]) for row in rows[1:] if row)
     return width, rectangular
@@ -238,40 +217,6 @@ def _parse(text: str, delimiter: str) -> list[list[str]]:
     if not rows:
         raise SheetError(_("The file is empty."))
     return rows
-
-
-def _trim(cells: list[str]) -> list[str]:
-    """Cells without the empty ones at the end (Excel's trailing ``;;``)."""
-    end = len(cells)
-    while end and cells[end - 1] == "":  # a cell holding a space is a value
-        end -= 1
-    return cells[:end]
-
-
-def _columns(header: list[str]) -> list[str]:
-    names = [name.strip() for name in _trim(header)]
-    if not names:
-        raise SheetError(_("Row 1 (the header) has no column names."))
-    seen: set[str] = set()
-    for position, name in enumerate(names, start=1):
-        if not name:
-            raise SheetError(_("Row 1: column {n} has no name.").format(n=position))
-        if name in seen:
-            raise SheetError(_("Row 1: column {name!r} appears twice.").format(name=name))
-        seen.add(name)
-    return names
-
-
-def _cells(columns: list[str], cells: list[str], row: int) -> dict[str, Any]:
-    kept = _trim(cells)
-    if len(kept) > len(columns):
-        raise SheetError(
-            _("Row {row}: a value in column {n}, which has no name in the header.").format(
-                row=row, n=len(kept)
-            )
-        )
-    padded = kept + [""] * (len(columns) - len(kept))
-    return dict(zip(columns, padded, strict=True))
 
 
 def read_jsonl_text(text: str, encoding: str) -> Sheet:

@@ -21,7 +21,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from monespace_cli.bulk.sheet import Record, Sheet, SheetError, _cells, _columns
+from monespace_cli.bulk.records import Record, Sheet, SheetError, header_columns, row_cells
 from monespace_cli.i18n import _
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -59,9 +59,9 @@ def _sheet_of(rows: Iterable[tuple[int, list[str]]], kind: str, name: str) -> Sh
     if not filled:
         raise SheetError(_("The sheet {name!r} is empty.").format(name=name))
     start = _header_index(filled)
-    columns = _columns(filled[start][1])
+    columns = header_columns(filled[start][1])
     records = [
-        Record(number, _cells(columns, cells, number)) for number, cells in filled[start + 1 :]
+        Record(number, row_cells(columns, cells, number)) for number, cells in filled[start + 1 :]
     ]
     notes = [_("sheet {name!r}").format(name=name)]
     if start:

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._agent import (
         AgentAPI,
-        AsyncAgentAPI,
         queue_params,
     )
     from ._agent_models import (
@@ -49,7 +48,6 @@ if TYPE_CHECKING:
         is_portal_url,
         new_idempotency_key,
         portal_origin,
-        raise_for_problem,
     )
     from ._exceptions import (
         AuthenticationRequired,
@@ -62,6 +60,7 @@ if TYPE_CHECKING:
         RateLimited,
         StaleVersion,
         ValidationFailed,
+        raise_for_problem,
     )
     from ._models import (
         DOSSIER_STATUSES,
@@ -112,7 +111,6 @@ _EXPORTS: dict[str, str] = {
     "AgentAPI": "._agent",
     "AgentDossier": "._agent_models",
     "AgentService": "._agent_models",
-    "AsyncAgentAPI": "._agent",
     "AsyncPortalClient": "._client",
     "Attachment": "._models",
     "AuthenticationRequired": "._exceptions",
@@ -172,7 +170,7 @@ _EXPORTS: dict[str, str] = {
     "is_portal_url": "._client",
     "portal_origin": "._client",
     "queue_params": "._agent",
-    "raise_for_problem": "._client",
+    "raise_for_problem": "._exceptions",
     "verify_seal": "._seal",
 }
 
@@ -189,7 +187,6 @@ __all__ = [
     "AgentAPI",
     "AgentDossier",
     "AgentService",
-    "AsyncAgentAPI",
     "AsyncPortalClient",
     "Attachment",
     "AuthenticationRequired",

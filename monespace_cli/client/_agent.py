@@ -1,9 +1,11 @@
-"""The back office (``/agent/…``) and webhook endpoints, as mixins of both clients.
+"""The back office (``/agent/…``) and webhook endpoints, a mixin of :class:`PortalClient`.
 
 An agent's calls live apart from the applicant's so that ``_client.py`` stays
-the applicant's API; :class:`AgentAPI` and :class:`AsyncAgentAPI` only use the
-plumbing of the class they are mixed into (``_json``, ``_page``, ``_download``),
-so headers, retries and error mapping stay in one place.
+the applicant's API; :class:`AgentAPI` only uses the plumbing of the class it
+is mixed into (``_json``, ``_page``, ``_download``), so headers, retries and
+error mapping stay in one place. The CLI and the TUI (from worker threads)
+both use the synchronous client, so the agent's endpoints have no
+asynchronous twin.
 
 Two things the client does for every caller, not each command:
 
@@ -16,12 +18,14 @@ Two things the client does for every caller, not each command:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import contextmanager
+import mimetypes
+from collections.abc import Iterator, Sequence
 from os import PathLike
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
+
+import httpx
 
 from ._agent_models import (
     BULK_MAX,
@@ -36,11 +40,9 @@ from ._agent_models import (
     Webhook,
 )
 from ._models import Attachment, Event, Message
-from ._pagination import Page, aiterate_pages, iterate_pages
+from ._pagination import Page, iterate_pages
+from ._request import if_match, items_of, seg
 from ._sse import EventStream
-
-if TYPE_CHECKING:
-    import httpx
 
 #: Seconds a bulk request may take: the portal handles up to BULK_MAX dossiers in one
 #: request, each in its own transaction (decisions seal a PDF each), far beyond the
@@ -49,10 +51,6 @@ BULK_READ_TIMEOUT = 900.0
 
 #: Filter names of ``GET /agent/queue`` (also the keys of a bulk ``filter``).
 QUEUE_FILTERS = ("status", "procedure", "service", "assigned", "overdue", "older_than", "q")
-
-
-def _seg(value: str) -> str:
-    return quote(str(value), safe="")
 
 
 def _filter_value(value: Any) -> Any:
@@ -73,22 +71,8 @@ def queue_params(**filters: Any) -> dict[str, Any]:
     return params
 
 
-def filter_body(**filters: Any) -> dict[str, Any]:
-    """The ``filter`` object of a bulk request: the queue filters as JSON values."""
-    body: dict[str, Any] = {}
-    for key, value in filters.items():
-        if value is None or value is False or value == [] or value == ():
-            continue
-        body[key] = _filter_value(value)
-    return body
-
-
 def _action_path(dossier_id: str, action: str) -> str:
-    return f"agent/dossiers/{_seg(dossier_id)}/{action}"
-
-
-def _if_match(version: int | None) -> dict[str, str] | None:
-    return None if version is None else {"If-Match": f'"{version}"'}
+    return f"agent/dossiers/{seg(dossier_id)}/{action}"
 
 
 def _action_request(
@@ -103,7 +87,7 @@ def _action_request(
         "method": "POST",
         "path": _action_path(dossier_id, action),
         "json": body,
-        "headers": _if_match(version),
+        "headers": if_match(version),
     }
 
 
@@ -155,6 +139,11 @@ def export_query(
     return "agent/export?" + urlencode(params)
 
 
+def bulk_timeout(usual: httpx.Timeout) -> httpx.Timeout:
+    """The client's timeouts with a read long enough for one bulk request."""
+    return httpx.Timeout(usual.connect or 5.0, read=BULK_READ_TIMEOUT)
+
+
 def _decision_body(outcome: str, motivation: str, appeal: str | None) -> dict[str, Any]:
     body = {"outcome": outcome, "motivation": motivation}
     if appeal is not None:
@@ -173,8 +162,6 @@ def _complement_body(
 
 def _file_part(path: str | PathLike[str], content: IO[bytes] | bytes) -> dict[str, Any]:
     """The ``file`` part of an agent's upload (the portal sniffs the type itself)."""
-    import mimetypes
-
     name = Path(path).name
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return {"files": {"file": (name, content, content_type)}}
@@ -187,23 +174,6 @@ def _webhook_body(
     if description is not None:
         body["description"] = description
     return body
-
-
-def _items(body: Any) -> list[Any]:
-    return list(Page.from_json(body).items)
-
-
-@contextmanager
-def _patient(http: Any) -> Iterator[None]:
-    """The HTTP client with a read timeout long enough for one bulk request."""
-    import httpx
-
-    before = http.timeout
-    http.timeout = httpx.Timeout(before.connect or 5.0, read=BULK_READ_TIMEOUT)
-    try:
-        yield
-    finally:
-        http.timeout = before
 
 
 class AgentAPI:
@@ -227,7 +197,7 @@ class AgentAPI:
 
     def agent_services(self) -> list[AgentService]:
         """The services the caller works for; 404 for someone who is no agent."""
-        return cast(list[AgentService], _items(self._json("GET", "agent/services")))
+        return cast(list[AgentService], items_of(self._json("GET", "agent/services")))
 
     def agent_queue(
         self,
@@ -274,7 +244,7 @@ class AgentAPI:
     def agent_dossier(self, dossier_id: str, *, purpose: str | None = None) -> AgentDossier:
         """Open a dossier (writes the applicant's access log with ``purpose``)."""
         params = {"purpose": purpose} if purpose else None
-        path = f"agent/dossiers/{_seg(dossier_id)}"
+        path = f"agent/dossiers/{seg(dossier_id)}"
         return cast(AgentDossier, self._json("GET", path, params=params))
 
     def claim(self, dossier_id: str, *, version: int | None = None) -> AgentDossier:
@@ -319,19 +289,19 @@ class AgentAPI:
         )
 
     def list_notes(self, dossier_id: str) -> list[Note]:
-        return cast(list[Note], _items(self._json("GET", _action_path(dossier_id, "notes"))))
+        return cast(list[Note], items_of(self._json("GET", _action_path(dossier_id, "notes"))))
 
     def agent_history(self, dossier_id: str) -> list[Event]:
-        return cast(list[Event], _items(self._json("GET", _action_path(dossier_id, "history"))))
+        return cast(list[Event], items_of(self._json("GET", _action_path(dossier_id, "history"))))
 
     def agent_messages(self, dossier_id: str) -> list[Message]:
         """The dossier's message thread, applicant's and agents' messages in time order."""
         body = self._json("GET", _action_path(dossier_id, "messages"))
-        return cast(list[Message], _items(body))
+        return cast(list[Message], items_of(body))
 
     def agent_download_attachment(self, attachment_id: str, out: IO[bytes]) -> int:
         """Write an attachment of a dossier of my services to ``out``; bytes written."""
-        return self._download(f"/agent/attachments/{quote(attachment_id, safe='')}/content", out)
+        return self._download(f"/agent/attachments/{seg(attachment_id)}/content", out)
 
     def agent_upload_attachment(self, dossier_id: str, path: str | PathLike[str]) -> Attachment:
         """Upload a file (PDF, PNG or JPEG) to send with a complement request.
@@ -364,8 +334,8 @@ class AgentAPI:
     ) -> BulkResult:
         """One bulk run (split into chunks of BULK_MAX); results in the order sent."""
         bodies = bulk_bodies(action, params, ids=ids, items=items, filter=filter, dry_run=dry_run)
-        with _patient(self._http):
-            answers = [self._json("POST", "agent/bulk", json=b) for b in bodies]
+        timeout = bulk_timeout(self._http.timeout)
+        answers = [self._json("POST", "agent/bulk", json=b, timeout=timeout) for b in bodies]
         return merge_bulk(answers, dry_run)
 
     def agent_export(
@@ -396,10 +366,10 @@ class AgentAPI:
 
     def webhook_list(self, *, service: str | None = None) -> list[Webhook]:
         params = {"service": service} if service else None
-        return cast(list[Webhook], _items(self._json("GET", "agent/webhooks", params=params)))
+        return cast(list[Webhook], items_of(self._json("GET", "agent/webhooks", params=params)))
 
     def webhook_delete(self, webhook_id: str) -> None:
-        self._json("DELETE", f"agent/webhooks/{_seg(webhook_id)}")
+        self._json("DELETE", f"agent/webhooks/{seg(webhook_id)}")
 
     def webhook_deliveries(
         self,
@@ -409,7 +379,7 @@ class AgentAPI:
         cursor: str | None = None,
         limit: int | None = None,
     ) -> Page[Delivery]:
-        path = f"agent/webhooks/{_seg(webhook_id)}/deliveries"
+        path = f"agent/webhooks/{seg(webhook_id)}/deliveries"
         return self._page(path, {"status": status, "cursor": cursor, "limit": limit})
 
     def iter_webhook_deliveries(
@@ -419,194 +389,5 @@ class AgentAPI:
 
     def webhook_replay(self, delivery_id: str) -> Delivery:
         """Send a delivery again (same message id, so receivers deduplicate)."""
-        path = f"agent/webhooks/deliveries/{_seg(delivery_id)}/replay"
+        path = f"agent/webhooks/deliveries/{seg(delivery_id)}/replay"
         return cast(Delivery, self._json("POST", path))
-
-
-class AsyncAgentAPI:
-    """The agent's endpoints for :class:`~monespace_cli.client.AsyncPortalClient`."""
-
-    if TYPE_CHECKING:
-        _http: httpx.AsyncClient
-        portal_url: str
-
-        async def _json(self, method: str, path: str, **kwargs: Any) -> Any: ...
-        def _url(self, path: str) -> str: ...
-        def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]: ...
-
-    async def _page(self, path: str, params: dict[str, Any]) -> Page[Any]:
-        clean = {k: v for k, v in params.items() if v is not None}
-        return Page.from_json(await self._json("GET", path, params=clean))
-
-    async def agent_services(self) -> list[AgentService]:
-        return cast(list[AgentService], _items(await self._json("GET", "agent/services")))
-
-    async def agent_queue(
-        self,
-        *,
-        cursor: str | None = None,
-        limit: int | None = None,
-        sort: str | None = None,
-        **filters: Any,
-    ) -> Page[QueueItem]:
-        params = {**queue_params(**filters), "sort": sort, "cursor": cursor, "limit": limit}
-        return await self._page("agent/queue", params)
-
-    def iter_agent_queue(
-        self, *, sort: str | None = None, limit: int | None = None, **filters: Any
-    ) -> AsyncIterator[QueueItem]:
-        return aiterate_pages(
-            lambda c: self.agent_queue(cursor=c, limit=limit, sort=sort, **filters)
-        )
-
-    async def agent_counts(self, **filters: Any) -> QueueCounts:
-        filters.pop("status", None)
-        params = queue_params(**filters)
-        return cast(QueueCounts, await self._json("GET", "agent/queue/counts", params=params))
-
-    async def agent_dossier(self, dossier_id: str, *, purpose: str | None = None) -> AgentDossier:
-        params = {"purpose": purpose} if purpose else None
-        path = f"agent/dossiers/{_seg(dossier_id)}"
-        return cast(AgentDossier, await self._json("GET", path, params=params))
-
-    async def claim(self, dossier_id: str, *, version: int | None = None) -> AgentDossier:
-        return await self._act(dossier_id, "claim", None, version)
-
-    async def release(self, dossier_id: str, *, version: int | None = None) -> AgentDossier:
-        return await self._act(dossier_id, "release", None, version)
-
-    async def assign(
-        self, dossier_id: str, nrn: str, *, version: int | None = None
-    ) -> AgentDossier:
-        return await self._act(dossier_id, "assign", {"nrn": nrn}, version)
-
-    async def request_complement(
-        self,
-        dossier_id: str,
-        message: str,
-        due_date: str,
-        *,
-        attachment_ids: Sequence[str] | None = None,
-        version: int | None = None,
-    ) -> AgentDossier:
-        body = _complement_body(message, due_date, attachment_ids)
-        return await self._act(dossier_id, "complement", body, version)
-
-    async def decide(
-        self,
-        dossier_id: str,
-        outcome: str,
-        motivation: str,
-        *,
-        appeal: str | None = None,
-        version: int | None = None,
-    ) -> AgentDossier:
-        body = _decision_body(outcome, motivation, appeal)
-        return await self._act(dossier_id, "decision", body, version)
-
-    async def add_note(self, dossier_id: str, body: str) -> Note:
-        path = _action_path(dossier_id, "notes")
-        return cast(Note, await self._json("POST", path, json={"body": body}))
-
-    async def list_notes(self, dossier_id: str) -> list[Note]:
-        body = await self._json("GET", _action_path(dossier_id, "notes"))
-        return cast(list[Note], _items(body))
-
-    async def agent_history(self, dossier_id: str) -> list[Event]:
-        body = await self._json("GET", _action_path(dossier_id, "history"))
-        return cast(list[Event], _items(body))
-
-    async def agent_messages(self, dossier_id: str) -> list[Message]:
-        body = await self._json("GET", _action_path(dossier_id, "messages"))
-        return cast(list[Message], _items(body))
-
-    async def agent_upload_attachment(
-        self, dossier_id: str, path: str | PathLike[str]
-    ) -> Attachment:
-        parts = _file_part(path, Path(path).read_bytes())
-        answer = await self._json("POST", _action_path(dossier_id, "attachments"), **parts)
-        return cast(Attachment, answer)
-
-    async def _act(
-        self, dossier_id: str, action: str, body: dict[str, Any] | None, version: int | None
-    ) -> AgentDossier:
-        answer = await self._json(**_action_request(dossier_id, action, body, version))
-        return cast(AgentDossier, answer)
-
-    async def agent_bulk(
-        self,
-        action: str,
-        params: dict[str, Any] | None = None,
-        *,
-        ids: Sequence[str] | None = None,
-        items: Sequence[dict[str, Any]] | None = None,
-        filter: dict[str, Any] | None = None,
-        dry_run: bool = False,
-    ) -> BulkResult:
-        bodies = bulk_bodies(action, params, ids=ids, items=items, filter=filter, dry_run=dry_run)
-        with _patient(self._http):
-            answers = [await self._json("POST", "agent/bulk", json=b) for b in bodies]
-        return merge_bulk(answers, dry_run)
-
-    async def agent_export(
-        self,
-        out: IO[bytes],
-        *,
-        format: str = "csv",
-        fields: Sequence[str] | None = None,
-        excel: bool = False,
-        **filters: Any,
-    ) -> int:
-        """Stream the queue export into ``out`` (a blocking file is fine: chunks are small)."""
-        import httpx
-
-        from ._client import _transport_error, raise_for_problem
-
-        url = self._url(export_query(filters, format, fields, excel))
-        headers = self._headers({"Accept": "*/*"})
-        written = 0
-        try:
-            async with self._http.stream("GET", url, headers=headers) as resp:
-                if not resp.is_success:
-                    await resp.aread()
-                    raise_for_problem(resp)
-                async for chunk in resp.aiter_bytes():
-                    out.write(chunk)
-                    written += len(chunk)
-        except httpx.HTTPError as exc:
-            raise _transport_error(exc, self.portal_url) from exc
-        return written
-
-    async def webhook_add(
-        self,
-        service: str,
-        url: str,
-        event_types: Sequence[str],
-        *,
-        description: str | None = None,
-    ) -> NewWebhook:
-        body = _webhook_body(service, url, event_types, description)
-        return cast(NewWebhook, await self._json("POST", "agent/webhooks", json=body))
-
-    async def webhook_list(self, *, service: str | None = None) -> list[Webhook]:
-        params = {"service": service} if service else None
-        body = await self._json("GET", "agent/webhooks", params=params)
-        return cast(list[Webhook], _items(body))
-
-    async def webhook_delete(self, webhook_id: str) -> None:
-        await self._json("DELETE", f"agent/webhooks/{_seg(webhook_id)}")
-
-    async def webhook_deliveries(
-        self,
-        webhook_id: str,
-        *,
-        status: str | None = None,
-        cursor: str | None = None,
-        limit: int | None = None,
-    ) -> Page[Delivery]:
-        path = f"agent/webhooks/{_seg(webhook_id)}/deliveries"
-        return await self._page(path, {"status": status, "cursor": cursor, "limit": limit})
-
-    async def webhook_replay(self, delivery_id: str) -> Delivery:
-        path = f"agent/webhooks/deliveries/{_seg(delivery_id)}/replay"
-        return cast(Delivery, await self._json("POST", path))

@@ -24,8 +24,8 @@ import httpx
 
 from monespace_cli.i18n import accept_language
 
-from ._agent import AgentAPI, AsyncAgentAPI
-from ._exceptions import PortalError, PortalUnavailable, build_error
+from ._agent import AgentAPI
+from ._exceptions import PortalError, raise_for_problem, transport_error
 from ._models import (
     AccessLogEntry,
     Attachment,
@@ -48,6 +48,7 @@ from ._models import (
     ValidationResult,
 )
 from ._pagination import Page, aiterate_pages, iterate_pages
+from ._request import if_match, items_of, query, seg, with_acting_as
 from ._sse import EventStream
 from ._tls import client_tls_context
 
@@ -118,51 +119,6 @@ class PortalCredentials(httpx.Auth):
         yield request
 
 
-def raise_for_problem(response: httpx.Response) -> None:
-    """Raise the typed exception for an error answer; do nothing on success."""
-    if response.is_success:
-        return
-    raise build_error(
-        response.status_code, _problem_of(response), retry_after=response.headers.get("Retry-After")
-    )
-
-
-def _problem_of(response: httpx.Response) -> dict[str, Any]:
-    """The RFC 9457 object, or one made up from the status when the body is not one."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and ("title" in body or "detail" in body or "type" in body):
-        return body
-    text = response.text.strip()[:200] if response.content else ""
-    return {
-        "type": "about:blank",
-        "title": response.reason_phrase or f"HTTP {response.status_code}",
-        "status": response.status_code,
-        "detail": text if text and not text.startswith("<") else "",
-    }
-
-
-def _transport_error(exc: httpx.HTTPError, url: str) -> PortalUnavailable:
-    if isinstance(exc, httpx.TimeoutException):
-        reason = "the portal did not answer in time"
-    elif isinstance(exc, httpx.ConnectError):
-        reason = "cannot connect to the portal"
-    else:
-        reason = "the connection to the portal was lost"
-    return PortalUnavailable(
-        f"{reason} at {url}",
-        status=None,
-        problem={"type": "about:blank", "title": reason, "detail": f"{reason} at {url}"},
-    )
-
-
-def _query(**params: Any) -> dict[str, Any]:
-    """Query parameters without the unset ones."""
-    return {key: value for key, value in params.items() if value is not None}
-
-
 def _new_dossier_args(
     procedure: str, data: dict[str, Any] | None, idempotency_key: str | None
 ) -> dict[str, Any]:
@@ -177,11 +133,6 @@ def _new_dossier_args(
 def _submit_headers(idempotency_key: str | None) -> dict[str, str]:
     """A submit always carries a key: a fresh one unless the caller retries with its own."""
     return {"Idempotency-Key": idempotency_key or new_idempotency_key()}
-
-
-def _if_match(version: int) -> dict[str, str]:
-    """``If-Match`` for the dossier version read (the ETag is the quoted version)."""
-    return {"If-Match": f'"{version}"'}
 
 
 def _multipart(
@@ -242,7 +193,7 @@ class _Base:
         """Return when a dropped GET/HEAD gets its one more try; raise PortalUnavailable else."""
         if isinstance(exc, _RETRYABLE) and method.upper() in ("GET", "HEAD") and attempt == 0:
             return
-        raise _transport_error(exc, self.portal_url) from exc
+        raise transport_error(exc, self.portal_url) from exc
 
     @staticmethod
     def _decode(response: httpx.Response, method: str, path: str) -> Any:
@@ -301,11 +252,19 @@ class PortalClient(AgentAPI, _Base):
         headers: dict[str, str] | None = None,
         data: dict[str, Any] | None = None,
         files: dict[str, Any] | None = None,
+        timeout: httpx.Timeout | None = None,
     ) -> httpx.Response:
-        """Send one request; typed exception on an error answer (``api`` uses this)."""
+        """Send one request; typed exception on an error answer (``api`` uses this).
+
+        ``timeout`` replaces the client's for this request only (a bulk
+        request reads for minutes), so threads sharing the client are not
+        affected.
+        """
         args = self._request_args(
             method, path, headers, params=params, json=json, data=data, files=files
         )
+        if timeout is not None:
+            args["timeout"] = timeout
         for attempt in range(2):
             try:
                 response = self._http.request(**args)
@@ -320,7 +279,7 @@ class PortalClient(AgentAPI, _Base):
         return self._decode(self.request(method, path, **kwargs), method, path)
 
     def _page(self, path: str, params: dict[str, Any]) -> Page[Any]:
-        return Page.from_json(self._json("GET", path, params=_query(**params)))
+        return Page.from_json(self._json("GET", path, params=query(**params)))
 
     def _download(self, path: str, out: IO[bytes]) -> int:
         """Stream a body into ``out``; the number of bytes written."""
@@ -336,7 +295,7 @@ class PortalClient(AgentAPI, _Base):
                     written += len(chunk)
                 return written
         except httpx.HTTPError as exc:
-            raise _transport_error(exc, self.portal_url) from exc
+            raise transport_error(exc, self.portal_url) from exc
 
     # -- health and auth ----------------------------------------------------
 
@@ -384,7 +343,7 @@ class PortalClient(AgentAPI, _Base):
 
     def get_procedure(self, code: str, *, version: int | None = None) -> Procedure:
         return cast(
-            Procedure, self._json("GET", f"procedures/{_seg(code)}", params=_query(version=version))
+            Procedure, self._json("GET", f"procedures/{seg(code)}", params=query(version=version))
         )
 
     # -- dossiers -----------------------------------------------------------
@@ -395,8 +354,10 @@ class PortalClient(AgentAPI, _Base):
         data: dict[str, Any] | None = None,
         *,
         idempotency_key: str | None = None,
+        acting_as: str | None = None,
     ) -> Dossier:
         args = _new_dossier_args(procedure, data, idempotency_key)
+        args["headers"] = with_acting_as(acting_as, args["headers"])
         return cast(Dossier, self._json("POST", "dossiers", **args))
 
     def list_dossiers(
@@ -408,50 +369,58 @@ class PortalClient(AgentAPI, _Base):
         updated_since: str | None = None,
         cursor: str | None = None,
         limit: int | None = None,
+        acting_as: str | None = None,
     ) -> Page[Dossier]:
-        return self._page(
-            "dossiers",
-            {
-                "status": status,
-                "procedure": procedure,
-                "applicant": applicant,
-                "updated_since": updated_since,
-                "cursor": cursor,
-                "limit": limit,
-            },
+        """One page of the dossiers of the client's context, or of ``acting_as``'s."""
+        params = query(
+            status=status,
+            procedure=procedure,
+            applicant=applicant,
+            updated_since=updated_since,
+            cursor=cursor,
+            limit=limit,
         )
+        body = self._json("GET", "dossiers", params=params, headers=with_acting_as(acting_as))
+        return Page.from_json(body)
 
-    def iter_dossiers(self, **filters: Any) -> Iterator[Dossier]:
-        return iterate_pages(lambda c: self.list_dossiers(cursor=c, **filters))
+    def iter_dossiers(self, *, acting_as: str | None = None, **filters: Any) -> Iterator[Dossier]:
+        return iterate_pages(lambda c: self.list_dossiers(cursor=c, acting_as=acting_as, **filters))
 
-    def get_dossier(self, dossier_id: str) -> Dossier:
-        return cast(Dossier, self._json("GET", f"dossiers/{_seg(dossier_id)}"))
+    def get_dossier(self, dossier_id: str, *, acting_as: str | None = None) -> Dossier:
+        path = f"dossiers/{seg(dossier_id)}"
+        return cast(Dossier, self._json("GET", path, headers=with_acting_as(acting_as)))
 
     def put_dossier_data(self, dossier_id: str, data: dict[str, Any], *, version: int) -> Dossier:
         """Replace the data; ``version`` is the one read (StaleVersion if it moved)."""
-        headers = _if_match(version)
+        headers = if_match(version)
         return cast(
             Dossier,
-            self._json("PUT", f"dossiers/{_seg(dossier_id)}/data", json=data, headers=headers),
+            self._json("PUT", f"dossiers/{seg(dossier_id)}/data", json=data, headers=headers),
         )
 
     def validate_dossier(self, dossier_id: str) -> ValidationResult:
-        return cast(ValidationResult, self._json("POST", f"dossiers/{_seg(dossier_id)}/validate"))
+        return cast(ValidationResult, self._json("POST", f"dossiers/{seg(dossier_id)}/validate"))
 
-    def submit_dossier(self, dossier_id: str, *, idempotency_key: str | None = None) -> Dossier:
+    def submit_dossier(
+        self,
+        dossier_id: str,
+        *,
+        idempotency_key: str | None = None,
+        acting_as: str | None = None,
+    ) -> Dossier:
         """Submit; a fresh key is made when none is given (pass one to retry safely)."""
-        headers = _submit_headers(idempotency_key)
+        headers = with_acting_as(acting_as, _submit_headers(idempotency_key))
         return cast(
-            Dossier, self._json("POST", f"dossiers/{_seg(dossier_id)}/submit", headers=headers)
+            Dossier, self._json("POST", f"dossiers/{seg(dossier_id)}/submit", headers=headers)
         )
 
     def withdraw_dossier(self, dossier_id: str) -> Dossier:
-        return cast(Dossier, self._json("POST", f"dossiers/{_seg(dossier_id)}/withdraw"))
+        return cast(Dossier, self._json("POST", f"dossiers/{seg(dossier_id)}/withdraw"))
 
     def dossier_events(self, dossier_id: str) -> list[Event]:
         return cast(
             list[Event],
-            Page.from_json(self._json("GET", f"dossiers/{_seg(dossier_id)}/events")).items,
+            Page.from_json(self._json("GET", f"dossiers/{seg(dossier_id)}/events")).items,
         )
 
     # -- attachments --------------------------------------------------------
@@ -464,19 +433,20 @@ class PortalClient(AgentAPI, _Base):
         content: bytes | IO[bytes],
         *,
         content_type: str | None = None,
+        acting_as: str | None = None,
     ) -> Attachment:
         parts = _multipart(kind, filename, content, content_type)
-        return cast(
-            Attachment, self._json("POST", f"dossiers/{_seg(dossier_id)}/attachments", **parts)
-        )
+        path = f"dossiers/{seg(dossier_id)}/attachments"
+        headers = with_acting_as(acting_as)
+        return cast(Attachment, self._json("POST", path, headers=headers, **parts))
 
     def download_attachment(self, attachment_id: str, out: IO[bytes]) -> int:
-        return self._download(f"attachments/{_seg(attachment_id)}/content", out)
+        return self._download(f"attachments/{seg(attachment_id)}/content", out)
 
     # -- messages -----------------------------------------------------------
 
     def list_messages(self, dossier_id: str) -> list[Message]:
-        body = self._json("GET", f"dossiers/{_seg(dossier_id)}/messages")
+        body = self._json("GET", f"dossiers/{seg(dossier_id)}/messages")
         return cast(list[Message], Page.from_json(body).items)
 
     def send_message(
@@ -486,7 +456,7 @@ class PortalClient(AgentAPI, _Base):
         if attachment_ids:
             payload["attachment_ids"] = attachment_ids
         return cast(
-            Message, self._json("POST", f"dossiers/{_seg(dossier_id)}/messages", json=payload)
+            Message, self._json("POST", f"dossiers/{seg(dossier_id)}/messages", json=payload)
         )
 
     # -- documents and seals ------------------------------------------------
@@ -499,11 +469,15 @@ class PortalClient(AgentAPI, _Base):
     def iter_documents(self) -> Iterator[Document]:
         return iterate_pages(lambda c: self.list_documents(cursor=c))
 
+    def get_document(self, document_id: str) -> Document:
+        """One document of the vault (NotFound when it is not the acting context's)."""
+        return cast(Document, self._json("GET", f"documents/{seg(document_id)}"))
+
     def download_document(self, document_id: str, out: IO[bytes]) -> int:
-        return self._download(f"documents/{_seg(document_id)}/content", out)
+        return self._download(f"documents/{seg(document_id)}/content", out)
 
     def get_seal(self, document_id: str) -> Seal:
-        return cast(Seal, self._json("GET", f"documents/{_seg(document_id)}/seal"))
+        return cast(Seal, self._json("GET", f"documents/{seg(document_id)}/seal"))
 
     def seal_certificates(self) -> SealCertificates:
         return cast(SealCertificates, self._json("GET", "seal/certificates"))
@@ -519,11 +493,11 @@ class PortalClient(AgentAPI, _Base):
         return iterate_pages(lambda c: self.list_payments(cursor=c))
 
     def get_payment(self, payment_id: str) -> Payment:
-        return cast(Payment, self._json("GET", f"payments/{_seg(payment_id)}"))
+        return cast(Payment, self._json("GET", f"payments/{seg(payment_id)}"))
 
     def sandbox_pay(self, payment_id: str) -> Payment:
         """Sandbox only: the portal plays the bank and marks the payment paid."""
-        return cast(Payment, self._json("POST", f"sandbox/payments/{_seg(payment_id)}/pay"))
+        return cast(Payment, self._json("POST", f"sandbox/payments/{seg(payment_id)}/pay"))
 
     # -- my data ------------------------------------------------------------
 
@@ -550,7 +524,7 @@ class PortalClient(AgentAPI, _Base):
         return iterate_pages(lambda c: self.list_notifications(unread=unread, cursor=c))
 
     def mark_notification_read(self, notification_id: str) -> None:
-        self._json("POST", f"notifications/{_seg(notification_id)}/read")
+        self._json("POST", f"notifications/{seg(notification_id)}/read")
 
     def events(
         self,
@@ -590,50 +564,50 @@ class PortalClient(AgentAPI, _Base):
                     raise_for_problem(resp)
                 yield _guarded_lines(resp.iter_lines(), self.portal_url)
         except httpx.HTTPError as exc:
-            raise _transport_error(exc, self.portal_url) from exc
+            raise transport_error(exc, self.portal_url) from exc
 
     # -- CSAM: organisations, GAPs, roles, mandates, audit ---------------------
 
     def get_organisation(self, bce: str) -> dict[str, Any]:
-        return cast(dict[str, Any], self._json("GET", f"organisations/{_seg(bce)}"))
+        return cast(dict[str, Any], self._json("GET", f"organisations/{seg(bce)}"))
 
     def list_gaps(self, bce: str) -> list[Gap]:
-        return cast(list[Gap], _items(self._json("GET", f"organisations/{_seg(bce)}/gaps")))
+        return cast(list[Gap], items_of(self._json("GET", f"organisations/{seg(bce)}/gaps")))
 
     def designate_gap(self, bce: str, nrn: str) -> dict[str, Any]:
-        path = f"organisations/{_seg(bce)}/gaps"
+        path = f"organisations/{seg(bce)}/gaps"
         return cast(dict[str, Any], self._json("POST", path, json={"nrn": nrn}))
 
     def remove_gap(self, bce: str, nrn: str) -> None:
-        self._json("DELETE", f"organisations/{_seg(bce)}/gaps/{_seg(nrn)}")
+        self._json("DELETE", f"organisations/{seg(bce)}/gaps/{seg(nrn)}")
 
     def list_roles(self, bce: str, *, person: str | None = None) -> list[Role]:
-        path = f"organisations/{_seg(bce)}/roles"
-        return cast(list[Role], _items(self._json("GET", path, params=_query(person=person))))
+        path = f"organisations/{seg(bce)}/roles"
+        return cast(list[Role], items_of(self._json("GET", path, params=query(person=person))))
 
     def grant_role(self, bce: str, role: dict[str, Any]) -> dict[str, Any]:
-        path = f"organisations/{_seg(bce)}/roles"
+        path = f"organisations/{seg(bce)}/roles"
         return cast(dict[str, Any], self._json("POST", path, json=role))
 
     def change_role(self, bce: str, role_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-        path = f"organisations/{_seg(bce)}/roles/{_seg(role_id)}"
+        path = f"organisations/{seg(bce)}/roles/{seg(role_id)}"
         return cast(dict[str, Any], self._json("PATCH", path, json=changes))
 
     def revoke_role(self, bce: str, role_id: str) -> None:
-        self._json("DELETE", f"organisations/{_seg(bce)}/roles/{_seg(role_id)}")
+        self._json("DELETE", f"organisations/{seg(bce)}/roles/{seg(role_id)}")
 
     def apply_roles(
         self, bce: str, changes: list[dict[str, Any]], *, dry_run: bool = False
     ) -> dict[str, Any]:
         """One atomic change set: all applied or none (ValidationFailed names ``/changes/i``)."""
-        path = f"organisations/{_seg(bce)}/roles:apply"
+        path = f"organisations/{seg(bce)}/roles:apply"
         body = {"changes": changes, "dry_run": dry_run}
         return cast(dict[str, Any], self._json("POST", path, json=body))
 
     def audit(
         self, bce: str, *, cursor: str | None = None, limit: int | None = None
     ) -> Page[AuditEntry]:
-        return self._page(f"organisations/{_seg(bce)}/audit", {"cursor": cursor, "limit": limit})
+        return self._page(f"organisations/{seg(bce)}/audit", {"cursor": cursor, "limit": limit})
 
     def iter_audit(self, bce: str) -> Iterator[AuditEntry]:
         return iterate_pages(lambda c: self.audit(bce, cursor=c))
@@ -641,15 +615,15 @@ class PortalClient(AgentAPI, _Base):
     def list_mandates(
         self, *, organisation: str | None = None, state: str | None = None
     ) -> list[Mandate]:
-        params = _query(organisation=organisation, state=state)
-        return cast(list[Mandate], _items(self._json("GET", "mandates", params=params)))
+        params = query(organisation=organisation, state=state)
+        return cast(list[Mandate], items_of(self._json("GET", "mandates", params=params)))
 
     def propose_mandate(self, mandate: dict[str, Any]) -> dict[str, Any]:
         return cast(dict[str, Any], self._json("POST", "mandates", json=mandate))
 
     def decide_mandate(self, mandate_id: str, decision: str) -> dict[str, Any]:
         """``decision``: ``accept``, ``refuse`` or ``revoke``."""
-        path = f"mandates/{_seg(mandate_id)}/{_seg(decision)}"
+        path = f"mandates/{seg(mandate_id)}/{seg(decision)}"
         return cast(dict[str, Any], self._json("POST", path))
 
     # -- sandbox ------------------------------------------------------------
@@ -669,14 +643,7 @@ def _guarded_lines(lines: Iterator[str], url: str) -> Iterator[str]:
     try:
         yield from lines
     except httpx.HTTPError as exc:
-        raise _transport_error(exc, url) from exc
-
-
-def _items(body: Any) -> list[dict[str, Any]]:
-    """The ``items`` of a list answer (a bare list is accepted too)."""
-    if isinstance(body, dict):
-        body = body.get("items") or []
-    return [dict(item) for item in body or []]
+        raise transport_error(exc, url) from exc
 
 
 def new_idempotency_key() -> str:
@@ -684,14 +651,7 @@ def new_idempotency_key() -> str:
     return f"monespace-{uuid.uuid4()}"
 
 
-def _seg(value: str) -> str:
-    """A path segment with anything that could escape it quoted."""
-    from urllib.parse import quote
-
-    return quote(str(value), safe="")
-
-
-class AsyncPortalClient(AsyncAgentAPI, _Base):
+class AsyncPortalClient(_Base):
     """Asynchronous client for many dossiers at once (``bulk``).
 
     Only what bulk filing needs: procedures, dossiers, data, attachments,
@@ -762,12 +722,12 @@ class AsyncPortalClient(AsyncAgentAPI, _Base):
     async def list_mandates(
         self, *, organisation: str | None = None, state: str | None = None
     ) -> list[dict[str, Any]]:
-        params = _query(organisation=organisation, state=state)
-        return _items(await self._json("GET", "mandates", params=params))
+        params = query(organisation=organisation, state=state)
+        return items_of(await self._json("GET", "mandates", params=params))
 
     async def get_procedure(self, code: str, *, version: int | None = None) -> Procedure:
-        params = _query(version=version)
-        return cast(Procedure, await self._json("GET", f"procedures/{_seg(code)}", params=params))
+        params = query(version=version)
+        return cast(Procedure, await self._json("GET", f"procedures/{seg(code)}", params=params))
 
     async def create_dossier(
         self,
@@ -778,18 +738,18 @@ class AsyncPortalClient(AsyncAgentAPI, _Base):
         acting_as: str | None = None,
     ) -> Dossier:
         args = _new_dossier_args(procedure, data, idempotency_key)
-        args["headers"] = _acting(acting_as, args["headers"])
+        args["headers"] = with_acting_as(acting_as, args["headers"])
         return cast(Dossier, await self._json("POST", "dossiers", **args))
 
     async def get_dossier(self, dossier_id: str, *, acting_as: str | None = None) -> Dossier:
-        path = f"dossiers/{_seg(dossier_id)}"
-        return cast(Dossier, await self._json("GET", path, headers=_acting(acting_as)))
+        path = f"dossiers/{seg(dossier_id)}"
+        return cast(Dossier, await self._json("GET", path, headers=with_acting_as(acting_as)))
 
     async def list_dossiers(
         self, *, cursor: str | None = None, acting_as: str | None = None, **filters: Any
     ) -> Page[Dossier]:
-        params = _query(cursor=cursor, **filters)
-        body = await self._json("GET", "dossiers", params=params, headers=_acting(acting_as))
+        params = query(cursor=cursor, **filters)
+        body = await self._json("GET", "dossiers", params=params, headers=with_acting_as(acting_as))
         return Page.from_json(body)
 
     def iter_dossiers(
@@ -802,8 +762,8 @@ class AsyncPortalClient(AsyncAgentAPI, _Base):
     async def put_dossier_data(
         self, dossier_id: str, data: dict[str, Any], *, version: int
     ) -> Dossier:
-        headers = _if_match(version)
-        path = f"dossiers/{_seg(dossier_id)}/data"
+        headers = if_match(version)
+        path = f"dossiers/{seg(dossier_id)}/data"
         return cast(Dossier, await self._json("PUT", path, json=data, headers=headers))
 
     async def add_attachment(
@@ -817,13 +777,13 @@ class AsyncPortalClient(AsyncAgentAPI, _Base):
         acting_as: str | None = None,
     ) -> Attachment:
         parts = _multipart(kind, filename, content, content_type)
-        path = f"dossiers/{_seg(dossier_id)}/attachments"
-        headers = _acting(acting_as)
+        path = f"dossiers/{seg(dossier_id)}/attachments"
+        headers = with_acting_as(acting_as)
         return cast(Attachment, await self._json("POST", path, headers=headers, **parts))
 
     async def validate_dossier(self, dossier_id: str) -> ValidationResult:
         return cast(
-            ValidationResult, await self._json("POST", f"dossiers/{_seg(dossier_id)}/validate")
+            ValidationResult, await self._json("POST", f"dossiers/{seg(dossier_id)}/validate")
         )
 
     async def submit_dossier(
@@ -833,13 +793,6 @@ class AsyncPortalClient(AsyncAgentAPI, _Base):
         idempotency_key: str | None = None,
         acting_as: str | None = None,
     ) -> Dossier:
-        headers = _acting(acting_as, _submit_headers(idempotency_key))
-        path = f"dossiers/{_seg(dossier_id)}/submit"
+        headers = with_acting_as(acting_as, _submit_headers(idempotency_key))
+        path = f"dossiers/{seg(dossier_id)}/submit"
         return cast(Dossier, await self._json("POST", path, headers=headers))
-
-
-def _acting(acting_as: str | None, headers: dict[str, str] | None = None) -> dict[str, str] | None:
-    """Headers with a per-call ``X-Acting-As`` (bulk files for many organisations at once)."""
-    if acting_as is None:
-        return headers
-    return {**(headers or {}), "X-Acting-As": acting_as}

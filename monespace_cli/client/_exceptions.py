@@ -15,11 +15,18 @@ the level it cares about (``except PortalError`` for everything,
     ├── ValidationFailed(errors)     413, 415, 422
     ├── RateLimited(retry_after)     429
     └── PortalUnavailable            502, 503, 504, connection refused, timeouts
+
+The mapping from an answer (:func:`raise_for_problem`) or a transport failure
+(:func:`transport_error`) to these classes lives here, next to them, as in
+httpx: both clients and the agent's endpoints call it, and it depends on
+nothing but the classes.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+import httpx
 
 PROBLEM_TYPE_PREFIX = "https://monespace.example/problems/"
 
@@ -216,3 +223,44 @@ def _field_errors(problem: dict[str, Any]) -> list[dict[str, str]]:
                 {"pointer": str(item.get("pointer", "")), "message": str(item.get("message", ""))}
             )
     return out
+
+
+def raise_for_problem(response: httpx.Response) -> None:
+    """Raise the typed exception for an error answer; do nothing on success."""
+    if response.is_success:
+        return
+    raise build_error(
+        response.status_code, problem_of(response), retry_after=response.headers.get("Retry-After")
+    )
+
+
+def problem_of(response: httpx.Response) -> dict[str, Any]:
+    """The RFC 9457 object, or one made up from the status when the body is not one."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and ("title" in body or "detail" in body or "type" in body):
+        return body
+    text = response.text.strip()[:200] if response.content else ""
+    return {
+        "type": "about:blank",
+        "title": response.reason_phrase or f"HTTP {response.status_code}",
+        "status": response.status_code,
+        "detail": text if text and not text.startswith("<") else "",
+    }
+
+
+def transport_error(exc: httpx.HTTPError, url: str) -> PortalUnavailable:
+    """The :class:`PortalUnavailable` for a request that got no answer (timeout, refused, cut)."""
+    if isinstance(exc, httpx.TimeoutException):
+        reason = "the portal did not answer in time"
+    elif isinstance(exc, httpx.ConnectError):
+        reason = "cannot connect to the portal"
+    else:
+        reason = "the connection to the portal was lost"
+    return PortalUnavailable(
+        f"{reason} at {url}",
+        status=None,
+        problem={"type": "about:blank", "title": reason, "detail": f"{reason} at {url}"},
+    )

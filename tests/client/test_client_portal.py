@@ -111,6 +111,25 @@ def test_auth_and_context_errors(portal_server, token: str) -> None:
         portal.get_dossier("MSP-1999-999999")
 
 
+def test_sync_calls_may_name_their_own_acting_context(portal_server, token: str) -> None:
+    """One client, several contexts, nothing mutated: the per-call context wins."""
+    with PortalClient(portal_server.url, token=token) as portal:
+        firm_dossier = portal.create_dossier("CU1", acting_as=FIRM)
+        own_dossier = portal.create_dossier("PERMIS-PECHE")
+        firm_ids = {d["id"] for d in portal.iter_dossiers(acting_as=FIRM)}
+        own_ids = {d["id"] for d in portal.iter_dossiers()}
+        assert firm_dossier["id"] in firm_ids and firm_dossier["id"] not in own_ids
+        assert own_dossier["id"] in own_ids and own_dossier["id"] not in firm_ids
+        assert portal.get_dossier(firm_dossier["id"], acting_as=FIRM)["id"] == firm_dossier["id"]
+        with pytest.raises(NotFound):
+            portal.get_dossier(firm_dossier["id"])  # not the person's own dossier
+        assert portal.acting_as is None
+    with PortalClient(portal_server.url, token=token, acting_as="0453066412") as other:
+        assert own_dossier["id"] in {d["id"] for d in other.iter_dossiers(acting_as="me")}
+        with pytest.raises(Forbidden):
+            other.list_dossiers()  # the client's own context still applies
+
+
 def test_async_bulk_path(portal_server, token: str) -> None:
     from portal import pdf
 
@@ -148,6 +167,11 @@ def test_payment_document_and_mydata_endpoints(portal) -> None:
     assert portal.sandbox_pay(payment["id"])["status"] == "paid"
     seal = portal.get_seal(submitted["receipt_document_id"])
     assert seal["document_id"] == submitted["receipt_document_id"]
+    receipt = portal.get_document(submitted["receipt_document_id"])
+    assert receipt["id"] == submitted["receipt_document_id"]
+    assert receipt["dossier_id"] == dossier["id"] and receipt["sha256"]
+    with pytest.raises(NotFound):
+        portal.get_document("DOC-NOPE")
     assert portal.seal_certificates()["trust_anchor"]
     assert portal.mydata()["source"] == "rn"
     assert list(itertools.islice(portal.iter_access_log(), 1))

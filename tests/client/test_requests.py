@@ -40,6 +40,29 @@ def test_headers_carry_token_context_and_user_agent() -> None:
     assert req.headers["User-Agent"].startswith("monespace/")
 
 
+def test_a_call_may_name_its_own_acting_context() -> None:
+    rec = Recorder({"items": [], "next_cursor": None})
+    with make(rec, token="t", acting_as="0123456749") as portal:
+        portal.list_dossiers(acting_as="me")
+        portal.list_dossiers()
+        assert portal.acting_as == "0123456749"
+    assert [r.headers["X-Acting-As"] for r in rec.requests] == ["me", "0123456749"]
+
+
+def test_a_bulk_request_reads_longer_without_changing_the_client() -> None:
+    from monespace_cli.client._agent import BULK_READ_TIMEOUT
+
+    rec = Recorder({"results": [], "summary": {"changed": 0, "skipped": 0, "failed": 0}})
+    with make(rec) as portal:
+        before = portal._http.timeout
+        portal.agent_bulk("claim", ids=["MSP-1"])
+        portal.agent_counts()
+        assert portal._http.timeout == before
+    bulk, counts = (r.extensions["timeout"] for r in rec.requests)
+    assert bulk["read"] == BULK_READ_TIMEOUT and bulk["connect"] == before.connect
+    assert counts["read"] == before.read
+
+
 def test_no_auth_header_without_token() -> None:
     rec = Recorder({"id": "ch_1"}, status=201)
     with make(rec) as portal:

@@ -8,7 +8,6 @@ tests/cli/dossier/test_dossier_download_messages.py).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -19,7 +18,7 @@ from typing import Any
 from agent_support import AGENT, APPLICANT, FIDUCIAIRE, OUTSIDER, ROOT
 from cli_helpers import cli_env
 
-from monespace_cli.client import AsyncPortalClient, PortalClient, ValidationFailed
+from monespace_cli.client import PortalClient, ValidationFailed
 from portal import pdf
 
 
@@ -139,9 +138,3 @@ def test_client_uploads_then_names_the_files(portal_server, tokens, file_dossier
             first, "Annexe jointe.", "2099-01-31", attachment_ids=[attachment["id"]]
         )
         assert done["status"] == "awaiting_complement"
-
-    async def upload_async() -> Any:
-        async with AsyncPortalClient(portal_server.url, token=tokens(AGENT)) as client:
-            return await client.agent_upload_attachment(second, form)
-
-    assert asyncio.run(upload_async())["sha256"] == attachment["sha256"]

@@ -1,18 +1,16 @@
-"""The agent client itself: argument shaping (pure) and both clients on the real portal."""
+"""The agent client itself: argument shaping (pure) and the client on the real portal."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
-from typing import Any
 
 import pytest
 from agent_support import AGENT, SUPERVISOR
 
-from monespace_cli.client import AsyncPortalClient, NotFound, PortalClient, queue_params
+from monespace_cli.client import PortalClient, queue_params
 from monespace_cli.client._agent import bulk_bodies, export_query, merge_bulk
-from monespace_cli.commands._agent_options import parse_due, read_ids
+from monespace_cli.commands.agent.options import parse_due, read_ids
 from monespace_cli.errors import UsageProblem
 
 
@@ -93,36 +91,3 @@ def test_sync_client_against_the_portal(portal_server, tokens, file_dossier) -> 
             client.release(dossier_id, version=version)  # the version moved with the assignment
         counts = client.agent_counts(q=dossier_id, status="accepted")  # status ignored
         assert counts["counts"]["in_review"] == 1 and counts["total"] == 1
-
-
-def test_async_client_against_the_portal(portal_server, tokens, file_dossier) -> None:
-    dossier_id = file_dossier()
-
-    async def scenario() -> dict[str, Any]:
-        async with AsyncPortalClient(portal_server.url, token=tokens(AGENT)) as client:
-            services = await client.agent_services()
-            queued = [i async for i in client.iter_agent_queue(q=dossier_id)]
-            preview = await client.agent_bulk("claim", ids=[dossier_id], dry_run=True)
-            claimed = await client.claim(dossier_id)
-            note = await client.add_note(dossier_id, "vu")
-            notes = await client.list_notes(dossier_id)
-            history = await client.agent_history(dossier_id)
-            out = io.BytesIO()
-            size = await client.agent_export(out, format="jsonl", fields=["id"], q=dossier_id)
-            try:
-                await client.agent_dossier("MSP-2026-999999")
-                missing = False
-            except NotFound:
-                missing = True
-            return locals()
-
-    got = asyncio.run(scenario())
-    assert sorted(s["code"] for s in got["services"]) == ["FOREM", "SPW-EER"]
-    assert [i["id"] for i in got["queued"]] == [dossier_id]
-    assert got["preview"]["summary"] == {"changed": 1, "skipped": 0, "failed": 0}
-    assert got["claimed"]["status"] == "in_review"
-    assert [n["id"] for n in got["notes"]] == [got["note"]["id"]]
-    assert "assigned" in [e["type"] for e in got["history"]]
-    assert got["out"].getvalue() == f'{{"id": "{dossier_id}"}}\n'.encode()
-    assert got["size"] == len(got["out"].getvalue())
-    assert got["missing"] is True
