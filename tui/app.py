@@ -342,9 +342,46 @@ class MonespaceApp(KeysInOrder):
         """Textual's commands (theme, quit, keys, screenshot…) under translated names.
 
         Their English titles and help lines are msgids (``tui/textual_keys.py``).
+        The screenshot is saved by :meth:`save_screenshot_here`, whose
+        notification is translated (Textual's own says "Saved screenshot").
         """
         for command in super().get_system_commands(screen):
+            if command.title == "Screenshot":
+                command = command._replace(
+                    callback=lambda: self.set_timer(0.1, self.save_screenshot_here)
+                )
             yield command._replace(title=_(command.title), help=_(command.help))
+
+    def save_screenshot_here(self) -> None:
+        """An SVG of the screen in the files folder, said in the person's language."""
+        folder = self.settings.files_dir or Path.cwd()
+        try:
+            saved = self.save_screenshot(path=str(folder))
+        except OSError as exc:
+            self.notify(
+                _("The screenshot could not be saved: {detail}").format(detail=exc.strerror),
+                title=_("Screenshot"),
+                severity="error",
+                markup=False,
+            )
+            return
+        self.notify(
+            _("Screenshot saved to {path}.").format(path=saved),
+            title=_("Screenshot"),
+            markup=False,
+        )
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C no longer quits (it copies): say which key does, translated."""
+        for active in self.active_bindings.values():
+            if active.binding.action in ("quit", "app.quit"):
+                key = self.get_key_display(active.binding)
+                self.notify(
+                    _("Press {key} to quit the app.").format(key=key),
+                    title=_("Do you want to quit?"),
+                    markup=False,
+                )
+                return
 
     # -- help ---------------------------------------------------------------------
 
