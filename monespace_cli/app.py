@@ -32,6 +32,11 @@ import sys
 from typing import Annotated, Any
 
 import typer
+
+# Typer vendors Click as the private ``typer._click`` and exposes none of its
+# Context, Command, HelpFormatter, ClickException or PacifyFlushWrapper: the lazy
+# groups below override Click's methods and ``run`` catches Click's exceptions,
+# so they come from there. pyproject.toml pins the Typer range this was tested with.
 from typer import _click as click
 from typer.core import TyperGroup
 
@@ -48,7 +53,6 @@ COMPLETE_VAR = "_MONESPACE_COMPLETE"
 
 
 #: noun → (module, one-line help). Order is the order shown in ``--help``.
-#: Later issues add: bulk, agent, tui.
 NOUNS: dict[str, tuple[str, str]] = {
     "auth": (
         "monespace_cli.commands.auth",
@@ -397,7 +401,8 @@ def run(args: list[str]) -> int:
     i18n_click.install()
     without_httpx_command_line()
     if os.environ.get(COMPLETE_VAR):
-        from typer._completion_classes import completion_init
+        # Imported only when a shell asks for completions: every other run skips it.
+        from typer.completion import completion_init
 
         completion_init()  # registers Typer's bash/zsh/fish completion classes
     try:
