@@ -26,7 +26,7 @@ from typing import Any
 import be_identifiers
 from monespace_cli.bulk.coerce import CellError, coerce_cell
 from monespace_cli.bulk.mapping import ATTACHMENT_PREFIX, ColumnPlan
-from monespace_cli.bulk.sheet import Record
+from monespace_cli.bulk.records import Record
 from monespace_cli.i18n import _
 
 
