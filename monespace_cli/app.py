@@ -40,7 +40,7 @@ import typer
 from typer import _click as click
 from typer.core import TyperGroup
 
-from monespace_cli import i18n_click
+from monespace_cli import __version__, i18n_click
 from monespace_cli.errors import CliError, ExitCode, UsageProblem, report
 from monespace_cli.i18n import N_, _, install_global
 from monespace_cli.startup import speed_up, without_httpx_command_line
@@ -241,8 +241,6 @@ def _print_version(value: bool) -> None:
 
 def version() -> str:
     """The version (one home: ``monespace_cli.__version__``, which pyproject reads)."""
-    from monespace_cli import __version__
-
     return __version__
 
 
@@ -305,6 +303,7 @@ def root(
         ),
     ] = False,
 ) -> None:
+    # Here, not at the top: ``monespace --help`` never builds a Factory.
     from monespace_cli.context import Factory, GlobalOptions, IOStreams
     from monespace_cli.output import FORMATS
 

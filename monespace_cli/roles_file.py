@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from monespace_cli.dates import DateError, parse_day
 from monespace_cli.i18n import _
 
 #: CSAM domains of docs/api.md (procedure ``domain``).
@@ -263,8 +264,6 @@ class _Reader:
     def _date(self, node: Any) -> dt.date | None:
         if node is None or _is_null(node):
             return None
-        from monespace_cli.dates import DateError, parse_day
-
         text = _scalar(node) or ""
         try:
             return parse_day(text)
