@@ -25,6 +25,7 @@ lint: setup
 	$(VENV)/bin/ruff format --check $(SRC) tests bench scripts
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+	$(PY) scripts/check_import_cycles.py
 
 test: lint
 	@bash scripts/pytest.sh -n 2 $(PYTEST_ARGS)

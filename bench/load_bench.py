@@ -32,7 +32,7 @@ from harness import Portal, percentiles, procedure, record
 #: Sandbox citizens (persons.json) the virtual clients log in as.
 CITIZENS = ("68031412135", "83110208625", "91052314742", "74011920708", "70112804283")
 MIX = (("list", 55), ("show", 20), ("catalogue", 15), ("submit", 10))
-#: Requests answered 503 + Retry-After (overload, portal/overload.py): not errors
+#: Requests answered 503 + Retry-After (overload, portal/http/overload.py): not errors
 #: when fast; timed apart from the answered ones.
 REFUSED = "503 refused"
 

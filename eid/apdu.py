@@ -20,6 +20,7 @@ from eid.errors import (
     PinBlocked,
     SecurityStatusNotSatisfied,
 )
+from eid.pcsc import translate
 
 SW_OK = 0x9000
 SW_WRONG_OFFSET = 0x6B00
@@ -95,8 +96,6 @@ def status_error(sw: int, what: str) -> EidError:
 
 def _transport_error(exc: Exception) -> EidError:
     """Map a pyscard (or virtual card) transport exception to our types."""
-    from eid.pcsc import translate
-
     error = translate(exc)
     if type(error) is not EidError:
         return error

@@ -33,6 +33,7 @@ from eid.errors import (
 from eid.integrity import check_integrity
 from eid.login import ES384, RS256
 from eid.models import Address, CardData, Certificates, Identity, IntegrityReport
+from eid.pcsc import release_quietly
 from eid.pin import check_pin_format, pin_blocks
 from eid.pinpad import (
     FEATURE_MODIFY_PIN_DIRECT,
@@ -93,8 +94,6 @@ class EidCard:
 
     def close(self) -> None:
         """Disconnect and release; errors on an already-gone card are ignored."""
-        from eid.pcsc import release_quietly
-
         release_quietly(self.channel.connection)
 
     def __repr__(self) -> str:

@@ -23,7 +23,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
+from eid.card import EidCard, is_eid_atr
+from eid.documents import missing_certificates
 from eid.errors import N_, EidError, Gettext, Message, NoCard, PcscUnavailable, render
+from eid.pcsc import connect, load_pyscard, reader_objects, release_quietly
+from eid.pinpad import FEATURE_MODIFY_PIN_DIRECT, FEATURE_VERIFY_PIN_DIRECT, reader_features
+from eid.pki.status import StatusUnavailable, check_ocsp
 
 Status = Literal["ok", "warn", "fail", "skipped"]
 CERT_WARN_DAYS = 30
@@ -117,8 +122,6 @@ class _State:
 
 
 def _pcsc_library(state: _State) -> Check:
-    from eid.pcsc import load_pyscard
-
     try:
         state.pyscard = load_pyscard()
     except PcscUnavailable as exc:
@@ -131,8 +134,6 @@ def _pcsc_library(state: _State) -> Check:
 
 
 def _pcscd(state: _State) -> Check:
-    from eid.pcsc import reader_objects
-
     try:
         state.readers = reader_objects()
     except PcscUnavailable:
@@ -166,8 +167,6 @@ def _readers(state: _State) -> Check:
 
 
 def _card_inserted(state: _State) -> Check:
-    from eid.pcsc import connect
-
     candidates = [
         r for r in state.readers if not state.reader or state.reader.lower() in str(r).lower()
     ]
@@ -188,8 +187,6 @@ def _card_inserted(state: _State) -> Check:
 
 
 def _atr(state: _State) -> Check:
-    from eid.card import is_eid_atr
-
     atr = {"atr": state.atr.hex().upper()}
     if is_eid_atr(state.atr):
         return _check("atr", "ok", Message(N_("ATR {atr} is a Belgian eID"), atr))
@@ -202,8 +199,6 @@ def _atr(state: _State) -> Check:
 
 
 def _applet(state: _State) -> Check:
-    from eid.card import EidCard
-
     state.card = EidCard(state.connection, reader_name=state.reader)
     try:
         state.card.check_is_eid()
@@ -249,8 +244,6 @@ def _files(state: _State) -> Check:
 
 def _missing(state: _State, certs: Any) -> list[str]:
     """Plain-words reasons for absent personal certificates (minors, Kids-ID…)."""
-    from eid.documents import missing_certificates
-
     try:
         identity = state.card.read_identity()
     except EidError:
@@ -298,8 +291,6 @@ def _certificates(state: _State) -> Check:
 
 def _revocation(state: _State) -> Check:
     """Ask OCSP about the personal certificates; say so when no answer comes."""
-    from eid.pki.status import StatusUnavailable, check_ocsp
-
     certs = state.card.read_certificates()
     personal = [
         (r, c)
@@ -362,8 +353,6 @@ def _pin(state: _State) -> Check:
 
 
 def _pinpad(state: _State) -> Check:
-    from eid.pinpad import FEATURE_MODIFY_PIN_DIRECT, FEATURE_VERIFY_PIN_DIRECT, reader_features
-
     features = reader_features(state.connection)
     if FEATURE_VERIFY_PIN_DIRECT in features and FEATURE_MODIFY_PIN_DIRECT in features:
         return _check(
@@ -432,8 +421,6 @@ def run_checks(reader: str | None = None, *, connection: Any = None) -> list[Che
                     blocker = name
     finally:
         if state.connection is not None and connection is None:
-            from eid.pcsc import release_quietly
-
             release_quietly(state.connection)
     return checks
 

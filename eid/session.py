@@ -11,7 +11,7 @@ from typing import Any
 from eid.apdu import Connection
 from eid.card import EidCard
 from eid.errors import N_, EidError, NoCard, NoReader
-from eid.pcsc import connect, find_reader, reader_objects
+from eid.pcsc import connect, find_reader, reader_objects, translate
 
 
 def _first_card() -> tuple[Any, str]:
@@ -41,8 +41,6 @@ def _ensure_connected(connection: Any) -> None:
         except EidError:
             raise
         except Exception as exc:  # noqa: BLE001 - pyscard's exceptions are untyped
-            from eid.pcsc import translate
-
             raise translate(exc) from None
 
 

@@ -17,7 +17,7 @@ behave alike; only the typing of the value differs by command:
   ``false``, ``null``, integers and decimals become JSON values, ``@file``
   reads a file (``@-`` stdin), anything else stays a string; ``--set`` types
   its values from the form's schema instead
-  (:func:`monespace_cli.commands._data_input.coerce`).
+  (:func:`monespace_cli.commands.dossier.data_input.coerce`).
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
-"""French and English messages through gettext.
+"""French, German and English messages through gettext.
 
 Command names and API field names stay English; what a person reads (errors,
 confirmations, table headers) follows the locale. The language comes from
 the usual variables in gettext's order — ``LANGUAGE``, ``LC_ALL``,
-``LC_MESSAGES``, ``LANG`` — so ``LANG=fr_BE.UTF-8`` gives French and a
-German or Dutch locale falls back to English messages.
+``LC_MESSAGES``, ``LANG`` — so ``LANG=fr_BE.UTF-8`` gives French,
+``LANG=de_BE.UTF-8`` German (the German-speaking Community's), and a Dutch
+locale falls back to English messages.
 
 Usage in a command module::
 
@@ -30,7 +31,7 @@ from pathlib import Path
 
 DOMAIN = "monespace"
 LOCALE_DIR = Path(__file__).parent / "locale"
-LANGUAGES = ("fr", "en")
+LANGUAGES = ("fr", "de", "en")
 
 _translation: gettext.NullTranslations | None = None
 
@@ -57,7 +58,7 @@ def preferred_languages() -> list[str]:
     """Two-letter languages the user asked for, most wanted first.
 
     Used to choose among the portal's multilingual fields (``title.fr``,
-    ``title.en``, ``title.de``) — a German speaker gets German titles where
+    ``title.en``, ``title.de``) — a Dutch speaker gets Dutch titles where
     the portal has them even though messages fall back to English.
     """
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
@@ -114,11 +115,13 @@ def plural(n: int, singular: str, plural_form: str) -> str:
     """The translated form of a counted message, by the language's own rule.
 
     Both forms are ordinary catalogue entries (mark them with ``N_``): the
-    catalogues hold singular entries only. French uses the singular for 0
-    and 1 ("0 jour", "1 jour", "2 jours"), English for 1 only.
+    catalogues hold singular entries only. The rule is the catalogue's own
+    ``Plural-Forms`` header (gettext compiles it): French uses the singular
+    for 0 and 1 ("0 jour", "1 jour", "2 jours"), German and English for 1
+    only. Without a catalogue (English msgids) the English rule applies.
     """
-    language = str(translation().info().get("language", "en"))
-    one = n in (0, 1) if language.startswith("fr") else n == 1
+    rule = getattr(translation(), "plural", None)
+    one = rule(n) == 0 if callable(rule) else n == 1
     return _(singular if one else plural_form)
 
 

@@ -13,7 +13,8 @@
    step is needed.
 
 ``--check`` changes nothing and exits 1 when a ``.mo`` is stale (the test
-suite calls :func:`compile_po` directly for the same check).
+suite calls :func:`compile_po` directly for the same check). ``--missing de``
+lists the German msgids still untranslated (one quoted msgid a line).
 """
 
 from __future__ import annotations
@@ -35,7 +36,19 @@ HEADER = (
     "Content-Type: text/plain; charset=UTF-8\n"
     "Content-Transfer-Encoding: 8bit\n"
     "Language: {lang}\n"
+    "Plural-Forms: {plural}\n"
 )
+#: Each language's plural rule, in the header gettext reads (``i18n.plural`` uses it).
+PLURAL_FORMS = {
+    "fr": "nplurals=2; plural=(n > 1);",
+    "de": "nplurals=2; plural=(n != 1);",
+    "en": "nplurals=2; plural=(n != 1);",
+}
+
+
+def header(lang: str) -> str:
+    """The ``.po`` header (the empty msgid's translation) of one language."""
+    return HEADER.format(lang=lang, plural=PLURAL_FORMS[lang])
 
 
 def po_path(lang: str) -> Path:
@@ -153,7 +166,7 @@ def _quote(text: str) -> str:
 def render_po(lang: str, msgids: list[str], translations: dict[str, str]) -> str:
     """A ``.po`` file text with the header and one entry a message."""
     lines = ['msgid ""', 'msgstr ""']
-    lines += [_quote(line + "\n") for line in HEADER.format(lang=lang).splitlines()]
+    lines += [_quote(line + "\n") for line in header(lang).splitlines()]
     for msgid in msgids:
         lines += ["", f"msgid {_quote(msgid)}", f"msgstr {_quote(translations.get(msgid, ''))}"]
     return "\n".join(lines) + "\n"
@@ -183,7 +196,7 @@ def update(check: bool = False) -> list[str]:
         text = render_po(lang, [*msgids, *keep], translations)
         catalog = parse_po(text)
         catalog.pop("", None)
-        catalog[""] = HEADER.format(lang=lang)
+        catalog[""] = header(lang)
         mo_bytes = compile_po(catalog)
         mo = po.with_suffix(".mo")
         for path, content in ((po, text.encode("utf-8")), (mo, mo_bytes)):
@@ -195,11 +208,32 @@ def update(check: bool = False) -> list[str]:
     return stale
 
 
+def missing(lang: str) -> list[str]:
+    """The msgids of ``lang``'s catalogue still without a translation.
+
+    What a translator works through after a merge brought new messages
+    (``--missing de``); the completeness test fails until it is empty.
+    """
+    catalog = parse_po(po_path(lang).read_text(encoding="utf-8"))
+    return [msgid for msgid, msgstr in catalog.items() if msgid and not msgstr.strip()]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m monespace_cli.i18n_compile")
     parser.add_argument("--check", action="store_true", help="report stale files, change nothing")
+    parser.add_argument(
+        "--missing",
+        metavar="LANG",
+        choices=[lang for lang in LANGUAGES if lang != "en"],
+        help="after updating, list LANG's untranslated msgids (exit 1 if any)",
+    )
     args = parser.parse_args(argv)
     stale = update(check=args.check)
+    if args.missing:
+        untranslated = missing(args.missing)
+        for msgid in untranslated:
+            print(_quote(msgid))
+        return 1 if untranslated else 0
     for path in stale:
         print(("stale: " if args.check else "wrote: ") + path, file=sys.stderr)
     return 1 if args.check and stale else 0

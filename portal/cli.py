@@ -175,8 +175,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
     """``sandbox revoke NRN``: the support scenario "my card was stolen"."""
+    from be_identifiers import compact, is_valid_nrn
     from portal.db import make_engine, make_sessionmaker
-    from portal.identifiers import compact, is_valid_nrn
     from portal.models import Person
     from portal.sandbox.cards import revoke_cards
 

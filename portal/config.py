@@ -48,10 +48,10 @@ Variables (all optional):
 - ``MONESPACE_PORTAL_MAX_IN_FLIGHT`` (requests, 32) and
   ``MONESPACE_PORTAL_QUEUE_WAIT`` (seconds, 1; a SQLite writer 5× that) —
   past either, a request is answered 503 + ``Retry-After`` at once
-  (portal/overload.py).
+  (portal/http/overload.py).
 - ``MONESPACE_PORTAL_FAULTS`` / ``MONESPACE_PORTAL_FAULTS_SEED`` — tests only,
   sandbox mode only: answer 503/429 or delay a fraction of API requests
-  (``503=0.1,429=0.1,delay=0.05:0.5``; see portal/faults.py).
+  (``503=0.1,429=0.1,delay=0.05:0.5``; see portal/http/faults.py).
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ class Settings:
     #: Seconds to wait for an OCSP responder.
     ocsp_timeout_seconds: float = 5
     session_ttl_seconds: int = 12 * 3600
-    #: Login challenges per client address (portal/ratelimit.py; None = off).
+    #: Login challenges per client address (portal/http/ratelimit.py; None = off).
     challenge_rate: Limit | None = field(default_factory=lambda: Limit(600, 60))
     #: Failed logins of one card from one client address before 429 (brute force).
     login_failure_rate: Limit | None = field(default_factory=lambda: Limit(20, 300))
@@ -138,7 +138,7 @@ class Settings:
     webhook_backoff: tuple[float, ...] = DEFAULT_WEBHOOK_BACKOFF
     #: Whether this process runs the webhook dispatcher (off for tools, e.g. seed).
     webhooks_enabled: bool = True
-    #: Tests only: ``MONESPACE_PORTAL_FAULTS`` as written (portal/faults.py parses it).
+    #: Tests only: ``MONESPACE_PORTAL_FAULTS`` as written (portal/http/faults.py parses it).
     faults: str | None = None
     #: Seed of the fault injection's random draws (repeatable runs).
     faults_seed: int | None = None

@@ -26,7 +26,11 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
-from portal.problems import Problem
+# Tells the live streams and webhooks what each commit changed (new events,
+# rights): imported for its session hooks, so every session of every process
+# that uses the database carries them.
+import portal.changes  # noqa: F401
+from portal.problems import Problem, busy
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 log = logging.getLogger("portal.db")
@@ -177,7 +181,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 async def _take_turn(acquire: Awaitable[Any], seconds: float) -> None:
-    """Wait at most ``seconds`` for a turn at the database; then 503 (portal/overload.py).
+    """Wait at most ``seconds`` for a turn at the database; then 503 (portal/http/overload.py).
 
     Why not wait longer: a request still queued after a second or so belongs
     to a process that is saturated; its client is better served by a quick
@@ -186,8 +190,6 @@ async def _take_turn(acquire: Awaitable[Any], seconds: float) -> None:
     try:
         await asyncio.wait_for(acquire, max(seconds, 0.001))
     except TimeoutError:
-        from portal.overload import busy
-
         raise busy("the portal is busy right now; retry in a moment") from None
 
 
@@ -309,8 +311,3 @@ def _with_info(session: Session, request: Request) -> Session:
     session.info["app_state"] = request.app.state
     session.info["settings"] = request.app.state.settings
     return session
-
-
-# Tell the live streams what each commit changed (new events, rights):
-# registered here so that every session of every process carries the hooks.
-import portal.streams.changes  # noqa: E402, F401

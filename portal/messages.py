@@ -8,8 +8,11 @@ catalogue per language (``portal/locale/<lang>.json``) maps a sentence, or
 a template with ``{placeholders}``, to its translation. A sentence the
 catalogue does not have stays English: an answer is never refused for it.
 
-Adding a language (German next) is adding ``de.json`` and its code to
-:data:`LANGUAGES`; nothing else changes.
+Adding a language is adding ``<lang>.json`` and its code to
+:data:`LANGUAGES`; nothing else changes. German (``de``) is there for the
+German-speaking Community; a test (tests/portal/test_portal_i18n_de.py)
+reads every sentence the portal can answer from its source and fails when
+French or German lacks one.
 """
 
 from __future__ import annotations
@@ -19,9 +22,22 @@ import json
 import re
 from pathlib import Path
 
-LANGUAGES = ("en", "fr")
+LANGUAGES = ("en", "fr", "de")
 LOCALE_DIR = Path(__file__).parent / "locale"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+#: Registered languages that are a person's default when they send no
+#: ``Accept-Language``. German: the German-language area's residents are
+#: answered in German by Walloon services; French-speaking callers keep the
+#: API's English default (programs and scripts were written against it), and
+#: anyone chooses with ``Accept-Language``.
+PERSON_DEFAULT_LANGUAGES = frozenset({"de"})
+
+
+def person_default(language: str | None) -> str | None:
+    """The ``Accept-Language`` to assume for a person registered with ``language``."""
+    return language if language in PERSON_DEFAULT_LANGUAGES else None
 
 
 def negotiate(accept_language: str | None) -> str:
@@ -58,15 +74,30 @@ def _catalogue(lang: str) -> tuple[dict[str, str], list[tuple[re.Pattern[str], s
     return exact, templates
 
 
+#: Placeholders that stand for one token (an id, a number, a status code):
+#: they never span a space, so "dossier {id}" — a fragment for "{what} not
+#: found" — does not swallow a whole sentence that starts with "dossier".
+_TOKENS = frozenset("id code nrn bce version n wait status current target field step limit".split())
+
+
 def _template_regex(template: str) -> re.Pattern[str]:
     parts: list[str] = []
     last = 0
     for match in _PLACEHOLDER.finditer(template):
         parts.append(re.escape(template[last : match.start()]))
-        parts.append(f"(?P<{match.group(1)}>.+?)")
+        name = match.group(1)
+        parts.append(f"(?P<{name}>\\S+?)" if name in _TOKENS else f"(?P<{name}>.+?)")
         last = match.end()
     parts.append(re.escape(template[last:]))
     return re.compile("^" + "".join(parts) + "$", re.DOTALL)
+
+
+def known(text: str, lang: str) -> bool:
+    """Whether ``lang``'s catalogue has ``text`` or a template it fits (English: always)."""
+    if lang == "en":
+        return True
+    exact, templates = _catalogue(lang)
+    return text in exact or any(regex.match(text) for regex, _ in templates)
 
 
 def translate(text: str, lang: str, *, depth: int = 0) -> str:

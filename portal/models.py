@@ -360,7 +360,7 @@ class Attachment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-# --- periphery: messages (owned by H4 "periphery") ---------------------------
+# --- messages ----------------------------------------------------------------
 
 
 class Message(Base):
@@ -379,7 +379,7 @@ class Message(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-# --- periphery: documents (owned by H4 "periphery") --------------------------
+# --- documents ---------------------------------------------------------------
 
 
 class Document(Base):
@@ -401,7 +401,7 @@ class Document(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-# --- periphery: payments (owned by H4 "periphery") ---------------------------
+# --- payments ----------------------------------------------------------------
 
 
 class Payment(Base):
@@ -426,7 +426,7 @@ class Payment(Base):
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
-# --- periphery: notifications (owned by H4 "periphery") ----------------------
+# --- notifications -----------------------------------------------------------
 
 
 class Notification(Base):

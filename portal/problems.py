@@ -22,7 +22,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
-from portal.messages import negotiate, translate
+from portal.messages import negotiate, person_default, translate
 
 log = logging.getLogger("portal.errors")
 
@@ -125,6 +125,15 @@ def conflict(detail: str) -> Problem:
     return Problem("conflict", detail)
 
 
+#: Seconds a client refused by a saturated process is told to wait.
+RETRY_AFTER_BUSY = "1"
+
+
+def busy(detail: str) -> Problem:
+    """503 of a saturated process (portal/http/overload.py; a database turn not had in time)."""
+    return Problem("unavailable", detail, headers={"Retry-After": RETRY_AFTER_BUSY})
+
+
 def validation_failed(detail: str, errors: Iterable[Mapping[str, str]]) -> Problem:
     """422 with every field error."""
     return Problem("validation-failed", detail, errors=list(errors))
@@ -155,8 +164,15 @@ def _request_validation_errors(exc: RequestValidationError) -> tuple[str, list[F
 
 
 def _wanted(request: Request) -> str | None:
-    """The caller's ``Accept-Language`` (the client sends its CLI's language)."""
-    return request.headers.get("accept-language")
+    """The caller's ``Accept-Language`` (the client sends its CLI's language).
+
+    Without one, an authenticated caller may have a default from their
+    registered language (set on the request by portal.auth.deps).
+    """
+    header = request.headers.get("accept-language")
+    if header:
+        return header
+    return person_default(getattr(request.state, "person_language", None))
 
 
 async def _on_problem(request: Request, exc: Exception) -> Response:
@@ -205,7 +221,7 @@ async def _on_data_error(request: Request, exc: Exception) -> Response:
 
 
 #: Headers every answer carries unless its route set its own (why: see
-#: portal.app.SecurityHeaders, which adds them). A 500 is made by Starlette's
+#: portal.http.middleware.SecurityHeaders, which adds them). A 500 is made by Starlette's
 #: outermost error layer, outside that middleware, so :func:`_on_unexpected`
 #: adds them itself.
 SECURITY_HEADERS: tuple[tuple[str, str], ...] = (

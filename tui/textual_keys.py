@@ -1,10 +1,11 @@
-"""Textual's own key descriptions, marked for translation.
+"""Textual's own key descriptions and palette commands, marked for translation.
 
 Why: the ``?`` help lists every active key, including those the widgets
 bring (a table's cursor keys, a text field's editing keys); Textual writes
 their descriptions in English. Marking them here puts them in the catalogue
 (``make i18n``), so that ``_()`` in the help shows them in the user's
-language like our own keys.
+language like our own keys. The palette's system commands (their title
+and help line) are translated the same way by ``MonespaceApp.get_system_commands``.
 """
 
 from __future__ import annotations
@@ -91,4 +92,41 @@ DESCRIPTIONS = (
     N_("Focus Next"),
     N_("Focus Previous"),
     N_("Quit"),
+    N_("Scroll Up"),
+    N_("Scroll Down"),
+    N_("Scroll Left"),
+    N_("Scroll Right"),
+    N_("Scroll Home"),
+    N_("Scroll End"),
+    N_("Next page"),
+    N_("Previous page"),
+    N_("Go to top"),
+    N_("Go to bottom"),
+    N_("Next tab"),
+    N_("Previous tab"),
+    N_("Next command"),
+    N_("Previous command"),
+    N_("Exit the command palette"),
+    N_("Open link"),
+    N_("Press button"),
+    N_("Toggle option"),
+    N_("Toggle collapsible"),
+    N_("Unfocus any focused widget"),
+    N_("select word"),
+)
+
+#: Titles and help lines of Textual's system commands (the palette's "Theme", "Quit"…).
+SYSTEM_COMMANDS = (
+    N_("Theme"),
+    N_("Change the current theme"),
+    N_("Quit the application as soon as possible"),
+    N_("Keys"),
+    N_("Hide the keys and widget help panel"),
+    N_("Show help for the focused widget and a summary of available keys"),
+    N_("Minimize"),
+    N_("Minimize the widget and restore to normal size"),
+    N_("Maximize"),
+    N_("Maximize the focused widget"),
+    N_("Screenshot"),
+    N_("Save an SVG 'screenshot' of the current screen"),
 )

@@ -14,7 +14,8 @@ certificates at once or naming a hash algorithm it does not know, which
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -25,20 +26,29 @@ from eid.pki import revocation
 from eid.pki.profiles import Issuer, now
 from eid.pki.status import digest, key_bits
 
-if TYPE_CHECKING:
-    from eid.pki.sandbox import SandboxPKI
-
 #: How long an answer may be relied on.
 RESPONSE_VALIDITY = dt.timedelta(minutes=5)
 #: The most requests one OCSP request may carry here.
 MAX_REQUESTS = 1
 
 
+class Authorities(Protocol):
+    """What the responder needs of a PKI: its CAs, and where ``revoked.json`` is.
+
+    A protocol rather than the sandbox PKI class, so the PKI can answer
+    OCSP requests through this module without the two importing each other.
+    """
+
+    directory: Path
+
+    def issuers(self) -> list[Issuer]: ...
+
+
 def _der(response: ocsp.OCSPResponse) -> bytes:
     return response.public_bytes(serialization.Encoding.DER)
 
 
-def _issuer_for(pki: SandboxPKI, request: ocsp.OCSPRequest) -> Issuer | None:
+def _issuer_for(pki: Authorities, request: ocsp.OCSPRequest) -> Issuer | None:
     algorithm = request.hash_algorithm
     for issuer in pki.issuers():
         if (
@@ -49,7 +59,7 @@ def _issuer_for(pki: SandboxPKI, request: ocsp.OCSPRequest) -> Issuer | None:
     return None
 
 
-def respond(pki: SandboxPKI, request_der: bytes) -> bytes:
+def respond(pki: Authorities, request_der: bytes) -> bytes:
     """The DER OCSP response to ``request_der``."""
     try:
         request = ocsp.load_der_ocsp_request(request_der)

@@ -27,6 +27,8 @@ from cryptography.x509.oid import NameOID
 
 from eid.pki import profiles, revocation
 from eid.pki.profiles import APPLETS, CertificateHolder, Issuer
+from eid.pki.responder import respond
+from eid.pki.status import ocsp_urls
 from eid.pki.storage import (
     PrivateKey,
     load_cert,
@@ -193,8 +195,6 @@ class SandboxPKI:
 
     def ocsp_response(self, request_der: bytes) -> bytes:
         """Answer one DER OCSP request as the sandbox responder (see eid.pki.responder)."""
-        from eid.pki.responder import respond
-
         return respond(self, request_der)
 
     def issuers(self) -> list[Issuer]:
@@ -294,8 +294,6 @@ def _still_matches(
     cert: x509.Certificate, person: CertificateHolder, key: PrivateKey, ocsp_url: str
 ) -> bool:
     """A cached certificate is reused only for the same key, names, NRN and responder."""
-    from eid.pki.status import ocsp_urls
-
     attrs = {a.oid: a.value for a in cert.subject}
     return (
         ocsp_urls(cert) == [ocsp_url]

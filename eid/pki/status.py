@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+import httpx
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -88,8 +89,6 @@ def ocsp_request(cert: x509.Certificate, issuer: x509.Certificate) -> bytes:
 
 def http_fetch(url: str, request: bytes, timeout: float) -> bytes:
     """POST ``request`` to an OCSP responder; StatusUnavailable with the cause otherwise."""
-    import httpx
-
     try:
         with httpx.Client(timeout=timeout, follow_redirects=False) as client:
             response = client.post(

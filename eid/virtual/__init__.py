@@ -6,9 +6,9 @@ connection) or plugged into the real pcscd through vsmartcard's vpcd
 until a pyscard exception has to be raised.
 """
 
-from eid.virtual.card import APPLET_AID, CardRemovedError, NonEidCard, VirtualCard
+from eid.virtual.card import APPLET_AID, NonEidCard, VirtualCard
 from eid.virtual.cardholder import CardholderData
-from eid.virtual.connection import VirtualCardConnection
+from eid.virtual.connection import CardRemovedError, VirtualCardConnection
 from eid.virtual.image import CardImage
 from eid.virtual.personalise import build_card
 from eid.virtual.photo import sandbox_photo

@@ -22,9 +22,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from eid.layout import BELPIC_AID, Fid, path_of
+from eid.layout import BELPIC_AID, Fid, TlvError, encode_tlv, iter_tlv, path_of
 from eid.virtual import signing
 from eid.virtual.apdu import (
     SW_CLA_NOT_SUPPORTED,
@@ -51,10 +50,8 @@ from eid.virtual.apdu import (
     pin_block,
     respond,
 )
+from eid.virtual.connection import CardRemovedError, VirtualCardConnection
 from eid.virtual.image import CardImage
-
-if TYPE_CHECKING:
-    from eid.virtual.connection import VirtualCardConnection
 
 #: Instance AID of the BELPIC applet (applet manuals §2.1 / §2.2).
 APPLET_AID = bytes.fromhex("A00000003029057000AD13100101FF")
@@ -63,10 +60,6 @@ MAX_TRIES = 3
 _ANY_KEY_REFS = (0x82, 0x83)
 #: Commands allowed between VERIFY and a non-repudiation signature.
 _NONREP_WINDOW = {"1.7": 0, "1.8": 1}
-
-
-class CardRemovedError(Exception):
-    """The (virtual) card left the reader: nothing more can be sent to it."""
 
 
 @dataclass
@@ -144,8 +137,6 @@ class VirtualCard:
 
     def connection(self) -> VirtualCardConnection:
         """A pyscard-compatible connection to this card, in-process."""
-        from eid.virtual.connection import VirtualCardConnection
-
         return VirtualCardConnection(self)
 
     # -- APDU processing --------------------------------------------------------
@@ -256,8 +247,6 @@ class VirtualCard:
 
     def _read_record(self, cmd: Command) -> bytes:
         """READ RECORD on the TLV files (applet 1.8 §6.8): fields P1..P2 by tag."""
-        from eid.layout import TlvError, encode_tlv, iter_tlv
-
         ef = self._session.current_ef
         if ef is None:
             return respond(SW_NO_CURRENT_EF)
@@ -469,6 +458,4 @@ class NonEidCard:
 
     def connection(self) -> VirtualCardConnection:
         """A pyscard-compatible connection to this card."""
-        from eid.virtual.connection import VirtualCardConnection
-
         return VirtualCardConnection(self)

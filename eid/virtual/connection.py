@@ -12,13 +12,20 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from eid.virtual.card import CardRemovedError
-
 READER_NAME = "monespace Virtual eID (in-process)"
 #: SCARD_CTL_CODE(3400) on pcsc-lite: CM_IOCTL_GET_FEATURE_REQUEST.
 CM_IOCTL_GET_FEATURE_REQUEST = 0x42000000 + 3400
 T0_PROTOCOL = 1  # pyscard's CardConnection.T0_protocol
 _REMOVED = "Failed to transmit with protocol T0"
+
+
+class CardRemovedError(Exception):
+    """The (virtual) card left the reader: nothing more can be sent to it.
+
+    Part of the :class:`EmulatedCard` contract (an emulator raises it from
+    ``transmit``), so it lives here with the contract rather than with one
+    emulator: the connection and the vpcd bridge catch it from any card.
+    """
 
 
 class EmulatedCard(Protocol):
@@ -36,6 +43,7 @@ def _pyscard_error(name: str, message: str, code: str) -> Exception:
 
     pyscard formats the message from the code exactly as for a real reader.
     """
+    # Only here: the emulator itself must run where libpcsclite is missing.
     from smartcard import Exceptions, scard
 
     cls = getattr(Exceptions, name)

@@ -27,8 +27,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 
-from eid.virtual.card import CardRemovedError, NonEidCard, VirtualCard
-from eid.virtual.connection import EmulatedCard
+from eid.virtual.card import NonEidCard, VirtualCard
+from eid.virtual.connection import CardRemovedError, EmulatedCard
 from eid.virtual.image import CardImage
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from monespace_cli.commands import _csam
+from monespace_cli.commands._shared import csam as _csam
 from monespace_cli.context import Factory
 from monespace_cli.dates import DateError, parse_date
 from monespace_cli.errors import ExitCode, PartialSuccess, RejectedInput, UsageProblem

@@ -26,7 +26,7 @@ from monespace_cli.output import Column
 
 if TYPE_CHECKING:
     from monespace_cli.client import PortalClient
-    from monespace_cli.commands._dossier_download import Fetch
+    from monespace_cli.commands._shared.file_saver import Fetch
 
 app = noun_app(_("Your official documents: list, download, verify."))
 
@@ -163,7 +163,7 @@ def _save(output_file: Path | None, name: str, sha256: str | None, fetch: Fetch)
     ``--output-file`` is the person's choice and is replaced; otherwise a new
     name in the current folder whose ``.seal.json`` is free too.
     """
-    from monespace_cli.commands._dossier_download import write_new
+    from monespace_cli.commands._shared.file_saver import write_new
     from monespace_cli.files import SEAL_SUFFIX, safe_target
 
     if output_file is not None:

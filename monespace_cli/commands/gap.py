@@ -9,7 +9,7 @@ an organisation is never locked out.
 from __future__ import annotations
 
 from monespace_cli.app import noun_app
-from monespace_cli.commands import _csam
+from monespace_cli.commands._shared import csam as _csam
 from monespace_cli.context import current
 from monespace_cli.i18n import _
 from monespace_cli.output import Column

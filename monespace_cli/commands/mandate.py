@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from monespace_cli.app import noun_app
-from monespace_cli.commands import _csam
+from monespace_cli.commands._shared import csam as _csam
 from monespace_cli.context import current
 from monespace_cli.errors import UsageProblem
 from monespace_cli.i18n import _

@@ -63,7 +63,7 @@ def send(
     ] = None,
 ) -> None:
     """Send a message to the agent handling the dossier."""
-    from monespace_cli.commands._data_input import existing_file
+    from monespace_cli.commands._shared.input_files import existing_file
     from monespace_cli.errors import UsageProblem
 
     f = current()

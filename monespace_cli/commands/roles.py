@@ -14,26 +14,35 @@ back from a dry run and is mapped to the same lines.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from monespace_cli import roles_file, roles_plan
 from monespace_cli.app import noun_app
-from monespace_cli.commands import _csam
+from monespace_cli.commands._shared import csam
 from monespace_cli.context import Factory, current
-from monespace_cli.errors import CliError, ExitCode, RejectedInput, UsageProblem, explain
+from monespace_cli.errors import (
+    CliError,
+    ExitCode,
+    NotFoundProblem,
+    RejectedInput,
+    UsageProblem,
+    explain,
+)
 from monespace_cli.i18n import N_, _, plural
-from monespace_cli.output import Column
-from monespace_cli.roles_file import LEVELS
+from monespace_cli.output import Column, fields_of
+from monespace_cli.roles_file import LEVELS, RolesFile
+from monespace_cli.roles_plan import Step
 
 if TYPE_CHECKING:
     from monespace_cli.client import PortalClient
-    from monespace_cli.roles_file import RolesFile
-    from monespace_cli.roles_plan import Step
 
 app = noun_app(_("Roles in an organisation: who may act in which domain, as a reviewable file."))
 
+# Each option is declared once and reused by the verbs that take it.
 FILE = Annotated[
     Path, typer.Option("--file", "-f", help=_("The roles file (YAML)."), metavar="FILE")
 ]
@@ -45,15 +54,30 @@ OPTIONAL_ORG = Annotated[
         metavar="BCE",
     ),
 ]
+_DOMAIN = typer.Option("--domain", help=_("The domain."), metavar="DOMAIN")
+#: ``grant`` needs the domain; ``change`` and ``revoke`` may name the role by ``--id``.
+DOMAIN = Annotated[str, _DOMAIN]
+OPTIONAL_DOMAIN = Annotated[str | None, _DOMAIN]
+ROLE_ID = Annotated[
+    str | None, typer.Option("--id", help=_("The role's ID (see: roles list)."), metavar="ID")
+]
 
 
 def _org(f: Factory, org: str | None) -> str:
     """``--org``, else the organisation being acted for, else a usage error."""
     if org is not None:
-        return _csam.bce(org)
+        return csam.bce(org)
     if f.acting_as != "me":
-        return _csam.bce(f.acting_as, what="--as")
+        return csam.bce(f.acting_as, what="--as")
     raise UsageProblem(_("Which organisation? Use --org BCE."))
+
+
+def _level(text: str) -> str:
+    """A role level (consult, act or manage), or exit 5 naming them."""
+    if text not in LEVELS:
+        message = _("Unknown level {value!r} (one of: {allowed}).")
+        raise RejectedInput(message.format(value=text, allowed=", ".join(LEVELS)))
+    return text
 
 
 def _columns() -> list[Column]:
@@ -79,19 +103,18 @@ def list_(
     """List the organisation's roles (by person, then domain)."""
     f = current()
     bce = _org(f, org)
-    who = _csam.nrn(person) if person else None
-    with f.client() as client, _csam.rights():
+    who = csam.nrn(person) if person else None
+    with f.client() as client, csam.rights():
         roles = client.list_roles(bce, person=who)
-    from monespace_cli.client._models import Role
-    from monespace_cli.output import fields_of
+    from monespace_cli.client._models import Role  # the models cost ~10 ms: not on --help
 
     f.printer.list(roles, _columns(), empty=_("No role."), fields=fields_of(Role))
 
 
 @app.command("grant")
 def grant(
-    nrn: _csam.NRN_ARG,
-    domain: Annotated[str, typer.Option("--domain", help=_("The domain."), metavar="DOMAIN")],
+    nrn: csam.NRN_ARG,
+    domain: DOMAIN,
     level: Annotated[
         str, typer.Option("--level", help=_("consult, act or manage."), metavar="LEVEL")
     ],
@@ -111,22 +134,20 @@ def grant(
 ) -> None:
     """Give a person a role in a domain."""
     f = current()
-    if level not in LEVELS:
-        message = _("Unknown level {value!r} (one of: {allowed}).")
-        raise RejectedInput(message.format(value=level, allowed=", ".join(LEVELS)))
+    checked_level = _level(level)
     body: dict[str, Any] = {
-        "nrn": _csam.nrn(nrn),
-        "domain": _csam.domain(domain),
-        "level": level,
-        "valid_until": _csam.day(until, what="--until"),
+        "nrn": csam.nrn(nrn),
+        "domain": csam.domain(domain),
+        "level": checked_level,
+        "valid_until": csam.day(until, what="--until"),
         "on_mandates": on_mandates,
     }
     if beneficiary:
-        body["beneficiary"] = _csam.bce(beneficiary, what="--beneficiary")
+        body["beneficiary"] = csam.bce(beneficiary, what="--beneficiary")
     bce = _org(f, org)
-    from monespace_cli.client import Conflict
+    from monespace_cli.client import Conflict  # the client's errors load httpx: not on --help
 
-    with f.client() as client, _csam.rights():
+    with f.client() as client, csam.rights():
         try:
             role = client.grant_role(bce, body)
         except Conflict:
@@ -149,16 +170,10 @@ _FIELDS = ("name", "nrn", "level", "domain", "id")
 
 @app.command("change")
 def change(
-    nrn: Annotated[
-        str | None, typer.Argument(help=_("The person's national register number."), metavar="NRN")
-    ] = None,
+    nrn: csam.OPTIONAL_NRN_ARG = None,
     org: OPTIONAL_ORG = None,
-    domain: Annotated[
-        str | None, typer.Option("--domain", help=_("The domain."), metavar="DOMAIN")
-    ] = None,
-    role_id: Annotated[
-        str | None, typer.Option("--id", help=_("The role's ID (see: roles list)."), metavar="ID")
-    ] = None,
+    domain: OPTIONAL_DOMAIN = None,
+    role_id: ROLE_ID = None,
     level: Annotated[
         str | None,
         typer.Option("--level", help=_("New level: consult, act or manage."), metavar="LEVEL"),
@@ -174,20 +189,17 @@ def change(
     f = current()
     changes: dict[str, Any] = {}
     if level is not None:
-        if level not in LEVELS:
-            message = _("Unknown level {value!r} (one of: {allowed}).")
-            raise RejectedInput(message.format(value=level, allowed=", ".join(LEVELS)))
-        changes["level"] = level
+        changes["level"] = _level(level)
     if until is not None and no_end:
         raise UsageProblem(_("Give --until or --no-end, not both."))
     if until is not None:
-        changes["valid_until"] = _csam.day(until, what="--until")
+        changes["valid_until"] = csam.day(until, what="--until")
     if no_end:
         changes["valid_until"] = None
     if not changes:
         raise UsageProblem(_("Nothing to change: give --level, --until or --no-end."))
     bce = _org(f, org)
-    with f.client() as client, _csam.rights():
+    with f.client() as client, csam.rights():
         role = _find_role(client, bce, nrn, domain, role_id)
         changed = client.change_role(bce, str(role["id"]), changes)
     if f.printer.human:
@@ -209,21 +221,15 @@ def change(
 
 @app.command("revoke")
 def revoke(
-    nrn: Annotated[
-        str | None, typer.Argument(help=_("The person's national register number."), metavar="NRN")
-    ] = None,
+    nrn: csam.OPTIONAL_NRN_ARG = None,
     org: OPTIONAL_ORG = None,
-    domain: Annotated[
-        str | None, typer.Option("--domain", help=_("The domain."), metavar="DOMAIN")
-    ] = None,
-    role_id: Annotated[
-        str | None, typer.Option("--id", help=_("The role's ID (see: roles list)."), metavar="ID")
-    ] = None,
+    domain: OPTIONAL_DOMAIN = None,
+    role_id: ROLE_ID = None,
 ) -> None:
     """Take a role away: by NRN and --domain, or by --id."""
     f = current()
     bce = _org(f, org)
-    with f.client() as client, _csam.rights():
+    with f.client() as client, csam.rights():
         role = _find_role(client, bce, nrn, domain, role_id)
         client.revoke_role(bce, str(role["id"]))
     message = _("Role {id} revoked: {nrn} no longer has {domain} in {bce}.")
@@ -234,11 +240,9 @@ def _find_role(
     client: PortalClient, bce: str, nrn: str | None, domain: str | None, role_id: str | None
 ) -> dict[str, Any]:
     """The role meant by ``--id`` or by NRN + ``--domain`` (exit 4 when there is none)."""
-    from monespace_cli.errors import NotFoundProblem
-
     if role_id is None and (nrn is None or domain is None):
         raise UsageProblem(_("Name the role: NRN and --domain, or --id."))
-    person = _csam.nrn(nrn) if nrn else None
+    person = csam.nrn(nrn) if nrn else None
     roles = [dict(r) for r in client.list_roles(bce, person=person)]
     if role_id is not None:
         found = [r for r in roles if str(r["id"]) == role_id]
@@ -259,11 +263,9 @@ def history(
     ] = 50,
 ) -> None:
     """The audit trail of role, GAP and mandate changes, newest first."""
-    import itertools
-
     f = current()
     bce = _org(f, org)
-    with f.client() as client, _csam.rights():
+    with f.client() as client, csam.rights():
         entries = list(itertools.islice(client.iter_audit(bce), limit))
     columns = [
         Column("at", _("AT")),
@@ -273,8 +275,7 @@ def history(
         Column("old", _("OLD")),
         Column("new", _("NEW")),
     ]
-    from monespace_cli.client._models import AuditEntry
-    from monespace_cli.output import fields_of
+    from monespace_cli.client._models import AuditEntry  # the models cost ~10 ms: not on --help
 
     f.printer.list(entries, columns, empty=_("No change recorded."), fields=fields_of(AuditEntry))
 
@@ -285,11 +286,9 @@ def history(
 @app.command("export")
 def export(org: OPTIONAL_ORG = None) -> None:
     """Write the organisation's roles as a YAML roles file on stdout."""
-    from monespace_cli import roles_file
-
     f = current()
     bce = _org(f, org)
-    with f.client() as client, _csam.rights():
+    with f.client() as client, csam.rights():
         name = str(client.get_organisation(bce).get("name") or bce)
         roles = client.list_roles(bce)
     f.io.stdout.write(roles_file.dump(bce, name, roles))
@@ -297,8 +296,6 @@ def export(org: OPTIONAL_ORG = None) -> None:
 
 def _load(path: Path) -> RolesFile:
     """The checked roles file, or exit 5 listing every problem as ``FILE:LINE: …``."""
-    from monespace_cli import roles_file
-
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -320,8 +317,6 @@ def _load(path: Path) -> RolesFile:
 
 def _plan(client: PortalClient, path: Path) -> tuple[RolesFile, list[Step], dict[str, str]]:
     """The file, the steps to reach it, and the names of the people already known."""
-    from monespace_cli import roles_plan
-
     wanted = _load(path)
     current_roles = [dict(r) for r in client.list_roles(wanted.organisation)]
     names = {str(r["nrn"]): str(r.get("name") or "") for r in current_roles}
@@ -335,8 +330,7 @@ def _send(
     client: PortalClient, bce: str, path: Path, steps: list[Step], *, dry_run: bool
 ) -> dict[str, Any]:
     """``roles:apply``; a 422 comes back as exit 5 with the file lines of the bad changes."""
-    from monespace_cli import roles_plan
-    from monespace_cli.client import ValidationFailed
+    from monespace_cli.client import ValidationFailed  # loads httpx: not on --help
 
     try:
         return client.apply_roles(bce, roles_plan.change_set(steps), dry_run=dry_run)
@@ -359,8 +353,6 @@ def _error_line(path: Path, steps: list[Step], err: dict[str, str]) -> str:
 
 def _show(f: Factory, wanted: RolesFile, steps: list[Step], names: dict[str, str]) -> None:
     """The plan on stdout: terraform-like lines for people, the change set as JSON otherwise."""
-    from monespace_cli import roles_plan
-
     if not f.printer.human:
         body = {"organisation": wanted.organisation, "changes": roles_plan.change_set(steps)}
         f.printer.object(body)
@@ -387,7 +379,7 @@ def plan(
     """Show what apply would change: + grant, ~ change, - revoke."""
     f = current()
     try:
-        with f.client() as client, _csam.rights():
+        with f.client() as client, csam.rights():
             wanted, steps, names = _plan(client, file)
     except Exception as exc:
         if not detailed_exitcode:
@@ -404,7 +396,7 @@ def plan(
 def apply(file: FILE) -> None:
     """Apply the roles file as one atomic change set, after confirmation (--yes)."""
     f = current()
-    with f.client() as client, _csam.rights():
+    with f.client() as client, csam.rights():
         wanted, steps, names = _plan(client, file)
         _show(f, wanted, steps, names)
         if not steps:

@@ -19,26 +19,21 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.api.attachments import (
-    content_response,
-    new_attachment,
-    receive_upload,
-    upload_body,
-)
 from portal.api.events import LastEventId, event_stream
 from portal.api.schemas import problems
-from portal.api.serialize import actor_json, attachment_json
 from portal.auth.deps import CurrentPrincipal, DbSession
 from portal.backoffice import actions, bulk, export, queue, view
 from portal.backoffice.access import AgentCaller, agent_of, get_dossier, service_agents, service_of
 from portal.backoffice.events import visible_events
 from portal.db import reading_session, writes
-from portal.dossiers import AGENT_FILE_KIND, event_json, parse_if_match
+from portal.domain.dossiers import AGENT_FILE_KIND, event_json, parse_if_match
+from portal.domain.serialize import actor_json, attachment_json
+from portal.http.transfer import content_response, receive_upload, upload_body
 from portal.models import Attachment, Dossier, Person, Service
 from portal.pagination import DEFAULT_LIMIT, Cursor, Limit
 from portal.problems import FieldError, Problem, not_found, validation_failed
 from portal.services import messages
-from portal.services.attachments import ACCEPTED_TYPES
+from portal.services.attachments import ACCEPTED_TYPES, new_attachment
 from portal.services.blobs import blob_content
 from portal.services.uploads import Upload
 

@@ -10,13 +10,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from portal import ratelimit
 from portal.api.schemas import ChallengeOut, SessionOut, problems
-from portal.api.serialize import person_json, rfc3339
 from portal.auth import login
 from portal.auth.deps import CurrentPrincipal, DbSession
 from portal.auth.trust import load_trust
 from portal.config import Settings
+from portal.domain.serialize import person_json, rfc3339
+from portal.http import ratelimit
 from portal.models import utcnow
 from portal.problems import Problem
 
@@ -40,7 +40,7 @@ def _settings(request: Request) -> Settings:
 
 
 def _address(request: Request) -> str:
-    """The client address the login limits count (see portal.ratelimit)."""
+    """The client address the login limits count (see portal.http.ratelimit)."""
     peer = request.client.host if request.client else None
     forwarded = request.headers.get("x-forwarded-for")
     return ratelimit.client_address(peer, forwarded, _settings(request).trusted_proxies)

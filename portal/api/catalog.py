@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from portal import catalog
 from portal.api.schemas import ProcedureOut, ProcedurePage, problems
 from portal.auth.deps import DbSession
+from portal.domain import catalog
 from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from portal.problems import Problem, not_found
 

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from portal import csam
 from portal.api.schemas import problems
-from portal.api.serialize import address_json
 from portal.auth.deps import CurrentPrincipal, DbSession
+from portal.domain.serialize import address_json
 from portal.models import Person
 from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, page
 from portal.problems import Problem

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import Select, select
 
-from portal.api.attachments import content_response
-from portal.api.serialize import rfc3339
-from portal.auth.deps import Actor, CurrentActor, DbSession
-from portal.dossiers import within_domains
+from portal.auth.deps import CurrentActor, DbSession
+from portal.domain.authz import Actor
+from portal.domain.dossiers import within_domains
+from portal.domain.serialize import rfc3339
+from portal.http.transfer import content_response
 from portal.models import Document, Dossier, dossier_public_id
 from portal.pagination import DEFAULT_LIMIT, Cursor, Limit
 from portal.problems import Problem, not_found

@@ -10,14 +10,18 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
-from portal import csam, dossiers, idempotency, states
+from portal import csam
 from portal.api.schemas import DossierOut, DossierPage, EventList, ValidationReport, problems
-from portal.api.serialize import dossier_json
-from portal.auth.deps import Actor, CurrentActor, DbSession
+from portal.auth.deps import CurrentActor, DbSession
 from portal.db import write_apart
+from portal.domain import dossiers, states
+from portal.domain.authz import Actor
+from portal.domain.serialize import dossier_json
+from portal.http import idempotency
 from portal.models import Dossier, Person
 from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
 from portal.problems import Problem
+from portal.services import submission
 from portal.services.events import AGENT_ONLY_TYPES
 from portal.timestamps import parse_instant
 
@@ -172,14 +176,14 @@ def list_dossiers(
 def get_dossier(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> JSONResponse:
     """The dossier with its data; ``ETag: "<version>"``.
 
-    A reader: a mandataire's read is logged for the beneficiary (H12,
-    portal.csam.transparency) in a short transaction of its own after the
+    A reader: a mandataire's read is logged for the beneficiary
+    (portal.csam.transparency) in a short transaction of its own after the
     read, so plain reads never queue behind SQLite's writers.
     """
     dossier = dossiers.get_visible(db, actor, dossier_id)
     body = _full(db, dossier)
     with write_apart(db) as log:
-        csam.log_mandataire_read(log, actor, dossier)  # H12: the client sees the read
+        csam.log_mandataire_read(log, actor, dossier)  # the beneficiary sees the read
     return _with_etag(body)
 
 
@@ -232,7 +236,7 @@ def submit(
     dossier = dossiers.get_visible(db, actor, dossier_id)
 
     def action() -> dict[str, Any]:
-        dossiers.submit(db, actor, dossier)
+        submission.submit(db, actor, dossier)
         return _full(db, dossier)
 
     request = {"dossier": dossier.id}

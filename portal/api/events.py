@@ -25,9 +25,9 @@ from starlette.types import Receive, Scope, Send
 
 from portal.api.schemas import problems
 from portal.auth.deps import CurrentActor, DbSession
-from portal.authz import Visibility
 from portal.db import reading_session, release_early
-from portal.dossiers import event_json, within_domains
+from portal.domain.authz import Visibility
+from portal.domain.dossiers import event_json, within_domains
 from portal.models import Dossier, DossierEvent
 from portal.services.events import AGENT_ONLY_TYPES, StreamEvent, parse_last_event_id
 from portal.streams.hub import BATCH, Hub, Subscriber, key_for

@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from portal import authz
 from portal.api.schemas import MeOut, problems
-from portal.api.serialize import person_json, rfc3339
 from portal.auth.deps import CurrentPrincipal, DbSession
+from portal.domain import authz
+from portal.domain.serialize import person_json, rfc3339
 
 router = APIRouter(tags=["me"])
 

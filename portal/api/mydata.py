@@ -14,10 +14,11 @@ from typing import Any
 from fastapi import APIRouter
 from sqlalchemy import select
 
-from portal.accesslog import record_access
-from portal.api.serialize import actor_json, address_json, person_json, rfc3339
-from portal.auth.deps import Actor, CurrentActor, DbSession
+from portal.auth.deps import CurrentActor, DbSession
 from portal.db import writes
+from portal.domain.accesslog import record_access
+from portal.domain.authz import Actor
+from portal.domain.serialize import actor_json, address_json, person_json, rfc3339
 from portal.models import AccessLogEntry, Dossier, LegalRep, Organisation, Person, dossier_public_id
 from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, page
 from portal.problems import Problem, not_found

@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sqlalchemy import Select, select
 
-from portal.auth.deps import Actor, CurrentActor, DbSession
-from portal.dossiers import within_domains
+from portal.auth.deps import CurrentActor, DbSession
+from portal.domain.authz import Actor
+from portal.domain.dossiers import within_domains
 from portal.models import Dossier, Payment
 from portal.pagination import DEFAULT_LIMIT, Cursor, Limit
 from portal.problems import not_found

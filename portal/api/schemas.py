@@ -1,7 +1,7 @@
 """Response shapes of the core endpoints, for the OpenAPI document.
 
 Why documentation-only models: routers build their JSON with the shared
-serialisers (``portal.api.serialize``); these models describe that JSON in
+serialisers (``portal.domain.serialize``); these models describe that JSON in
 ``/api/v1/openapi.json`` so clients and schemathesis see the contract of
 docs/api.md, without a second conversion layer on every answer.
 """

@@ -11,7 +11,6 @@ stale, portal/auth/revocation.py), so a revoked card's sessions end too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -20,51 +19,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eid.pki.status import StatusUnavailable
-from portal import authz
 from portal.auth.revocation import RevocationChecker, describe, load_chain
 from portal.auth.tokens import token_hash
 from portal.auth.trust import checker_for, latest_checker
 from portal.db import get_session
-from portal.models import AuthSession, Person, utcnow
+from portal.domain import authz
+from portal.domain.authz import Actor, Principal
+from portal.models import AuthSession, utcnow
 from portal.problems import Problem
 
 _bearer = HTTPBearer(auto_error=False, description="Session token from POST /auth/sessions")
 _BCE = re.compile(r"\d{10}")
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The authenticated person and their login session."""
-
-    person: Person
-    session: AuthSession
-
-
-@dataclass(frozen=True)
-class Actor:
-    """A principal acting in one context (``X-Acting-As``)."""
-
-    person: Person
-    session: AuthSession
-    context: authz.Context
-
-    @property
-    def acting_as(self) -> str:
-        """``"me"`` or the organisation's BCE number."""
-        return self.context.id
-
-    @property
-    def visibility(self) -> authz.Visibility:
-        """Which dossiers this actor may see."""
-        return authz.visibility(self.person, self.context)
-
-    @property
-    def applicant(self) -> tuple[str, str, str]:
-        """``(kind, id, name)`` of the applicant a new dossier gets."""
-        if self.context.kind == "person":
-            return "person", self.person.nrn, self.person.name
-        assert self.context.bce is not None
-        return "organisation", self.context.bce, self.context.name
 
 
 DbSession = Annotated[Session, Depends(get_session)]
@@ -75,17 +40,26 @@ def revocation_checker(request: Request) -> RevocationChecker:
     return checker_for(request.app.state.settings)
 
 
+def _this_request(request: Request) -> Request:
+    """The request itself, as a dependency that direct callers may leave out."""
+    return request
+
+
 def current_principal(
     db: DbSession,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     revocation: Annotated[RevocationChecker | None, Depends(revocation_checker)] = None,
+    request: Annotated[Request | None, Depends(_this_request)] = None,
 ) -> Principal:
     """The person behind the bearer token; 401 when missing, unknown, expired or revoked.
 
     "Revoked" covers the session (logged out) and the certificate it was
-    opened with. Called outside a request (e.g. on each delivery of an event
-    stream) without ``revocation``, it uses the process's checker, so the
-    certificate is still checked, from the same cache.
+    opened with. The person's registered language is noted on the request:
+    without ``Accept-Language``, a German-speaking person's problem details
+    are in German (portal.messages.person_default). Called outside a request
+    (e.g. on each delivery of an event stream) without ``revocation``, it uses
+    the process's checker, so the certificate is still checked, from the same
+    cache.
     """
     if credentials is None or not credentials.credentials:
         raise Problem(
@@ -103,6 +77,8 @@ def current_principal(
     if row.expires_at <= utcnow():
         raise _failed("the session has expired; log in again")
     _check_certificate(row, revocation or latest_checker())
+    if request is not None:  # problem details of this request may follow the person's language
+        request.state.person_language = row.person.language
     return Principal(person=row.person, session=row)
 
 

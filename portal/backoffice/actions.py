@@ -28,9 +28,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from portal import states
 from portal.backoffice.access import AgentCaller, require_supervisor, service_agents
-from portal.dossiers import AGENT_FILE_KIND, record_event
+from portal.domain import states
+from portal.domain.dossiers import AGENT_FILE_KIND, record_event
 from portal.models import (
     Attachment,
     Document,

@@ -45,9 +45,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, defer
 
-from portal import search_index, states
-from portal.api.serialize import rfc3339
+from portal import search_index
 from portal.backoffice.access import AgentCaller, visible_clauses
+from portal.domain import states
+from portal.domain.serialize import rfc3339
 from portal.models import (
     Dossier,
     Person,

@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from portal.accesslog import record_access
-from portal.api.serialize import actor_json, dossier_json, rfc3339
 from portal.backoffice import actions
 from portal.backoffice.access import AgentCaller
 from portal.backoffice.queue import is_overdue
-from portal.dossiers import attachments_of
+from portal.domain.accesslog import record_access
+from portal.domain.dossiers import attachments_of
+from portal.domain.serialize import actor_json, dossier_json, rfc3339
 from portal.models import Dossier, DossierNote, Person, utcnow
 
 MAX_PURPOSE = 300

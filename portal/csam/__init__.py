@@ -3,7 +3,7 @@
 Why one package: the API (``portal/api/csam.py``) only parses and renders;
 every rule of docs/api.md "CSAM" lives here so it is checked the same way for
 a single request and for an atomic change set (``roles:apply``). Who may
-*act* for an organisation stays in :mod:`portal.authz`, which reads the rows
+*act* for an organisation stays in :mod:`portal.domain.authz`, which reads the rows
 written here at every request — so a revoked role or mandate stops working
 on the very next request, with no cache to invalidate.
 

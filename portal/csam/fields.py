@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from portal.identifiers import is_valid_nrn
+from be_identifiers import is_valid_nrn
 from portal.models import Organisation, Person
 from portal.problems import FieldError, Problem
 

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.authz import DOMAINS
 from portal.csam.fields import Invalid, check_org, int_id, parse_date, raise_invalid
 from portal.csam.locks import lock_organisations
 from portal.csam.mandate_states import mandate_state
@@ -23,6 +22,7 @@ from portal.csam.permissions import managed_organisations, manages, require_mana
 from portal.csam.shapes import mandate_json
 from portal.csam.trail import audit
 from portal.csam.validity import today
+from portal.domain.authz import DOMAINS
 from portal.models import Mandate, Person, utcnow
 from portal.problems import FieldError, Problem, conflict, not_found
 

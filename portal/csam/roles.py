@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.authz import DOMAINS
 from portal.csam.fields import Invalid, check_choice, check_org, check_person, int_id, parse_date
 from portal.csam.locks import lock_organisations
 from portal.csam.shapes import role_json
 from portal.csam.trail import audit
 from portal.csam.validity import today
+from portal.domain.authz import DOMAINS
 from portal.models import Person, Role
 from portal.problems import FieldError, conflict, not_found
 

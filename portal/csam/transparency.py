@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from portal.accesslog import record_access
-from portal.auth.deps import Actor
+from portal.domain.accesslog import record_access
+from portal.domain.authz import Actor
 from portal.models import Dossier
 
 

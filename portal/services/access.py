@@ -3,8 +3,8 @@
 Why one module: every periphery endpoint answers 404 — never 403 — for
 another's dossier (docs/api.md), and the rule must be the same for a
 dossier, its attachments, its messages, its documents and its payments. The
-rule is the dossier core's (`portal.dossiers.get_visible`, built on
-`portal.authz.visibility`): the applicant must be the acting context, and a
+rule is the dossier core's (`portal.domain.dossiers.get_visible`, built on
+`portal.domain.authz.visibility`): the applicant must be the acting context, and a
 context reached through roles or mandates only sees its domains.
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.auth.deps import Actor
-from portal.dossiers import get_visible
+from portal.domain.authz import Actor
+from portal.domain.dossiers import get_visible
 from portal.models import Dossier, Procedure
 from portal.problems import Problem, not_found
 

@@ -27,6 +27,13 @@ import zlib
 from pathlib import PurePosixPath, PureWindowsPath
 from urllib.parse import quote
 
+from sqlalchemy.orm import Session
+
+from portal.models import Attachment, Dossier
+from portal.problems import Problem
+from portal.services.blobs import store_blob
+from portal.services.uploads import Upload
+
 PDF = "application/pdf"
 PNG = "image/png"
 JPEG = "image/jpeg"
@@ -202,3 +209,39 @@ def content_disposition(name: str) -> str:
     fallback = unicodedata.normalize("NFKD", cleaned).encode("ascii", "ignore").decode()
     fallback = re.sub(r"[^A-Za-z0-9._ -]", "_", fallback).strip() or "download"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(cleaned, safe='')}"
+
+
+def new_attachment(
+    db: Session,
+    dossier: Dossier,
+    upload: Upload,
+    *,
+    kind: str,
+    allowed: tuple[str, ...],
+    uploaded_by: str,
+) -> Attachment:
+    """The checked file as an attachment row (no commit): 415 unless its bytes are `allowed`.
+
+    Applicants' and agents' uploads both come here: one place sniffs,
+    names and stores what anybody attaches.
+    """
+    content_type = sniff(upload.data)
+    if content_type is None or content_type not in allowed:
+        what = "a PDF, PNG or JPEG file" if content_type is None else "of another type"
+        raise Problem(
+            "unsupported-media-type",
+            f"the file is not {what}: {kind!r} accepts {', '.join(allowed)}"
+            " (the content is checked, not the name)",
+        )
+    attachment = Attachment(
+        dossier_id=dossier.id,
+        kind=kind,
+        filename=sanitise_filename(upload.filename, content_type),
+        content_type=content_type,
+        size=len(upload.data),
+        sha256=store_blob(db, upload.data),
+        uploaded_by=uploaded_by,
+    )
+    db.add(attachment)
+    db.flush()
+    return attachment

@@ -4,7 +4,7 @@ Why the status changes live here: a complement request *is* a message (the
 agent says what is missing and by when) and the applicant's answer *is* a
 message too; keeping the message and the status change in one function and
 one transaction means a thread and a status can never disagree. The moves
-are the life cycle's (`portal.states`): agent `in_review →
+are the life cycle's (`portal.domain.states`): agent `in_review →
 awaiting_complement` with a due date, applicant `awaiting_complement →
 in_review` on answering.
 """
@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal import states
-from portal.api.serialize import actor_json, attachment_json, rfc3339
-from portal.dossiers import record_event, touch
+from portal.domain import states
+from portal.domain.dossiers import record_event, touch
+from portal.domain.serialize import actor_json, attachment_json, rfc3339
 from portal.models import Attachment, Dossier, Message, Person, utcnow
 from portal.problems import conflict, validation_failed
 

@@ -4,7 +4,7 @@ Why one hook on the event writer instead of calls sprinkled in each
 endpoint: the rule "every status change and every message notifies" must
 hold for code written by others too (submit and withdraw live in the dossier
 core, decisions in the agent back office). Every such change goes through
-`portal.dossiers.record_event`, which calls `on_dossier_event`; it turns
+`portal.domain.dossiers.record_event`, which calls `on_dossier_event`; it turns
 each event of a notifying type into inbox rows in the same transaction and
 queues the e-mails to leave after the commit (mailer.py). A rolled-back
 change notifies nobody.
@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from portal.domain.serialize import rfc3339
 from portal.models import (
     Dossier,
     DossierEvent,
@@ -29,6 +30,7 @@ from portal.models import (
     dossier_public_id,
     utcnow,
 )
+from portal.services.language import document_language
 from portal.services.mailer import send_after_commit
 from portal.services.periphery import context_of
 
@@ -56,6 +58,11 @@ _STATUS_LABELS = {
         "withdrawn": "zurückgezogen",
     },
 }
+#: Payment statuses (portal.services.payments) as the recipient reads them.
+_PAYMENT_LABELS = {
+    "fr": {"pending": "en attente", "paid": "payé", "expired": "expiré"},
+    "de": {"pending": "ausstehend", "paid": "bezahlt", "expired": "abgelaufen"},
+}
 _TEMPLATES = {
     "fr": {
         "status": "Dossier {id} : {status}",
@@ -76,14 +83,15 @@ _TEMPLATES = {
 
 def title_for(event: DossierEvent, public_id: str, language: str) -> str:
     """The inbox/e-mail title in the recipient's language (fr default, de)."""
-    lang = language if language in _TEMPLATES else "fr"
+    lang = document_language(language)
     template, labels = _TEMPLATES[lang], _STATUS_LABELS[lang]
     if event.type == "message":
         return template["message"].format(id=public_id)
     if event.type == "document":
         return template["document"].format(id=public_id)
     if event.type == "payment":
-        return template["payment"].format(id=public_id, status=event.new or "")
+        status = _PAYMENT_LABELS[lang].get(event.new or "", event.new or "")
+        return template["payment"].format(id=public_id, status=status)
     status = labels.get(event.new or "", event.new or "")
     return template["status"].format(id=public_id, status=status)
 
@@ -124,19 +132,18 @@ def notify(db: Session, event: DossierEvent, dossier: Dossier | None = None) -> 
         )
         db.add(note)
         created.append(note)
-        footer = _TEMPLATES.get(person.language, _TEMPLATES["fr"])["footer"].format(id=public_id)
+        footer = _TEMPLATES[document_language(person.language)]["footer"].format(id=public_id)
         send_after_commit(db, mailer, person.email or "", title, f"{title}\n\n{footer}\n")
     return created
 
 
 def on_dossier_event(session: Session, dossier: Dossier, event: DossierEvent) -> None:
-    """Hook called by `portal.dossiers.record_event` after each event is flushed."""
+    """Hook called by `portal.domain.dossiers.record_event` after each event is flushed."""
     notify(session, event, dossier)
 
 
 def notification_json(note: Notification, dossier_public: str | None) -> dict[str, Any]:
     """The inbox item of docs/api.md."""
-    from portal.api.serialize import rfc3339
 
     return {
         "id": str(note.id),

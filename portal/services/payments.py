@@ -2,7 +2,7 @@
 
 Why a random structured communication: the communication is how the bank
 statement is matched to the dossier, so it must be unique; drawing its ten
-digits at random (with the mod-97 check from `portal.identifiers`) also
+digits at random (with the mod-97 check from `be_identifiers`) also
 keeps it from revealing how many payments exist or letting anyone guess
 another's reference. Paying goes to the handling service's IBAN.
 
@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.api.serialize import rfc3339
-from portal.dossiers import record_event
-from portal.identifiers import structured_ref
+from be_identifiers import structured_ref
+from portal.domain.dossiers import record_event
+from portal.domain.serialize import rfc3339
 from portal.models import Dossier, Payment, Procedure, ProcedureVersion, Service, utcnow
 from portal.problems import conflict
 from portal.services import epc

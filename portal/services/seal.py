@@ -11,7 +11,7 @@ digest and id under the portal's key. Canonical = `json.dumps(sort_keys=True,
 separators=(",", ":"))`, exactly as the contract states, so any client in any
 language can rebuild the bytes.
 
-Key source: in sandbox mode `SandboxPKI.seal_credentials()` (H1's sandbox
+Key source: in sandbox mode `SandboxPKI.seal_credentials()` (the sandbox
 PKI, shared with the virtual cards); otherwise a PEM key and a PEM chain
 (seal certificate first, trust anchor last) from configured files.
 """
@@ -95,7 +95,7 @@ def credentials_from(
 
 
 def load_sandbox_credentials(pki_dir: Path) -> SealCredentials:
-    """The sandbox seal key from H1's SandboxPKI (created on first use)."""
+    """The sandbox seal key from eid's SandboxPKI (created on first use)."""
     from eid.pki import SandboxPKI  # imported lazily: key generation is costly
 
     pki = SandboxPKI.open(pki_dir)

@@ -3,7 +3,7 @@
 Why: a stream that polls the database on its own costs a query a second
 while nobody does anything; a few hundred idle streams took a core. Here
 the process reads each new event once — on PostgreSQL when woken by the
-``NOTIFY`` its writing transaction sent (portal.streams.changes), with a
+``NOTIFY`` its writing transaction sent (portal.changes), with a
 slow poll as a safety net; on SQLite in one poll loop — formats its frame
 once, and hands it to the queues of the streams that may see it, after
 checking their rights (portal.streams.rights). Several processes on one
@@ -39,14 +39,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, joinedload
 
+from portal import changes
 from portal.backoffice.events import carries
 from portal.config import StreamSettings
 from portal.db import reading_session
-from portal.dossiers import event_json, visible_to
+from portal.domain.dossiers import event_json, visible_to
 from portal.models import CsamAuditEntry, Dossier, DossierEvent, Procedure
 from portal.problems import Problem
 from portal.services.events import KEEPALIVE_FRAME, StreamEvent, format_event
-from portal.streams import changes
 from portal.streams.rights import AGENT, Grant, RightsCache, RightsKey, check
 
 log = logging.getLogger(__name__)
@@ -258,7 +258,7 @@ class Hub:
             loop.call_soon_threadsafe(wakeup.set)
 
     def heard(self, new_events: bool, tags: frozenset[str]) -> None:
-        """A commit of this process (portal.streams.changes): invalidate, then read."""
+        """A commit of this process (portal.changes): invalidate, then read."""
         if tags:
             self._invalidate(tags)
         if new_events:
@@ -436,7 +436,7 @@ class Hub:
 
     async def _listen(self) -> None:
         """PostgreSQL: LISTEN on both channels; read on each notification, poll slowly too."""
-        import psycopg
+        import psycopg  # only the PostgreSQL extra installs it
 
         url = self.state.engine.url.set(drivername="postgresql")
         conninfo = url.render_as_string(hide_password=False)
@@ -612,13 +612,11 @@ def key_for(login_id: int, nrn: str, token: str, *, agent: bool, acting_as: str)
 
 def install(app: Any) -> Hub:
     """Run a hub during ``app``'s lifespan (``app.state.stream_hub``)."""
-    from contextlib import asynccontextmanager
-
     hub = Hub(app.state, app.state.settings.streams)
     app.state.stream_hub = hub
     inner = app.router.lifespan_context
 
-    @asynccontextmanager
+    @contextlib.asynccontextmanager
     async def lifespan(app_: Any) -> AsyncIterator[Any]:
         async with inner(app_) as state:
             dispatcher = getattr(app.state, "webhook_dispatcher", None)

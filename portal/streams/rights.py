@@ -9,7 +9,7 @@ a stream must stop delivering at the same moment.
 The check is the REST one, called as it is: the session through
 :func:`portal.auth.deps.current_principal` (so every rule added there, such as
 the certificate's revocation status, applies to streams too), the context
-through :func:`portal.authz.find_context`, the back office through
+through :func:`portal.domain.authz.find_context`, the back office through
 :func:`portal.backoffice.access.agent_of`.
 
 Why a cache: 2,000 streams of one office receiving the same event must not
@@ -17,7 +17,7 @@ cost 2,000 checks. A :class:`Grant` is kept per (login session, stream kind,
 context) — streams that share one are checked once — and trusted for at most
 ``ttl`` seconds, until its session's expiry, and only until a change that may
 touch it is heard of (:meth:`RightsCache.invalidate`, fed by
-portal.streams.changes): so a revocation takes effect at the next delivery.
+portal.changes): so a revocation takes effect at the next delivery.
 """
 
 from __future__ import annotations
@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.orm import Session
 
-from portal import authz
 from portal.auth.deps import current_principal
 from portal.backoffice.access import AgentCaller, agent_of
+from portal.changes import EVERYONE
+from portal.domain import authz
 from portal.models import utcnow
 from portal.problems import Problem
-from portal.streams.changes import EVERYONE
 
 APPLICANT, AGENT = "applicant", "agent"
 

@@ -2,7 +2,7 @@
 
 - ``endpoints``: who may register which URL, and the endpoint operations;
 - ``outbox``: one delivery row per event and subscribed endpoint, written in
-  the dossier's transaction (hooked into `portal.dossiers.record_event`);
+  the dossier's transaction (hooked into `portal.domain.dossiers.record_event`);
 - ``signing``: Standard Webhooks signatures, and ``verify`` for receivers;
 - ``dispatcher``: the per-process loop that sends, retries and dead-letters;
 - ``deliveries``: the delivery log and replay.

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.domain.serialize import rfc3339
 from portal.models import Person, WebhookAttempt, WebhookDelivery, utcnow
 from portal.pagination import page
 from portal.problems import Problem, not_found
@@ -94,7 +95,6 @@ def attempts_of(db: Session, delivery: WebhookDelivery) -> list[WebhookAttempt]:
 
 def delivery_json(delivery: WebhookDelivery, attempts: list[WebhookAttempt]) -> dict[str, Any]:
     """A delivery of docs/api.md with its attempt log (oldest first)."""
-    from portal.api.serialize import rfc3339
 
     return {
         "id": str(delivery.id),

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.domain.serialize import rfc3339
 from portal.models import Agent, Person, WebhookEndpoint, new_id, utcnow
 from portal.problems import FieldError, Problem, not_found, validation_failed
 from portal.webhooks.signing import new_secret
@@ -204,7 +205,6 @@ def delete(db: Session, person: Person, endpoint_id: str) -> None:
 
 def endpoint_json(endpoint: WebhookEndpoint, *, with_secret: bool = False) -> dict[str, Any]:
     """``Endpoint`` of docs/api.md; the secret only in the creation answer."""
-    from portal.api.serialize import rfc3339
 
     body: dict[str, Any] = {
         "id": endpoint.id,

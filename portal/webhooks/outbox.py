@@ -5,7 +5,7 @@ if and only if the change it reports was committed — a rolled-back decision
 sends nothing, and a committed one is never lost when the process dies
 before sending (the dispatcher of any process picks the row up).
 
-`portal.dossiers.record_event` calls :func:`on_dossier_event` for every
+`portal.domain.dossiers.record_event` calls :func:`on_dossier_event` for every
 event. The event is only noted on the session; the rows are written just
 before the commit (``before_commit``), so the payload shows the dossier as
 committed — e.g. the ``dossier.submitted`` payload has its ``submitted_at``,
@@ -28,6 +28,8 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from portal.backoffice.access import submitted_once
+from portal.domain.dossiers import event_json
+from portal.domain.serialize import actor_json, rfc3339
 from portal.models import (
     Dossier,
     DossierEvent,
@@ -76,7 +78,7 @@ def webhook_types(event: DossierEvent) -> list[str]:
 
 
 def on_dossier_event(db: Session, dossier: Dossier, event: DossierEvent) -> None:
-    """Hook of `portal.dossiers.record_event`: note the event for the outbox."""
+    """Hook of `portal.domain.dossiers.record_event`: note the event for the outbox."""
     if not webhook_types(event):
         return
     if not db.info.get(_LISTENING):
@@ -166,8 +168,6 @@ def render_payload(
     db: Session, type_: str, dossier: Dossier, event: DossierEvent, service: str
 ) -> str:
     """The delivery body of docs/api.md, compact JSON (the exact bytes that are signed)."""
-    from portal.api.serialize import rfc3339
-    from portal.dossiers import event_json
 
     body = {
         "type": type_,
@@ -179,7 +179,6 @@ def render_payload(
 
 def summary(db: Session, dossier: Dossier, service: str) -> dict[str, Any]:
     """The dossier without its form data: what a business application needs to fetch it."""
-    from portal.api.serialize import actor_json, rfc3339
 
     assignee = db.get(Person, dossier.assigned_to) if dossier.assigned_to else None
     return {

@@ -1,5 +1,5 @@
 """``path=value`` parsing shared by ``api -f/-F`` and ``dossier --set`` (the --set
-typing from the schema is tested in dossier_units/test_data_input.py)."""
+typing from the schema is tested in dossier/test_dossier_data_input.py)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
-"""French is complete: every msgid translated, eid errors and Click's texts in French.
+"""French and German are complete: every msgid translated, eid errors and Click's texts too.
 
-The catalogue is checked against the sources (so a new ``_()``/``N_()`` that
+The catalogues are checked against the sources (so a new ``_()``/``N_()`` that
 nobody extracted fails too), and the ``eid`` library's English errors are
-checked to come out in French through the real CLI under ``LANG=fr_BE.UTF-8``.
+checked to come out in French and German through the real CLI under
+``LANG=fr_BE.UTF-8`` and ``LANG=de_BE.UTF-8``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from monespace_cli.i18n import DOMAIN, LOCALE_DIR
 from monespace_cli.i18n_compile import extract_messages, parse_po, po_path, source_files
 
 FRENCH = "fr_BE.UTF-8"
+GERMAN = "de_BE.UTF-8"
+#: The languages a person reads (English is the msgids themselves).
+TRANSLATED = ("fr", "de")
 
 
 def _fields(text: str) -> set[str]:
@@ -36,19 +40,38 @@ def _french() -> gettext.GNUTranslations:
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=["fr"])
 
 
-def test_every_french_msgid_is_translated_and_not_fuzzy() -> None:
-    text = po_path("fr").read_text(encoding="utf-8")
-    assert "#, fuzzy" not in text and "#,fuzzy" not in text, "fuzzy entries in the fr catalogue"
+def _german() -> gettext.GNUTranslations:
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=["de"])
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_every_msgid_is_translated_and_not_fuzzy(lang: str) -> None:
+    text = po_path(lang).read_text(encoding="utf-8")
+    assert "#, fuzzy" not in text and "#,fuzzy" not in text, f"fuzzy entries in {lang}"
     catalog = parse_po(text)
     catalog.pop("", None)
     untranslated = [msgid for msgid, msgstr in catalog.items() if not msgstr.strip()]
-    assert not untranslated, f"untranslated in fr: {untranslated[:10]}"
+    assert not untranslated, (
+        f"{len(untranslated)} untranslated in {lang} (list them: python -m "
+        f"monespace_cli.i18n_compile --missing {lang}): {untranslated[:10]}"
+    )
 
 
-def test_every_source_message_is_in_the_french_catalogue() -> None:
-    catalog = parse_po(po_path("fr").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_every_source_message_is_in_the_catalogue(lang: str) -> None:
+    catalog = parse_po(po_path(lang).read_text(encoding="utf-8"))
     missing = [m for m in extract_messages(source_files()) if not catalog.get(m)]
-    assert not missing, f"run: python -m monespace_cli.i18n_compile, then translate {missing[:10]}"
+    assert not missing, (
+        f"run: python -m monespace_cli.i18n_compile --missing {lang}, then translate {missing[:10]}"
+    )
+
+
+def test_the_german_catalogue_has_every_french_msgid() -> None:
+    """Entries kept by hand in French (no longer in the sources) are in German too."""
+    french = parse_po(po_path("fr").read_text(encoding="utf-8"))
+    german = parse_po(po_path("de").read_text(encoding="utf-8"))
+    missing = [m for m in french if m and not german.get(m)]
+    assert not missing, missing[:10]
 
 
 def test_the_extractor_reads_the_eid_library() -> None:
@@ -58,10 +81,29 @@ def test_the_extractor_reads_the_eid_library() -> None:
     assert "Wrong PIN: {tries_left} tries left before the card blocks the PIN." in messages
 
 
-def test_french_translations_keep_the_placeholders() -> None:
-    catalog = parse_po(po_path("fr").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_translations_keep_the_placeholders(lang: str) -> None:
+    catalog = parse_po(po_path(lang).read_text(encoding="utf-8"))
     catalog.pop("", None)
     broken = [m for m, s in catalog.items() if s and _fields(m) != _fields(s)]
+    assert not broken, broken
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_translations_keep_the_edges_and_line_breaks(lang: str) -> None:
+    """A leading or trailing space glues a label to a value; a line count shapes help."""
+    catalog = parse_po(po_path(lang).read_text(encoding="utf-8"))
+    catalog.pop("", None)
+    broken = [
+        m
+        for m, s in catalog.items()
+        if s
+        and (
+            m[: len(m) - len(m.lstrip())] != s[: len(s) - len(s.lstrip())]
+            or m[len(m.rstrip()) :] != s[len(s.rstrip()) :]
+            or m.count("\n") != s.count("\n")
+        )
+    ]
     assert not broken, broken
 
 
@@ -73,11 +115,12 @@ def _eid_error_classes() -> list[type[EidError]]:
     ]
 
 
-def test_every_eid_error_fix_is_translated() -> None:
-    french = _french()
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_every_eid_error_fix_is_translated(lang: str) -> None:
+    catalogue = gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang])
     for cls in _eid_error_classes():
         if cls.fix:
-            assert french.gettext(cls.fix) != cls.fix, cls.__name__
+            assert catalogue.gettext(cls.fix) != cls.fix, cls.__name__
 
 
 def test_eid_errors_stay_english_but_carry_their_template() -> None:
@@ -113,6 +156,20 @@ def test_nested_parameters_are_translated() -> None:
     )
 
 
+def test_eid_errors_render_german() -> None:
+    german = _german().gettext
+    assert localize(eid.errors.WrongPin(2), german)[0] == (
+        "Falscher PIN-Code: noch 2 Versuche, bevor die Karte den PIN-Code sperrt."
+    )
+    refused = eid.errors.CardCommunicationError(
+        eid.errors.N_("The card refused to {what}: status {status}."),
+        params={"what": "verify the PIN", "status": "6A82"},
+    )
+    assert localize(refused, german)[0] == (
+        "Die Karte hat sich geweigert, den PIN-Code zu prüfen: Status 6A82."
+    )
+
+
 def test_a_broken_translation_falls_back_to_english() -> None:
     def bad(text: str) -> str:
         return "{nope}" if "{" in text else text
@@ -138,6 +195,15 @@ def test_pcsc_service_down_is_french_through_the_cli(cli, tmp_path: Path) -> Non
     english = cli("eid", "readers", PCSCLITE_CSOCK_NAME=missing)
     assert english.code == 6
     assert "The PC/SC service (pcscd) is not running." in english.err
+
+
+def test_pcsc_service_down_is_german_through_the_cli(cli, tmp_path: Path) -> None:
+    missing = str(tmp_path / "no-pcscd.comm")
+    german = cli("eid", "readers", LANG=GERMAN, PCSCLITE_CSOCK_NAME=missing)
+    assert german.code == 6, german.err
+    assert "Der PC/SC-Dienst (pcscd) läuft nicht." in german.err
+    assert "Installieren und starten Sie den PC/SC-Dienst" in german.err
+    assert "Traceback" not in german.err
 
 
 def test_doctor_speaks_french(cli, tmp_path: Path) -> None:
@@ -178,6 +244,23 @@ def test_click_usage_errors_are_french(
     en = cli(*args)
     for text in english:
         assert text in en.err, en.err
+
+
+@pytest.mark.parametrize(
+    ("args", "german"),
+    [
+        (
+            ["eid", "bogus"],
+            ["Aufruf: monespace eid", "Hilfe erhalten Sie mit 'monespace eid -h'.", "Fehler: "],
+        ),
+        (["--bogus"], ["Fehler: Unbekannte Option: --bogus"]),
+    ],
+)
+def test_click_usage_errors_are_german(cli, args: list[str], german: list[str]) -> None:
+    de = cli(*args, LANG=GERMAN)
+    assert de.code == 2
+    for text in german:
+        assert text in de.err, de.err
 
 
 def test_help_usage_line_is_french(cli) -> None:

@@ -42,8 +42,8 @@ def test_portal_negotiates_and_keeps_programs_keys(portal_server: Any, login: An
     assert fr.json()["title"] == "Introuvable"
     assert fr.json()["detail"] == "dossier 'MSP-2026-NOPE' introuvable"
     assert fr.json()["type"].endswith("/not-found")
-    assert de.headers["content-language"] == "en"  # German: not in the catalogue yet
-    assert de.json()["detail"] == "dossier 'MSP-2026-NOPE' not found"
+    assert de.headers["content-language"] == "de"
+    assert de.json()["detail"] == "Akte 'MSP-2026-NOPE' nicht gefunden"
     assert bad.status_code == 422
     assert bad.json()["title"] == "Données non valides"
     assert all("required" not in e["message"] for e in bad.json()["errors"]), bad.json()

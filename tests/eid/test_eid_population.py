@@ -163,8 +163,8 @@ def test_partial_birth_date_card_reads(
     sandbox_pki: Any, cardholder: Any, nrn: str, text: str, known: str
 ) -> None:
     """A register number with 00 as day (and month) and the card text to match."""
+    from be_identifiers import is_valid_nrn, nrn_birth_date
     from monespace_cli.forms import is_valid_nrn as client_rule
-    from portal.identifiers import is_valid_nrn, nrn_birth_date
 
     assert is_valid_nrn(nrn) and client_rule(nrn) and nrn_birth_date(nrn) is None
     holder = _holder(cardholder, nrn=nrn, birth_date=dt.date(1950, 1, 1), birth_date_text=text)

@@ -119,7 +119,7 @@ def test_bad_certificates(portal_client, sign_login, credentials, applet, kind, 
 
 
 def test_person_not_in_register(portal_client, sign_login) -> None:
-    from portal.identifiers import make_nrn
+    from be_identifiers import make_nrn
 
     stranger = make_nrn(dt.date(1950, 1, 1), 997)
     body = sign_login(challenge(portal_client), stranger)

@@ -119,7 +119,7 @@ def test_a_schema_error_is_a_500_not_a_retry_later(portal_app, portal_client) ->
 
 def test_seed_inserts_realistic_dossiers(portal_settings) -> None:
     from portal.db import make_engine
-    from portal.forms import validate
+    from portal.domain.forms import validate
     from portal.models import Dossier, DossierEvent, ProcedureVersion
     from portal.seed import seed_dossiers
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from portal.config import Limit
-from portal.ratelimit import client_address
+from portal.http.ratelimit import client_address
 from tests.conftest import make_settings
 
 CITIZEN = "68031412135"

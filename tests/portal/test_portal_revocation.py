@@ -259,7 +259,7 @@ def test_sandbox_revoke_command(tmp_path: Path) -> None:
     for applet in ("1.8", "1.7"):
         creds = pki.issue_person(sandbox_person(CITIZEN), applet)
         assert pki.is_revoked(creds.auth_cert) and pki.is_revoked(creds.sign_cert)
-    from portal.identifiers import make_nrn
+    from be_identifiers import make_nrn
 
     unknown = run(make_nrn(dt.date(1931, 1, 2), 997))
     assert unknown.returncode == 1 and "no sandbox person" in unknown.stderr

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from portal import authz, states
+from portal.domain import authz, states
 from portal.models import Mandate, Organisation, Person, Role
 
 

@@ -10,7 +10,7 @@ from agent_support import AGENT, SUPERVISOR
 
 from monespace_cli.client import PortalClient, queue_params
 from monespace_cli.client._agent import bulk_bodies, export_query, merge_bulk
-from monespace_cli.commands._agent_options import parse_due, read_ids
+from monespace_cli.commands.agent.options import parse_due, read_ids
 from monespace_cli.errors import UsageProblem
 
 

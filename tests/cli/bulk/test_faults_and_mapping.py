@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from monespace_cli.bulk.mapping import Mapping, MappingError, load_mapping, plan_columns
-from portal import faults
 from portal.config import ConfigError, from_env
+from portal.http import faults
 
 
 def test_fault_plan_syntax() -> None:

@@ -1,6 +1,6 @@
 """Fixtures for the dossier-side CLI tests: a real portal and a logged-in citizen.
 
-The portal is H3's ``portal_server`` fixture (real uvicorn on loopback with
+The portal is the shared ``portal_server`` fixture (real uvicorn on loopback with
 the sandbox); the token comes from the shared ``login`` helper, which goes
 through the real eID challenge–response. The CLI runs in a subprocess with
 stdin from /dev/null, so any prompt would fail instead of hanging.

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from cli_helpers import Result, cli_env, run_cli
 
-from monespace_cli.commands._dossier_download import FileSaver
+from monespace_cli.commands._shared.file_saver import FileSaver
 from monespace_cli.errors import CliError
 from portal import pdf
 

@@ -426,7 +426,7 @@ def test_live_stream_events_reach_only_who_may_see_them(world: World) -> None:
     """
     if not world.probes_writes:
         pytest.skip("events are written (and undone) on SQLite only")
-    from portal.dossiers import record_event
+    from portal.domain.dossiers import record_event
     from portal.models import Dossier, parse_dossier_id
 
     world.restore()

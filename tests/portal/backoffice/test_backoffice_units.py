@@ -40,8 +40,8 @@ def test_apply_never_overwrites_a_change_made_after_the_read(portal_app, submitt
 
 def test_agent_only_events_never_reach_the_applicants_stream():
     """The hub queues ``note`` and ``assigned`` for agents' streams only."""
-    from portal.authz import Visibility
     from portal.config import StreamSettings
+    from portal.domain.authz import Visibility
     from portal.models import DossierEvent
     from portal.services.events import AGENT_ONLY_TYPES
     from portal.streams.hub import Fresh, Hub

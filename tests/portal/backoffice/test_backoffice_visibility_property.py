@@ -1,6 +1,6 @@
 """One visibility rule for agents, checked over every status and transition.
 
-Hypothesis walks the life cycle (``portal.states.TRANSITIONS``) from a new
+Hypothesis walks the life cycle (``portal.domain.states.TRANSITIONS``) from a new
 draft, one allowed transition at a time, driving each step through the real
 API where one exists (submit, withdraw, claim, complement, answer, decide;
 ``closed`` has none and is written as the portal's own code does). After
@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import update
 
-from portal import states
 from portal.backoffice.events import visible_events
-from portal.dossiers import record_event
+from portal.domain import states
+from portal.domain.dossiers import record_event
 from portal.models import Dossier, parse_dossier_id
 from tests.portal.periphery import files
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from portal.dossiers import record_event
+from portal.domain.dossiers import record_event
 from portal.models import Dossier, Person, parse_dossier_id
 from portal.services.messages import AGENT, post_message
 
@@ -25,7 +25,7 @@ def _submit(user) -> dict:
 
 
 def _agent_asks_complement(db, public_id: str) -> None:
-    """The back office is a later issue: take the dossier into review and ask, as a service."""
+    """Take the dossier into review and ask, as a service would (no back-office request)."""
     dossier = db.get(Dossier, parse_dossier_id(public_id)[1])
     agent = db.get(Person, AGENT_NRN)
     dossier.assigned_to = agent.nrn

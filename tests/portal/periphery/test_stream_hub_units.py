@@ -9,11 +9,11 @@ from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
-from portal.authz import Visibility
+from portal import changes
 from portal.config import StreamSettings
+from portal.domain.authz import Visibility
+from portal.http.overload import InFlightLimit
 from portal.models import Agent, AuthSession, Dossier, DossierEvent, Mandate, Role
-from portal.overload import InFlightLimit
-from portal.streams import changes
 from portal.streams.hub import Fresh, Hub
 from portal.streams.rights import APPLICANT, Grant, RightsCache, RightsKey
 

@@ -2,7 +2,7 @@
 
 python-multipart ignores what comes after the closing boundary (the
 epilogue): without a count of the whole body, a client could keep an upload
-request reading for ever. The body limit (portal.app.BodyLimit) counts every
+request reading for ever. The body limit (portal.http.middleware.BodyLimit) counts every
 byte an upload route reads and answers 413 past the upload limit plus the
 form's envelope.
 """

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.identifiers import is_valid_structured_ref
+from be_identifiers import is_valid_structured_ref
 from portal.services import epc
 from portal.services.seal import SealError, verify_seal
 
@@ -45,7 +45,7 @@ def test_receipt_is_in_the_vault_and_its_seal_verifies_offline(citizen, portal, 
     for needle in (submitted["id"], "Accus\xe9 de r\xe9ception", "Lambert", "PERMIS-PECHE"):
         needle_bytes = needle.encode("cp1252")
         assert needle_bytes in text, needle
-    assert b"jours / days" in text and b"SPW Agriculture" in text
+    assert b"1 jour / day" in text and b"SPW Agriculture" in text
     seal = citizen.get(f"/documents/{document_id}/seal").json()
     public = portal.get("/api/v1/seal/certificates").json()  # no login needed
     anchor = base64.b64decode(public["trust_anchor"])

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from portal.identifiers import (
+from be_identifiers import (
     is_valid_bce,
     is_valid_iban,
     is_valid_nrn,

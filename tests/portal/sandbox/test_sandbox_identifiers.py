@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, ValidationError
 
-from portal.identifiers import (
+from be_identifiers import (
     format_bce,
     format_checker,
     format_nrn,

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from portal.identifiers import format_checker
+from be_identifiers import format_checker
 
 from .sandbox_files import SANDBOX, load, procedures
 
@@ -56,6 +56,8 @@ WIDGETS = {
     "table",
     "map-picker",
 }
+#: The portal's languages: every text a person reads in the catalogue has all three.
+LANGS = {"fr", "en", "de"}
 MONEY = re.compile(r"^(0|[1-9][0-9]{0,8})\.[0-9]{2}$")
 CODES = sorted(procedures())
 
@@ -108,7 +110,7 @@ def test_metadata(code: str) -> None:
     p = procedures()[code]
     assert (SANDBOX / "procedures" / f"{code}.json").exists()
     assert p["version"] == 1
-    assert {"fr", "en"} <= set(p["title"]) and {"fr", "en"} <= set(p["summary"])
+    assert set(p["title"]) == LANGS and set(p["summary"]) == LANGS
     assert p["audience"] and set(p["audience"]) <= {"citizen", "enterprise", "non_profit"}
     assert p["domain"] in DOMAINS
     services = {s["code"]: s["name"] for s in load("services.json")}
@@ -119,8 +121,12 @@ def test_metadata(code: str) -> None:
     kinds = [a["kind"] for a in p["attachment_kinds"]]
     assert len(kinds) == len(set(kinds))
     for a in p["attachment_kinds"]:
-        assert {"fr", "en"} <= set(a["title"]) and isinstance(a["required"], bool)
+        assert set(a["title"]) == LANGS and isinstance(a["required"], bool)
         assert a["content_types"] and set(a["content_types"]) <= CONTENT_TYPES
+
+
+def test_every_service_is_named_in_every_language() -> None:
+    assert all(set(s["name"]) == LANGS for s in load("services.json"))
 
 
 def test_fishing_permit_fees_match_reference() -> None:
@@ -153,12 +159,12 @@ def test_example_data_validates(code: str) -> None:
 
 @pytest.mark.parametrize("code", CODES)
 def test_ui_hints(code: str) -> None:
-    """Every property is titled in fr and en and ordered; enums have labels
-    for every value; money is a 2-decimal string."""
+    """Every property is titled in fr, en and de and ordered; enums have labels
+    (in the three languages) for every value; money is a 2-decimal string."""
     labelled_arrays: set[str] = set()
     for pointer, schema, _ in _walk(procedures()[code]["form"], conditionals=False):
         if "title" in schema:
-            assert "x-title-en" in schema, pointer
+            assert "x-title-en" in schema and "x-title-de" in schema, pointer
         for name, sub in schema.get("properties", {}).items():
             assert isinstance(sub.get("x-ui", {}).get("order"), int), f"{pointer}/{name}"
             assert "title" in sub, f"{pointer}/{name}"
@@ -166,12 +172,12 @@ def test_ui_hints(code: str) -> None:
         if "widget" in ui:
             assert ui["widget"] in WIDGETS, pointer
         if "help" in ui:
-            assert {"fr", "en"} <= set(ui["help"]), pointer
+            assert set(ui["help"]) == LANGS, pointer
         values = schema.get("enum") or schema.get("items", {}).get("enum")
         if values and "labels" in ui:
             assert set(ui["labels"]) == set(values), pointer
             labelled_arrays.add(pointer + "/*")
-            assert all({"fr", "en"} <= set(label) for label in ui["labels"].values())
+            assert all(set(label) == LANGS for label in ui["labels"].values()), pointer
         elif values and pointer not in labelled_arrays:
             pytest.fail(f"{code}{pointer}: enum without x-ui labels")
         if ui.get("widget") == "money":

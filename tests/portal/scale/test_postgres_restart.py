@@ -1,6 +1,6 @@
 """PostgreSQL restarted under a steady stream of reads and writes.
 
-Issue 11 (Reliability): while the database is down the portal answers 503
+While the database is down the portal answers 503
 problem+json with Retry-After (not 500, and no request hangs); once it is
 back the portal recovers by itself (stale pooled connections are pinged and
 replaced); and no write is half-applied — every dossier the clients created

@@ -1,6 +1,6 @@
 """The list, the queue and the counts read the dossiers through their indexes.
 
-Issue 11: at a million dossiers a full scan per page is seconds, so every
+At a million dossiers a full scan per page is seconds, so every
 statement a request sends to the dossiers table is explained (SQLite's
 EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN after ANALYZE) and must read the
 table through the index made for it — never a full scan. The statements are

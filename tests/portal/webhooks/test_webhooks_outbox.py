@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from portal.dossiers import record_event
+from portal.domain.dossiers import record_event
 from portal.models import Dossier, WebhookDelivery, parse_dossier_id
 from portal.webhooks.outbox import webhook_types
 

@@ -190,7 +190,7 @@ def tui_env(home: Path, portal_url: str, token: str, lang: str = "en") -> dict[s
         home,
         MONESPACE_PORTAL=portal_url,
         MONESPACE_TOKEN=token,
-        LANG="fr_BE.UTF-8" if lang == "fr" else "en_GB.UTF-8",
+        LANG={"fr": "fr_BE.UTF-8", "de": "de_BE.UTF-8"}.get(lang, "en_GB.UTF-8"),
         TERM="screen-256color",
     )
     env.pop("NO_COLOR", None)  # a person's terminal has colours (focus is drawn with them)
