@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Mapping, Sequence
 from enum import IntEnum
 from typing import TextIO
 
@@ -121,7 +122,7 @@ class PartialSuccess(CliError):
     exit_code = ExitCode.PARTIAL
 
 
-def field_lines(errors: list[dict[str, str]]) -> list[str]:
+def field_lines(errors: Sequence[Mapping[str, str]]) -> list[str]:
     """``pointer: message`` lines for a list of field errors."""
     lines = []
     for err in errors:
