@@ -58,10 +58,6 @@ PROJECT_PACKAGES = ("eid", "portal", "monespace_cli", "tui", "be_identifiers")
 #: in import order). Delete an entry when its cycle is gone (the check says
 #: which); never add one.
 ALLOWED_CYCLES: tuple[tuple[str, ...], ...] = (
-    # agent registers its bulk and webhook sub-commands; they take
-    # check_outcome / supervisor_only back from agent. Owner: the commands branch.
-    ("monespace_cli.commands._agent_bulk", "monespace_cli.commands.agent"),
-    ("monespace_cli.commands._agent_webhook", "monespace_cli.commands.agent"),
     # The palette's commands open screens, and screens open others through
     # the palette's open_form / open_roles / open_back_office (in functions).
     # Owner: the tui branch.
