@@ -251,7 +251,7 @@ class Factory:
         if self.options.yes:
             return True
         self._require_prompt("--yes")
-        hint = "[Y/n]" if default else "[y/N]"
+        hint = _("[Y/n]") if default else _("[y/N]")  # the letters the answer check accepts
         print(f"{question} {hint} ", end="", file=self.io.stderr, flush=True)
         answer = self.io.stdin.readline().strip().lower()
         if not answer:

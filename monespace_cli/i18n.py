@@ -58,7 +58,7 @@ def preferred_languages() -> list[str]:
     """Two-letter languages the user asked for, most wanted first.
 
     Used to choose among the portal's multilingual fields (``title.fr``,
-    ``title.en``, ``title.de``) — a German speaker gets German titles where
+    ``title.en``, ``title.de``) — a Dutch speaker gets Dutch titles where
     the portal has them even though messages fall back to English.
     """
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):

@@ -13,7 +13,8 @@
    step is needed.
 
 ``--check`` changes nothing and exits 1 when a ``.mo`` is stale (the test
-suite calls :func:`compile_po` directly for the same check).
+suite calls :func:`compile_po` directly for the same check). ``--missing de``
+lists the German msgids still untranslated (one quoted msgid a line).
 """
 
 from __future__ import annotations
@@ -207,11 +208,32 @@ def update(check: bool = False) -> list[str]:
     return stale
 
 
+def missing(lang: str) -> list[str]:
+    """The msgids of ``lang``'s catalogue still without a translation.
+
+    What a translator works through after a merge brought new messages
+    (``--missing de``); the completeness test fails until it is empty.
+    """
+    catalog = parse_po(po_path(lang).read_text(encoding="utf-8"))
+    return [msgid for msgid, msgstr in catalog.items() if msgid and not msgstr.strip()]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m monespace_cli.i18n_compile")
     parser.add_argument("--check", action="store_true", help="report stale files, change nothing")
+    parser.add_argument(
+        "--missing",
+        metavar="LANG",
+        choices=[lang for lang in LANGUAGES if lang != "en"],
+        help="after updating, list LANG's untranslated msgids (exit 1 if any)",
+    )
     args = parser.parse_args(argv)
     stale = update(check=args.check)
+    if args.missing:
+        untranslated = missing(args.missing)
+        for msgid in untranslated:
+            print(_quote(msgid))
+        return 1 if untranslated else 0
     for path in stale:
         print(("stale: " if args.check else "wrote: ") + path, file=sys.stderr)
     return 1 if args.check and stale else 0

@@ -26,6 +26,10 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 
+# Tells the live streams and webhooks what each commit changed (new events,
+# rights): imported for its session hooks, so every session of every process
+# that uses the database carries them.
+import portal.changes  # noqa: F401
 from portal.problems import Problem, busy
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -307,8 +311,3 @@ def _with_info(session: Session, request: Request) -> Session:
     session.info["app_state"] = request.app.state
     session.info["settings"] = request.app.state.settings
     return session
-
-
-# Tell the live streams what each commit changed (new events, rights):
-# registered here so that every session of every process carries the hooks.
-import portal.changes  # noqa: E402, F401

@@ -49,6 +49,7 @@ from portal.models import (
     ProcedureVersion,
     utcnow,
 )
+from portal.sandbox.cards import featured_nrns
 from portal.search_key import search_key
 
 CHUNK = 5_000
@@ -119,8 +120,6 @@ def _catalogue(db: Session) -> list[_Procedure]:
 
 
 def _applicants(db: Session) -> dict[str, list[_Applicant]]:
-    from portal.sandbox.cards import featured_nrns
-
     # Persons who exist to show special cards (minors, foreigners…) get no
     # seeded dossiers: the seed stays the same whatever cards are featured.
     featured = featured_nrns()

@@ -20,9 +20,11 @@ from starlette.concurrency import run_in_threadpool
 
 from portal.api.schemas import problems
 from portal.auth.deps import DbSession
+from portal.auth.trust import sandbox_pki
 from portal.config import Settings
 from portal.models import Person
 from portal.problems import Problem, not_found
+from portal.sandbox.cards import card_image
 
 router = APIRouter(prefix="/sandbox", tags=["sandbox"])
 
@@ -55,9 +57,6 @@ def build_card(request: Request, body: CardRequest, db: DbSession) -> dict[str, 
     person = db.get(Person, body.nrn)
     if person is None:
         raise not_found(f"person {body.nrn}")
-    from portal.auth.trust import sandbox_pki
-    from portal.sandbox.cards import card_image
-
     pki = sandbox_pki(settings.effective_pki_dir)
     if settings.public_origin or not pki.has_ocsp_url:
         # The first portal to build a card names itself; a configured public
@@ -80,8 +79,6 @@ OCSP_RESPONSE_TYPE = "application/ocsp-response"
 
 
 def _answer(settings: Settings, der: bytes) -> Response:
-    from portal.auth.trust import sandbox_pki
-
     answer = sandbox_pki(settings.effective_pki_dir).ocsp_response(der)
     return Response(answer, media_type=OCSP_RESPONSE_TYPE, headers={"Cache-Control": "no-store"})
 

@@ -6,6 +6,9 @@ Root CA3/CA4/CA6 and their CRLs in production). Revocation is checked by
 OCSP first, CRLs second (portal/auth/revocation.py); the sandbox portal is
 its own PKI's OCSP responder and answers its own questions in-process, and
 its CRLs are signed anew from the revocation list at each use.
+
+``eid.pki`` is imported where the sandbox PKI is opened: only a sandbox
+portal needs it, and it loads the PKI's key-making code.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from portal.config import from_env
 from portal.db import make_engine
 from portal.models import Base
 
@@ -14,8 +15,6 @@ target_metadata = Base.metadata
 def _url() -> str:
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
     if not url:
-        from portal.config import from_env
-
         url = from_env().database_url
     return str(url)
 

@@ -7,6 +7,10 @@ PKI the portal trusts, and the identity/address files carry the register's
 data signed by the sandbox RRN certificate. The photo is the deterministic
 sandbox photo of the NRN. The PIN is only written into the image the caller
 receives; it is never stored or logged by the portal.
+
+``eid`` is imported inside the functions: only a sandbox portal builds
+cards, and the card builder and the PKI load costly crypto a production
+portal never needs.
 """
 
 from __future__ import annotations

@@ -436,7 +436,7 @@ class Hub:
 
     async def _listen(self) -> None:
         """PostgreSQL: LISTEN on both channels; read on each notification, poll slowly too."""
-        import psycopg
+        import psycopg  # only the PostgreSQL extra installs it
 
         url = self.state.engine.url.set(drivername="postgresql")
         conninfo = url.render_as_string(hide_password=False)
@@ -612,13 +612,11 @@ def key_for(login_id: int, nrn: str, token: str, *, agent: bool, acting_as: str)
 
 def install(app: Any) -> Hub:
     """Run a hub during ``app``'s lifespan (``app.state.stream_hub``)."""
-    from contextlib import asynccontextmanager
-
     hub = Hub(app.state, app.state.settings.streams)
     app.state.stream_hub = hub
     inner = app.router.lifespan_context
 
-    @asynccontextmanager
+    @contextlib.asynccontextmanager
     async def lifespan(app_: Any) -> AsyncIterator[Any]:
         async with inner(app_) as state:
             dispatcher = getattr(app.state, "webhook_dispatcher", None)

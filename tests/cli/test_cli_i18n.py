@@ -139,3 +139,17 @@ def test_a_german_locale_picks_german(catalogue: Callable[[str], None]) -> None:
     assert i18n.accept_language() == "de, en;q=0.5"
     assert human_size(1536) == "1,5 KiB"
     assert i18n._("Log in") == "Anmelden"
+
+
+def test_missing_lists_the_untranslated_msgids(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from monespace_cli import i18n_compile
+
+    po = tmp_path / "de.po"
+    po.write_text(
+        i18n_compile.render_po("de", ["Log in", "Log out"], {"Log in": "Anmelden"}),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(i18n_compile, "po_path", lambda lang: po)
+    assert i18n_compile.missing("de") == ["Log out"]

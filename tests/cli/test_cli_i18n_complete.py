@@ -51,14 +51,19 @@ def test_every_msgid_is_translated_and_not_fuzzy(lang: str) -> None:
     catalog = parse_po(text)
     catalog.pop("", None)
     untranslated = [msgid for msgid, msgstr in catalog.items() if not msgstr.strip()]
-    assert not untranslated, f"untranslated in {lang}: {untranslated[:10]}"
+    assert not untranslated, (
+        f"{len(untranslated)} untranslated in {lang} (list them: python -m "
+        f"monespace_cli.i18n_compile --missing {lang}): {untranslated[:10]}"
+    )
 
 
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_every_source_message_is_in_the_catalogue(lang: str) -> None:
     catalog = parse_po(po_path(lang).read_text(encoding="utf-8"))
     missing = [m for m in extract_messages(source_files()) if not catalog.get(m)]
-    assert not missing, f"run: python -m monespace_cli.i18n_compile, then translate {missing[:10]}"
+    assert not missing, (
+        f"run: python -m monespace_cli.i18n_compile --missing {lang}, then translate {missing[:10]}"
+    )
 
 
 def test_the_german_catalogue_has_every_french_msgid() -> None:
@@ -244,7 +249,10 @@ def test_click_usage_errors_are_french(
 @pytest.mark.parametrize(
     ("args", "german"),
     [
-        (["eid", "bogus"], ["Aufruf: monespace eid", "Hilfe mit 'monespace eid -h'.", "Fehler: "]),
+        (
+            ["eid", "bogus"],
+            ["Aufruf: monespace eid", "Hilfe erhalten Sie mit 'monespace eid -h'.", "Fehler: "],
+        ),
         (["--bogus"], ["Fehler: Unbekannte Option: --bogus"]),
     ],
 )

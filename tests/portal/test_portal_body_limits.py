@@ -28,7 +28,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import PortalServer, init_portal
+from tests.conftest import PortalServer
+from tests.portal.own_server import own_portal
 
 JSON_LIMIT = 64 * 1024  # MONESPACE_PORTAL_MAX_JSON_BODY of this module's server
 UPLOAD_LIMIT = 256 * 1024  # MONESPACE_PORTAL_MAX_UPLOAD of this module's server
@@ -46,24 +47,13 @@ CHUNK = 16 * 1024
 @pytest.fixture(scope="module")
 def server(pki_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalServer]:
     """A portal of its own (SQLite), so its memory is this test's alone."""
-    directory = tmp_path_factory.mktemp("limits")
-    url = f"sqlite:///{directory / 'portal.sqlite3'}"
-    init_portal(url, pki_dir)
-    portal = PortalServer(
-        url,
+    with own_portal(
         pki_dir,
-        directory / "server.log",
-        extra_env={
-            "MONESPACE_PORTAL_MAX_JSON_BODY": str(JSON_LIMIT),
-            "MONESPACE_PORTAL_MAX_UPLOAD": str(UPLOAD_LIMIT),
-            "MONESPACE_PORTAL_WEBHOOKS": "off",
-        },
-    )
-    portal.start()
-    try:
+        tmp_path_factory.mktemp("limits"),
+        MONESPACE_PORTAL_MAX_JSON_BODY=str(JSON_LIMIT),
+        MONESPACE_PORTAL_MAX_UPLOAD=str(UPLOAD_LIMIT),
+    ) as portal:
         yield portal
-    finally:
-        portal.stop()
 
 
 def _operations(server: PortalServer) -> list[tuple[str, str, bool]]:

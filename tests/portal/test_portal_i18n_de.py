@@ -289,3 +289,19 @@ def test_the_decision_for_a_german_speaking_person_is_in_german(
     assert "Conseil d'État" not in text
     titles = {n["title"] for n in notes if n["dossier_id"] == dossier}
     assert f"Akte {dossier}: positiver Bescheid" in titles, titles
+
+
+def test_who_is_written_to_in_german() -> None:
+    """A person by their registered language; an organisation by its seat."""
+    from portal.models import Organisation, Person
+    from portal.services.language import in_german_area, organisation_language, person_language
+
+    assert [in_german_area(c) for c in ("4700", "4791", "4780", 4720)] == [True] * 4
+    # Malmedy and Waimes (French-language area with facilities), Liège, nothing
+    assert [in_german_area(c) for c in ("4960", "4950", "4000", None, "47xx")] == [False] * 5
+    eupen = Organisation(bce="0820146777", seat={"postal_code": "4700"})
+    namur = Organisation(bce="0856712314", seat={"postal_code": "5000"})
+    assert organisation_language(eupen) == "de" and organisation_language(namur) == "fr"
+    assert person_language(Person(language="de")) == "de"
+    assert person_language(Person(language="nl")) == "fr"  # no Dutch documents
+    assert person_language(None) == "fr"

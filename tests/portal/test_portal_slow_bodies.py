@@ -17,7 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import PortalServer, init_portal
+from tests.conftest import PortalServer
+from tests.portal.own_server import own_portal
 
 IN_FLIGHT = 4
 BODY_TIMEOUT = 3
@@ -25,24 +26,13 @@ BODY_TIMEOUT = 3
 
 @pytest.fixture(scope="module")
 def server(pki_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalServer]:
-    directory = tmp_path_factory.mktemp("slow-bodies")
-    url = f"sqlite:///{directory / 'portal.sqlite3'}"
-    init_portal(url, pki_dir)
-    portal = PortalServer(
-        url,
+    with own_portal(
         pki_dir,
-        directory / "server.log",
-        extra_env={
-            "MONESPACE_PORTAL_MAX_IN_FLIGHT": str(IN_FLIGHT),
-            "MONESPACE_PORTAL_BODY_TIMEOUT": str(BODY_TIMEOUT),
-            "MONESPACE_PORTAL_WEBHOOKS": "off",
-        },
-    )
-    portal.start()
-    try:
+        tmp_path_factory.mktemp("slow-bodies"),
+        MONESPACE_PORTAL_MAX_IN_FLIGHT=str(IN_FLIGHT),
+        MONESPACE_PORTAL_BODY_TIMEOUT=str(BODY_TIMEOUT),
+    ) as portal:
         yield portal
-    finally:
-        portal.stop()
 
 
 def _stalled(server: PortalServer, path: str) -> socket.socket:

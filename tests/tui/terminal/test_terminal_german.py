@@ -41,3 +41,18 @@ def test_the_tui_speaks_german(open_tui) -> None:
     term.press("?")
     screen = term.wait_for("Tasten — Esc zum Schließen", what="the German keys help")
     assert "Katalog" in screen and "Abmelden" in screen
+    term.press("Escape")
+    term.wait_for(lambda s: "Tasten — Esc" not in s, what="the keys help to close")
+
+    # The form has the most keys: German's longer words still show "submit" at 80 columns.
+    term.press("c")
+    term.wait_for("Verfahren suchen…", what="the German catalogue")
+    term.wait_for("PRIME-HABITATION", what="the catalogue's list")
+    term.press("/")
+    term.type("PRIME-HAB\r")
+    term.press("s")
+    keys = ("esc Zurück", "^s Speichern", "^g Einreichen")
+    term.wait_for(
+        lambda s: "Status: Entwurf" in s and all(k in footer(s) for k in keys),
+        what=f"the German form and {keys}",
+    )

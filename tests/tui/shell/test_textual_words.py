@@ -1,0 +1,51 @@
+"""Textual's own notifications come in the person's language: the Ctrl+C hint
+(Ctrl+C copies, it does not quit) and the palette's "Screenshot" command."""
+
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+from typing import Any
+
+import pytest
+from shell_helpers import make_app, run, wait_for
+
+from monespace_cli import i18n
+
+
+@pytest.fixture
+def german(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process's messages in German (the app's runtime words; its class-level
+    key labels were read at import: tests/tui/terminal/test_terminal_german.py
+    checks those in a real terminal)."""
+    catalogue = gettext.translation(i18n.DOMAIN, i18n.LOCALE_DIR, languages=["de"])
+    monkeypatch.setattr(i18n, "_translation", catalogue)
+
+
+def test_ctrl_c_and_screenshot_speak_german(
+    german: None, portal_server: Any, citizen_token: str, tmp_path: Path
+) -> None:
+    from tui.screens.dashboard import DashboardScreen
+
+    app = make_app(portal_server.url, token=citizen_token, files_dir=tmp_path)
+
+    def titled(title: str) -> list[str]:
+        return [str(n.message) for n in app._notifications if n.title == title]
+
+    async def scenario() -> tuple[list[str], list[str], list[str]]:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
+            await pilot.press("ctrl+c")
+            quit_hint = await wait_for(pilot, lambda: titled("Möchten Sie die Anwendung beenden?"))
+            commands = list(app.get_system_commands(app.screen))
+            titles = [c.title for c in commands]
+            next(c for c in commands if c.title == "Bildschirmfoto").callback()
+            saved = await wait_for(pilot, lambda: titled("Bildschirmfoto"))
+            return quit_hint, titles, saved
+
+    quit_hint, titles, saved = run(scenario())
+    assert quit_hint == ["Drücken Sie ^q, um die Anwendung zu beenden."], quit_hint
+    assert {"Design", "Beenden", "Tasten", "Bildschirmfoto"} <= set(titles), titles
+    svg = list(tmp_path.glob("*.svg"))
+    assert len(svg) == 1, svg
+    assert saved == [f"Bildschirmfoto in {svg[0]} gespeichert."], saved
