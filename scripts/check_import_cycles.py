@@ -57,16 +57,7 @@ PROJECT_PACKAGES = ("eid", "portal", "monespace_cli", "tui", "be_identifiers")
 #: cycle, written as the check prints it (from its alphabetically first module,
 #: in import order). Delete an entry when its cycle is gone (the check says
 #: which); never add one.
-ALLOWED_CYCLES: tuple[tuple[str, ...], ...] = (
-    # The palette's commands open screens, and screens open others through
-    # the palette's open_form / open_roles / open_back_office (in functions).
-    # Owner: the tui branch.
-    ("tui.commands", "tui.screens.dashboard"),
-    ("tui.commands", "tui.screens.catalogue", "tui.screens.dossier"),
-    ("tui.commands", "tui.screens.dashboard", "tui.screens.catalogue", "tui.screens.dossier"),
-    ("tui.commands", "tui.screens.dashboard", "tui.screens.dossier"),
-    ("tui.commands", "tui.screens.form", "tui.screens.dossier"),
-)
+ALLOWED_CYCLES: tuple[tuple[str, ...], ...] = ()
 
 #: Enumerating elementary cycles is exponential in the worst case; past this
 #: many steps a group is reported whole instead.

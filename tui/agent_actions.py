@@ -18,19 +18,28 @@ exactly what was confirmed (the CLI's ``agent bulk`` does the same).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.message import Message
 
+from monespace_cli.client import EXPORT_FIELDS, Conflict, Forbidden, StaleVersion
+from monespace_cli.files import atomic_write
 from monespace_cli.i18n import _
+from tui.threads import on_ui, run_in_thread
+from tui.widgets import agent_dialogs as dialogs
+from tui.widgets.agent_dialog_bulk import BulkProgressDialog, BulkSummaryDialog, summary_lines
+from tui.widgets.agent_dialog_export import ExportDialog
+from tui.widgets.roles_confirm import ConfirmModal
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
     from monespace_cli.client import PortalClient
+    from tui.host import PortalHost
 
 
 class DossiersChanged(Message):
@@ -71,19 +80,16 @@ def run_action(screen: Screen[Any], action: str, items: list[dict[str, Any]]) ->
         screen.notify(_("Select a dossier first."), severity="warning")
         return
     if len(items) == 1:
-        _One(screen, action, items[0]).start()
+        SingleAction(screen, action, items[0]).start()
     elif action not in BULK_ACTIONS:
         message = _("“{action}” is done one dossier at a time: select only one.")
         screen.notify(message.format(action=ACTIONS[action]), severity="warning")
     else:
-        _Bulk(screen, action, items).start()
+        BulkAction(screen, action, items).start()
 
 
 def run_export(screen: Screen[Any], filters: dict[str, Any]) -> None:
     """Ask for format, columns and file, then stream the portal's export into it."""
-    from monespace_cli.client import EXPORT_FIELDS
-    from tui.widgets.agent_dialog_export import ExportDialog
-
     default = files_folder(screen) / f"queue-{dt.date.today().isoformat()}.csv"
 
     def chosen(choice: dict[str, Any] | None) -> None:
@@ -96,23 +102,20 @@ def run_export(screen: Screen[Any], filters: dict[str, Any]) -> None:
 # -- shared helpers -------------------------------------------------------------------
 
 
+def host_of(screen: Screen[Any]) -> PortalHost:
+    """The app behind ``screen``, as the screens see it (see ``tui.host``)."""
+    return cast("PortalHost", screen.app)
+
+
 def files_folder(screen: Screen[Any]) -> Path:
     """The app's files folder (settings.files_dir) or the working folder."""
-    configured = getattr(getattr(screen.app, "settings", None), "files_dir", None)
-    return Path(configured) if configured else Path.cwd()
+    return host_of(screen).settings.files_dir or Path.cwd()
 
 
 def _post_changed(screen: Screen[Any], ids: list[str]) -> None:
     """Tell the calling screen (from any thread) which dossiers to reload."""
     if ids:
-        _on_ui(screen, screen.post_message, DossiersChanged(ids))
-
-
-def _on_ui(screen: Screen[Any], call: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    """Run ``call`` on the UI thread, from a worker or from the UI thread itself."""
-    from tui.threads import on_ui
-
-    on_ui(screen.app, call, *args, **kwargs)
+        on_ui(screen.app, screen.post_message, DossiersChanged(ids))
 
 
 def _load_services(screen: Screen[Any], then: Callable[[list[dict[str, Any]]], Any]) -> None:
@@ -120,28 +123,23 @@ def _load_services(screen: Screen[Any], then: Callable[[list[dict[str, Any]]], A
 
     Afresh rather than the app's copy from login: agents join and leave services.
     """
-    host: Any = screen.app
+    host = host_of(screen)
 
-    def work() -> None:
-        try:
-            with host.portal() as client:
-                services = [dict(s) for s in client.agent_services()]
-        except Exception as exc:  # noqa: BLE001 - never a crash: a notification
-            host.report_error(exc)
-            return
-        _on_ui(screen, then, services)
+    def read_services() -> list[dict[str, Any]]:
+        with host.portal() as client:
+            return [dict(s) for s in client.agent_services()]
 
-    screen.run_worker(work, thread=True, group="agent-action", description="services")
+    run_in_thread(screen, read_services, then, group="agent-action")
 
 
 def _say(screen: Screen[Any], message: str, severity: str = "information") -> None:
-    _on_ui(screen, screen.app.notify, message, severity=severity, markup=False, timeout=6)
+    on_ui(screen.app, screen.app.notify, message, severity=severity, markup=False, timeout=6)
 
 
 # -- one dossier ----------------------------------------------------------------------
 
 
-class _One:
+class SingleAction:
     """One action on one dossier: its dialog, then the call with If-Match."""
 
     def __init__(self, screen: Screen[Any], action: str, item: dict[str, Any]) -> None:
@@ -152,8 +150,6 @@ class _One:
         self.version = item.get("version")
 
     def start(self) -> None:
-        from tui.widgets import agent_dialogs as dialogs
-
         line = dialogs.dossier_line(self.item)
         if self.action in ("claim", "release"):
             question = (
@@ -169,12 +165,9 @@ class _One:
             self._load_agents()
             return
         elif self.action == "complement":
-            from monespace_cli.client import PortalClient
-
             dialog = dialogs.ComplementDialog(
                 _("Request a complement: {dossier}").format(dossier=line),
-                can_attach=hasattr(PortalClient, "agent_upload_attachment"),
-                files_from=files_folder(self.screen),
+                files_dir=files_folder(self.screen),
             )
         elif self.action == "note":
             dialog = dialogs.NoteDialog(_("Note on {dossier}").format(dossier=line), _("Add"))
@@ -192,37 +185,31 @@ class _One:
         _load_services(self.screen, self._choose_agent)
 
     def _choose_agent(self, services: list[dict[str, Any]]) -> None:
-        from tui.widgets.agent_dialogs import AssignDialog, agent_label
-
         agents = assignable_agents(services, [self.item])
         if agents is None:
             return _refuse_assign(self.screen, [self.item])
         current = (self.item.get("assigned_to") or {}).get("nrn")
         title = f"{ACTIONS['assign']}: {self._line()}"
-        choices = [(nrn, agent_label(agent)) for nrn, (agent, _codes) in agents.items()]
-        self.screen.app.push_screen(AssignDialog(title, choices, current), self._answered)
+        choices = [(nrn, dialogs.agent_label(agent)) for nrn, (agent, _codes) in agents.items()]
+        self.screen.app.push_screen(dialogs.AssignDialog(title, choices, current), self._answered)
 
     def _line(self) -> str:
-        from tui.widgets.agent_dialogs import dossier_line
-
-        return dossier_line(self.item)
+        return dialogs.dossier_line(self.item)
 
     # the call
 
     def _call(self, params: dict[str, Any]) -> None:
-        host: Any = self.screen.app
+        host = host_of(self.screen)
 
-        def work() -> None:
-            try:
-                with host.portal() as client:
-                    message = self._do(client, params)
-            except Exception as exc:  # noqa: BLE001 - never a crash
-                self._failed(exc)
-                return
-            _say(self.screen, message)
-            _post_changed(self.screen, [self.id])
+        def act() -> str:
+            with host.portal() as client:
+                return self._do(client, params)
 
-        self.screen.run_worker(work, thread=True, group="agent-action", description=self.action)
+        run_in_thread(self.screen, act, self._done, self._failed, group="agent-action")
+
+    def _done(self, message: str) -> None:
+        _say(self.screen, message)
+        _post_changed(self.screen, [self.id])
 
     def _do(self, client: PortalClient, params: dict[str, Any]) -> str:
         """The portal call; the one-sentence notification of its success."""
@@ -262,10 +249,8 @@ class _One:
             return _("{id} accepted: the decision is in the applicant's vault.").format(id=ident)
         return _("{id} refused: the decision is in the applicant's vault.").format(id=ident)
 
-    def _failed(self, exc: Exception) -> None:
+    def _failed(self, exc: BaseException) -> None:
         """A stale row is reloaded; a refusal of the portal is said in one sentence."""
-        from monespace_cli.client import Conflict, Forbidden, StaleVersion
-
         if isinstance(exc, StaleVersion):
             message = _("{id} changed meanwhile: reloaded. Look at it again before acting.")
             _say(self.screen, message.format(id=self.id), "warning")
@@ -277,14 +262,12 @@ class _One:
             message = _("Not possible on {id} now: {detail}")
             _say(self.screen, message.format(id=self.id, detail=exc.detail or exc), "error")
         else:
-            self.screen.app.report_error(exc)  # type: ignore[attr-defined]
+            host_of(self.screen).report_error(exc)
 
 
 def _upload(client: PortalClient, dossier_id: str, path: Path) -> str:
     """Upload one file of a complement request (the client's agent upload); its id."""
-    upload = getattr(client, "agent_upload_attachment")  # noqa: B009 - lands in session 3
-    added = upload(dossier_id, path)
-    return str(added["id"] if isinstance(added, dict) else added)
+    return str(client.agent_upload_attachment(dossier_id, path)["id"])
 
 
 def assignable_agents(
@@ -316,7 +299,7 @@ def _refuse_assign(screen: Screen[Any], items: list[dict[str, Any]]) -> None:
 # -- several dossiers: dry run, summary, real run --------------------------------------
 
 
-class _Bulk:
+class BulkAction:
     """One bulk action on the selection: its parameters, a dry run, a summary, the real run."""
 
     def __init__(self, screen: Screen[Any], action: str, items: list[dict[str, Any]]) -> None:
@@ -332,8 +315,6 @@ class _Bulk:
         return "decide" if self.action in ("accept", "refuse") else self.action
 
     def start(self) -> None:
-        from tui.widgets.agent_dialogs import DecideDialog
-
         if self.action in ("claim", "release"):
             self._dry_run({})
         elif self.action == "assign":
@@ -342,7 +323,8 @@ class _Bulk:
             title = _("{action}: {n} dossiers").format(
                 action=ACTIONS[self.action], n=len(self.items)
             )
-            self.screen.app.push_screen(DecideDialog(self.action, title), self._params_chosen)
+            dialog = dialogs.DecideDialog(self.action, title)
+            self.screen.app.push_screen(dialog, self._params_chosen)
 
     def _params_chosen(self, params: dict[str, Any] | None) -> None:
         if params is not None:
@@ -352,18 +334,16 @@ class _Bulk:
         _load_services(self.screen, self._choose_agent)
 
     def _choose_agent(self, services: list[dict[str, Any]]) -> None:
-        from tui.widgets.agent_dialogs import AssignDialog, agent_label
-
         agents = assignable_agents(services, self.rows)
         if agents is None:
             return _refuse_assign(self.screen, self.rows)
         several = len({str(r.get("service")) for r in self.rows}) > 1
         choices = [
-            (nrn, agent_label(agent, codes if several else ()))
+            (nrn, dialogs.agent_label(agent, codes if several else ()))
             for nrn, (agent, codes) in agents.items()
         ]
         title = _("Assign {n} dossiers").format(n=len(self.items))
-        self.screen.app.push_screen(AssignDialog(title, choices), self._params_chosen)
+        self.screen.app.push_screen(dialogs.AssignDialog(title, choices), self._params_chosen)
 
     # the runs
 
@@ -375,51 +355,41 @@ class _Bulk:
         self._run(self.items, title, dry_run=True)
 
     def _run(self, items: list[dict[str, Any]], title: str, *, dry_run: bool) -> None:
-        from tui.widgets.agent_dialog_bulk import BulkProgressDialog
-
         progress = BulkProgressDialog(title, len(items))
         self.screen.app.push_screen(progress)
-        host: Any = self.screen.app
+        app, host = self.screen.app, host_of(self.screen)
+        results: list[dict[str, Any]] = []
 
-        def work() -> None:
-            results: list[dict[str, Any]] = []
+        def send_chunks() -> list[dict[str, Any]]:
+            """The chunks in turn until all are sent or the agent stops; what was not sent."""
             sent = 0
-            try:
-                with host.portal() as client:
-                    while sent < len(items) and not progress.stop_requested:
-                        chunk = items[sent : sent + CHUNK]
-                        answer = client.agent_bulk(
-                            self.server_action, self.params, items=chunk, dry_run=dry_run
-                        )
-                        results.extend(dict(r) for r in answer.get("results") or [])
-                        sent += len(chunk)
-                        _on_ui(self.screen, progress.advance, sent)
-            except Exception as exc:  # noqa: BLE001 - never a crash
-                _on_ui(self.screen, progress.dismiss)
-                host.report_error(exc)
-                if not dry_run:
-                    _post_changed(self.screen, changed_ids(results))
-                return
-            _on_ui(self.screen, self._ran, progress, results, items[sent:], dry_run)
+            with host.portal() as client:
+                while sent < len(items) and not progress.stop_requested:
+                    chunk = items[sent : sent + CHUNK]
+                    answer = client.agent_bulk(
+                        self.server_action, self.params, items=chunk, dry_run=dry_run
+                    )
+                    results.extend(dict(r) for r in answer.get("results") or [])
+                    sent += len(chunk)
+                    on_ui(app, progress.advance, sent)
+            return items[sent:]
 
-        self.screen.run_worker(work, thread=True, group="agent-bulk", description="bulk")
+        def ran(not_sent: list[dict[str, Any]]) -> None:
+            progress.dismiss()
+            if dry_run:
+                self._previewed(results, stopped=bool(not_sent))
+            else:
+                self._done(results, not_sent)
 
-    def _ran(
-        self,
-        progress: Any,
-        results: list[dict[str, Any]],
-        not_sent: list[dict[str, Any]],
-        dry_run: bool,
-    ) -> None:
-        progress.dismiss()
-        if dry_run:
-            self._previewed(results, stopped=bool(not_sent))
-        else:
-            self._done(results, not_sent)
+        def failed(error: BaseException) -> None:
+            progress.dismiss()
+            host.report_error(error)
+            if not dry_run:  # what the chunks sent before the failure did change
+                _post_changed(self.screen, changed_ids(results))
+
+        run_in_thread(self.screen, send_chunks, ran, failed, group="agent-bulk")
 
     def _previewed(self, results: list[dict[str, Any]], *, stopped: bool) -> None:
-        from tui.widgets.agent_dialog_bulk import BulkSummaryDialog
-
         if stopped:
             self.screen.notify(_("Dry run stopped: nothing was changed."), severity="warning")
             return
@@ -443,8 +413,6 @@ class _Bulk:
         self._run(items, title, dry_run=False)
 
     def _done(self, results: list[dict[str, Any]], not_sent: list[dict[str, Any]]) -> None:
-        from tui.widgets.agent_dialog_bulk import BulkSummaryDialog, summary_lines
-
         merged = merge_results(self.preview, results, not_sent)
         title = _("Done: {action} on {n} dossiers").format(
             action=ACTIONS[self.action], n=len(self.items)
@@ -490,8 +458,6 @@ def _confirm_overwrite(
     screen: Screen[Any], filters: dict[str, Any], choice: dict[str, Any]
 ) -> None:
     """Never replace a file without a yes."""
-    from tui.widgets.roles_confirm import ConfirmModal
-
     path: Path = choice["path"]
     if not path.exists():
         _export(screen, filters, choice)
@@ -517,25 +483,18 @@ def export_filters(filters: dict[str, Any]) -> dict[str, Any]:
 
 
 def _export(screen: Screen[Any], filters: dict[str, Any], choice: dict[str, Any]) -> None:
-    from monespace_cli.files import atomic_write
-
-    host: Any = screen.app
+    host = host_of(screen)
     wanted = export_filters(filters)
     path: Path = choice["path"]
     screen.notify(_("Exporting to {path}…").format(path=path), markup=False)
 
-    def work() -> None:
-        try:
-            with host.portal() as client:
-                atomic_write(path, lambda out: _stream(client, out, choice, wanted))
-            rows = count_rows(path, choice["format"], excel=choice["excel"])
-        except Exception as exc:  # noqa: BLE001 - never a crash
-            host.report_error(exc)
-            return
-        message = _("Exported {rows} dossier(s) to {path}.").format(rows=rows, path=path)
-        _say(screen, message)
+    def export() -> str:
+        with host.portal() as client:
+            atomic_write(path, lambda out: _stream(client, out, choice, wanted))
+        rows = count_rows(path, choice["format"], excel=choice["excel"])
+        return _("Exported {rows} dossier(s) to {path}.").format(rows=rows, path=path)
 
-    screen.run_worker(work, thread=True, group="agent-export", description="export")
+    run_in_thread(screen, export, lambda message: _say(screen, message), group="agent-export")
 
 
 def _stream(client: PortalClient, out: Any, choice: dict[str, Any], filters: dict[str, Any]) -> int:
@@ -547,8 +506,6 @@ def _stream(client: PortalClient, out: Any, choice: dict[str, Any], filters: dic
 
 def count_rows(path: Path, fmt: str, *, excel: bool) -> int:
     """Dossiers in a written export (CSV read as CSV: a title may hold a line break)."""
-    import csv
-
     with path.open(encoding="utf-8-sig", newline="") as handle:
         if fmt == "jsonl":
             return sum(1 for line in handle if line.strip())

@@ -4,7 +4,8 @@ The app is the :class:`tui.host.PortalHost` of every screen: it owns the
 session token, the acting context, the person's contexts (``GET /me``), the
 live event stream and the one place errors become notifications. Screens
 ask it for a client (:meth:`MonespaceApp.portal`) inside thread workers and
-never build one themselves.
+never build one themselves, and ask its navigator (``app.navigate``,
+:mod:`tui.navigation`) to open another screen instead of importing it.
 
 Everything it needs comes in one :class:`TuiSettings` (built by
 ``monespace tui`` from the CLI's Factory, or by a test with a portal URL and
@@ -15,8 +16,7 @@ card connection), so nothing here reads the environment or config files.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,47 +25,29 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.screen import Screen
 
+from monespace_cli.client import AuthenticationRequired, NotFound, PortalClient, PortalError
 from monespace_cli.i18n import _
+from tui.cards import CardSource, ConnectionCard, PcscCards
 from tui.commands import MonespaceCommands
+from tui.errors import describe
 from tui.key_order import KeysInOrder
+from tui.live import EventFollower
 from tui.messages import ConnectionChanged, ContextChanged, PortalEvent
+from tui.navigation import Navigator
 from tui.palette import TranslatedPalette
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.help import HelpScreen
+from tui.screens.login import LoginScreen
+from tui.settings import TuiSettings
+from tui.threads import on_ui, run_in_thread
+from tui.widgets.context_bar import ContextBar
 
 if TYPE_CHECKING:
-    from monespace_cli.client import PortalClient
-    from tui.cards import CardSource
-    from tui.live import EventFollower
+    from tui.host import Navigation, PortalHost
+
+__all__ = ["MonespaceApp", "TuiSettings", "run"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class TuiSettings:
-    """What the app runs with; no field is read from the environment by the app."""
-
-    portal_url: str
-    token: str | None = None
-    acting_as: str = "me"
-    #: A pyscard-compatible card connection to use instead of PC/SC (tests).
-    card_connection: Any = None
-    #: The reader to use (None: the first one holding a card).
-    reader: str | None = None
-    #: Keeps a new session token (the credentials store, like ``auth login``).
-    save_token: Callable[[str], None] | None = None
-    #: Forgets the token on log out.
-    forget_token: Callable[[], None] | None = None
-    #: Follow the portal's event stream (off for deterministic snapshots).
-    live: bool = True
-    #: Longest wait between two reconnection attempts, in seconds.
-    reconnect_max: float = 10.0
-    #: How often the login screen looks at the readers, in seconds.
-    reader_poll: float = 0.5
-    #: The portal is a sandbox: offer "pay" on payments.
-    sandbox: bool = True
-    #: Where the file picker starts and documents are saved (None: the working folder).
-    files_dir: Path | None = None
-    #: Open the back-office queue right after login (``monespace tui --agent``).
-    start_agent: bool = False
 
 
 class MonespaceApp(KeysInOrder):
@@ -96,6 +78,7 @@ class MonespaceApp(KeysInOrder):
     def __init__(self, settings: TuiSettings) -> None:
         super().__init__()
         self.settings = settings
+        self.navigate = Navigator(self)
         self.acting_as: str = settings.acting_as or "me"
         self.token: str | None = settings.token
         #: ``GET /me`` once loaded: the person and their contexts.
@@ -114,39 +97,26 @@ class MonespaceApp(KeysInOrder):
         ``acting_as`` overrides the app's context for this client only (the
         dashboard's "all my contexts" reads each context in turn).
         """
-        from monespace_cli.client import PortalClient
-
         context = acting_as or self.acting_as
         return PortalClient(self.settings.portal_url, token=self.token, acting_as=context)
 
     def report_error(self, error: BaseException) -> None:
         """One translated sentence as an error notification; safe from any thread."""
-        from monespace_cli.client import AuthenticationRequired
-        from tui.errors import describe
-
         if isinstance(error, AuthenticationRequired):
             # The session was refused (expired, revoked, another portal's): every
             # request in flight says so; the login screen, once, answers them all.
             # (The login screen shows its own failures: they never come here.)
-            self._on_ui(self._session_refused)
+            on_ui(self, self._session_refused)
             return
         title, message = describe(error)
         if not isinstance(error, Exception) or title == _("Unexpected error"):
             log.error("unexpected error in the TUI", exc_info=error)
-        self._on_ui(self.notify, message, title=title, severity="error", timeout=8, markup=False)
-
-    def _on_ui(self, call: Any, *args: Any, **kwargs: Any) -> None:
-        """Run ``call`` on the UI thread, from it or from a worker thread."""
-        from tui.threads import on_ui
-
-        on_ui(self, call, *args, **kwargs)
+        on_ui(self, self.notify, message, title=title, severity="error", timeout=8, markup=False)
 
     # -- start, login, logout -------------------------------------------------
 
     def card_source(self) -> CardSource:
         """The injected card connection, or the machine's PC/SC readers."""
-        from tui.cards import ConnectionCard, PcscCards
-
         if self.settings.card_connection is not None:
             return ConnectionCard(self.settings.card_connection)
         return PcscCards()
@@ -155,8 +125,6 @@ class MonespaceApp(KeysInOrder):
         if self.token:
             self._enter()
         else:
-            from tui.screens.login import LoginScreen
-
             self.push_screen(LoginScreen())
 
     def logged_in(self, token: str) -> None:
@@ -170,8 +138,6 @@ class MonespaceApp(KeysInOrder):
         self._enter(replace=True)
 
     def _enter(self, *, replace: bool = False) -> None:
-        from tui.screens.dashboard import DashboardScreen
-
         if replace:
             self.switch_screen(DashboardScreen())
         else:
@@ -187,23 +153,18 @@ class MonespaceApp(KeysInOrder):
         self._logout_worker()
 
     def _logout_worker(self) -> None:
-        token = self.token
+        url, token = self.settings.portal_url, self.token
 
-        def work() -> None:
-            from monespace_cli.client import PortalClient, PortalError
-
+        def end_session() -> None:
             try:
-                with PortalClient(self.settings.portal_url, token=token) as client:
+                with PortalClient(url, token=token) as client:
                     client.logout()
             except PortalError:
                 pass  # expired or unreachable: forgetting it here is what matters
-            self.call_from_thread(self._after_logout)
 
-        self.run_worker(work, thread=True, group="logout")
+        run_in_thread(self, end_session, lambda _none: self._after_logout(), group="logout")
 
     def _after_logout(self) -> None:
-        from tui.screens.login import LoginScreen
-
         if self.settings.forget_token is not None:
             try:
                 self.settings.forget_token()
@@ -221,39 +182,26 @@ class MonespaceApp(KeysInOrder):
     def load_me(self) -> None:
         """Fetch ``GET /me`` in a worker; the header follows."""
 
-        def work() -> None:
-            from monespace_cli.client import AuthenticationRequired
+        def read_me() -> dict[str, Any]:
+            with self.portal() as client:
+                return dict(client.me())
 
-            try:
-                with self.portal() as client:
-                    me = dict(client.me())
-            except AuthenticationRequired:
-                self.call_from_thread(self._session_refused)
-                return
-            except Exception as exc:  # noqa: BLE001 - never a crash
-                self.report_error(exc)
-                return
-            self.call_from_thread(self._set_me, me)
-
-        self.run_worker(work, thread=True, group="me", exclusive=True)
+        run_in_thread(self, read_me, self._set_me, group="me", exclusive=True)
 
     def load_agent_services(self) -> None:
         """Ask whether the person works in the back office (404: not an agent)."""
 
-        def work() -> None:
-            from monespace_cli.client import NotFound
-
+        def read_services() -> list[dict[str, Any]]:
             try:
                 with self.portal() as client:
-                    services = [dict(s) for s in client.agent_services()]
+                    return [dict(s) for s in client.agent_services()]
             except NotFound:
-                services = []
-            except Exception as exc:  # noqa: BLE001 - the applicant's side works anyway
-                self.report_error(exc)
-                return
-            self.call_from_thread(self._set_agent_services, services)
+                return []
 
-        self.run_worker(work, thread=True, group="agent-services", exclusive=True)
+        # A failure is only reported: the applicant's side works anyway.
+        run_in_thread(
+            self, read_services, self._set_agent_services, group="agent-services", exclusive=True
+        )
 
     def _set_agent_services(self, services: list[dict[str, Any]]) -> None:
         self.agent_services = services
@@ -261,9 +209,8 @@ class MonespaceApp(KeysInOrder):
             screen.refresh_bindings()
         if services and self.settings.start_agent:
             self.settings.start_agent = False
-            from tui.commands import open_back_office
 
-            open_back_office(self)
+            self.navigate.back_office()
         elif self.settings.start_agent:
             self.settings.start_agent = False
             self.notify(_("You work in no back-office service."), severity="warning")
@@ -275,8 +222,6 @@ class MonespaceApp(KeysInOrder):
 
     def _session_refused(self) -> None:
         """The stored token is expired or revoked: back to the login screen."""
-        from tui.screens.login import LoginScreen
-
         if self.token is None:
             return  # already back at the login screen (several requests were refused)
         self._stop_live()
@@ -325,16 +270,12 @@ class MonespaceApp(KeysInOrder):
 
     def refresh_header(self) -> None:
         """Bring every header on the screen stack up to date (contexts, link)."""
-        from tui.widgets.context_bar import ContextBar
-
         for screen in self.screen_stack:
             for bar in screen.query(ContextBar):
                 bar.sync()
 
     def action_choose_context(self) -> None:
         """Open the context switcher of the current screen's header."""
-        from tui.widgets.context_bar import ContextBar
-
         bars = self.screen.query(ContextBar)
         if bars:
             bars.first().open()
@@ -342,8 +283,6 @@ class MonespaceApp(KeysInOrder):
     # -- the live event stream ------------------------------------------------------
 
     def _start_live(self) -> None:
-        from tui.live import EventFollower
-
         self._stop_live()
         self._follower = EventFollower(
             self.portal,
@@ -359,10 +298,10 @@ class MonespaceApp(KeysInOrder):
             self._follower = None
 
     def _event_from_thread(self, event: dict[str, Any]) -> None:
-        self.call_from_thread(self._dispatch, PortalEvent(event))
+        on_ui(self, self._dispatch, PortalEvent(event))
 
     def _link_from_thread(self, online: bool) -> None:
-        self.call_from_thread(self._set_online, online)
+        on_ui(self, self._set_online, online)
 
     def _set_online(self, online: bool) -> None:
         was = self.online
@@ -449,8 +388,6 @@ class MonespaceApp(KeysInOrder):
 
     def action_help(self) -> None:
         """Show every binding of the current screen (``?``)."""
-        from tui.screens.help import HelpScreen
-
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.screen))
@@ -465,3 +402,14 @@ def _unsaved(screen: object) -> bool:
     """Whether ``screen`` holds edits not saved yet (screens with a ``dirty()``)."""
     dirty = getattr(screen, "dirty", None)
     return callable(dirty) and bool(dirty())
+
+
+if TYPE_CHECKING:
+
+    def _the_app_is_a_host(app: MonespaceApp) -> PortalHost:
+        """Never called: mypy checks here that the app gives the screens all they ask."""
+        return app
+
+    def _the_navigator_navigates(navigator: Navigator) -> Navigation:
+        """Never called: mypy checks that the navigator opens every screen a screen may ask."""
+        return navigator

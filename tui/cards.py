@@ -51,6 +51,9 @@ class PcscCards:
         self._pinpad: dict[tuple[str, str], bool] = {}
 
     def readers(self) -> list[ReaderState]:
+        # The card side (eid.pcsc, eid.session with the card's crypto: a third of a
+        # second to import) loads when the login screen first looks at the readers:
+        # a session that starts with a stored token never pays for it.
         from eid.pcsc import card_state, reader_objects
 
         states = []
@@ -64,7 +67,7 @@ class PcscCards:
         """PIN pad capability, probed once per reader state (probing connects)."""
         key = (name, card)
         if key not in self._pinpad:
-            from eid.pcsc import list_readers
+            from eid.pcsc import list_readers  # on use (see readers)
 
             found = {info.name: info.pinpad for info in list_readers()}
             for reader_name, pinpad in found.items():
@@ -73,7 +76,7 @@ class PcscCards:
         return self._pinpad[key]
 
     def open(self, reader: str | None) -> AbstractContextManager[EidCard]:
-        from eid.session import open_card
+        from eid.session import open_card  # on use (see readers)
 
         return open_card(reader)
 
@@ -91,6 +94,6 @@ class ConnectionCard:
         return [ReaderState(name, "present" if present else "empty", False)]
 
     def open(self, reader: str | None) -> AbstractContextManager[EidCard]:
-        from eid.session import open_card
+        from eid.session import open_card  # on use (see PcscCards.readers)
 
         return open_card(connection=self.connection)

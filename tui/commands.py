@@ -4,104 +4,53 @@ Next to the screens' own key bindings, the palette lists the app's places
 (dashboard, catalogue, roles), one "act as …" entry per context of
 ``GET /me``, "new dossier" and "log out", and every described binding of
 the current screen (so the form and roles screens' commands show up without
-this module knowing them). The form and roles screens are imported lazily:
-if one is missing, a notification says so instead of failing.
+this module knowing them). Places open through the app's navigator
+(``tui.navigation``): the palette imports no screen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from monespace_cli.i18n import _
 from tui.format import context_label
 
+if TYPE_CHECKING:
+    from textual.dom import DOMNode
 
-def open_roles(app: Any) -> None:
-    """Push the roles screen for the acting organisation (GAP / legal representative)."""
-    acting_as = str(getattr(app, "acting_as", "me"))
-    if acting_as == "me":
-        app.notify(
-            _("Roles are managed for an organisation: switch to one first (ctrl+o)."),
-            severity="warning",
-        )
-        return
-    try:
-        from tui.screens.roles import RolesScreen
-    except ImportError:
-        app.notify(_("The roles screen is not available in this version."), severity="warning")
-        return
-    app.push_screen(RolesScreen(acting_as))
-
-
-def open_form(app: Any, dossier_id: str) -> bool:
-    """Push the form screen for ``dossier_id``; False (and a notification) when missing."""
-    try:
-        from tui.screens.form import FormScreen
-    except ImportError:
-        app.notify(_("The form screen is not available in this version."), severity="warning")
-        return False
-    app.push_screen(FormScreen(dossier_id))
-    return True
-
-
-def open_back_office(app: Any) -> None:
-    """Push the agent queue (for an agent or supervisor of a service)."""
-    if not getattr(app, "is_agent", False):
-        app.notify(_("The back office is for agents of a service."), severity="warning")
-        return
-    from tui.screens.agent_queue import AgentQueueScreen
-
-    if not isinstance(app.screen, AgentQueueScreen):
-        app.push_screen(AgentQueueScreen())
-
-
-def _go_dashboard(app: Any) -> None:
-    from tui.screens.dashboard import DashboardScreen
-
-    while len(app.screen_stack) > 2:
-        app.pop_screen()
-    if not isinstance(app.screen, DashboardScreen):
-        app.push_screen(DashboardScreen())
-
-
-def _go_catalogue(app: Any) -> None:
-    from tui.screens.catalogue import CatalogueScreen
-
-    if not isinstance(app.screen, CatalogueScreen):
-        app.push_screen(CatalogueScreen())
+    from tui.host import PortalHost
 
 
 class MonespaceCommands(Provider):
     """Places, contexts and actions of monespace, for the palette."""
 
     def _commands(self) -> list[tuple[str, Callable[[], Any], str]]:
-        app: Any = self.app
-        if not getattr(app, "token", None):
+        host = cast("PortalHost", self.app)
+        if not host.token:
             return []
+        go = host.navigate
         commands: list[tuple[str, Callable[[], Any], str]] = [
-            (_("Go to the dashboard"), partial(_go_dashboard, app), _("Your dossiers")),
-            (_("Go to the catalogue"), partial(_go_catalogue, app), _("Find a procedure")),
-            (_("New dossier"), partial(_go_catalogue, app), _("Start from a procedure")),
-            (_("Roles and mandates"), partial(open_roles, app), _("GAP of the organisation")),
+            (_("Go to the dashboard"), go.dashboard, _("Your dossiers")),
+            (_("Go to the catalogue"), go.catalogue, _("Find a procedure")),
+            (_("New dossier"), go.catalogue, _("Start from a procedure")),
+            (_("Roles and mandates"), go.roles, _("GAP of the organisation")),
         ]
-        if getattr(app, "is_agent", False):
-            commands.append(
-                (_("Back office queue"), partial(open_back_office, app), _("Triage dossiers"))
-            )
+        if host.is_agent:
+            commands.append((_("Back office queue"), go.back_office, _("Triage dossiers")))
         commands += [
-            (_("Log out"), app.action_logout, _("End the session")),
-            (_("Keys of this screen"), app.action_help, "?"),
+            (_("Log out"), partial(self._run_action, self.app, "logout"), _("End the session")),
+            (_("Keys of this screen"), partial(self._run_action, self.app, "help"), "?"),
         ]
-        for context in app.contexts():
+        for context in host.contexts():
             target = str(context.get("id"))
             commands.append(
                 (
                     _("Act as: {who}").format(who=context_label(context)),
-                    partial(app.switch_context, target),
+                    partial(host.switch_context, target),
                     _("Switch the acting context"),
                 )
             )
@@ -125,10 +74,10 @@ class MonespaceCommands(Provider):
             )
         return found
 
-    async def _run_action_async(self, node: Any, action: str) -> None:
+    async def _run_action_async(self, node: DOMNode, action: str) -> None:
         await self.app.run_action(action, node)
 
-    def _run_action(self, node: Any, action: str) -> None:
+    def _run_action(self, node: DOMNode, action: str) -> None:
         self.app.call_later(self._run_action_async, node, action)
 
     async def discover(self) -> Hits:

@@ -7,13 +7,13 @@ in a notification instead of on stderr, so the two never disagree.
 
 from __future__ import annotations
 
+from eid.errors import EidError, localize
+from monespace_cli.errors import explain
 from monespace_cli.i18n import _
 
 
 def describe(error: BaseException) -> tuple[str, str]:
     """``(title, message)`` for a notification about ``error`` — never a traceback."""
-    from monespace_cli.errors import explain
-
     problem = explain(error)
     if problem is None:
         return _("Unexpected error"), f"{type(error).__name__}: {error}"
@@ -25,8 +25,6 @@ def describe(error: BaseException) -> tuple[str, str]:
 
 def card_message(error: BaseException) -> str:
     """A card problem in the user's language, with what to do (eid's own fix)."""
-    from eid.errors import EidError, localize
-
     if isinstance(error, EidError):
         text, fix = localize(error, _)
         return f"{text} {fix}".strip()

@@ -7,9 +7,11 @@ local time; no clock is read here, which keeps snapshot tests deterministic.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from typing import Any
 
+from monespace_cli.forms import display_date
 from monespace_cli.i18n import N_, _, pick_language
 
 STATUS_LABELS: dict[str, str] = {
@@ -73,8 +75,6 @@ def when(value: object) -> str:
 
     People read dates as they write them (dd/mm/yyyy) and times on their own clock.
     """
-    import datetime as dt
-
     if not value:
         return ""
     text = str(value)
@@ -89,8 +89,6 @@ def when(value: object) -> str:
 
 def day(value: object) -> str:
     """``14/03/2026`` from an ISO date or timestamp."""
-    from monespace_cli.forms import display_date
-
     return display_date(str(value)[:10]) if value else ""
 
 

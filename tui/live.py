@@ -19,6 +19,8 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from monespace_cli.client import AuthenticationRequired, Forbidden
+
 if TYPE_CHECKING:
     from monespace_cli.client import PortalClient
 
@@ -125,6 +127,4 @@ class EventFollower:
 
 def _is_permanent(exc: BaseException) -> bool:
     """Errors that waiting does not fix: the session is gone or refused."""
-    from monespace_cli.client import AuthenticationRequired, Forbidden
-
     return isinstance(exc, AuthenticationRequired | Forbidden)

@@ -4,6 +4,8 @@ Screens react to what happens elsewhere — an event on the portal's stream,
 the link to the portal going down or up, another acting context — without
 the app reaching into them: it posts one of these to the screens on the
 stack, and a screen that cares defines ``on_portal_event`` and friends.
+The agent queue follows the back office's own stream and posts itself
+:class:`AgentEvent` and :class:`AgentLink`, apart from the person's.
 """
 
 from __future__ import annotations
@@ -39,3 +41,19 @@ class ContextChanged(Message):
     def __init__(self, acting_as: str) -> None:
         super().__init__()
         self.acting_as = acting_as
+
+
+class AgentEvent(Message):
+    """One event of the back office's stream (the Event JSON of docs/api.md)."""
+
+    def __init__(self, event: dict[str, Any]) -> None:
+        super().__init__()
+        self.event = event
+
+
+class AgentLink(Message):
+    """The back office's stream went down or came back."""
+
+    def __init__(self, online: bool) -> None:
+        super().__init__()
+        self.online = online

@@ -1,4 +1,4 @@
-"""Form filling generated from a procedure's JSON Schema (issue 9).
+"""Form filling generated from a procedure's JSON Schema.
 
 ``schema`` walks the form into a field tree, ``conditional`` decides which
 ``if``/``then`` fields are shown, ``validation`` checks values inline and

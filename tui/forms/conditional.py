@@ -40,6 +40,7 @@ class Condition:
 
 @functools.lru_cache(maxsize=512)
 def _validator(schema_json: str) -> Any:
+    # Imported on first use: it keeps `monespace tui` quick to start (see validation.py).
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(json.loads(schema_json))

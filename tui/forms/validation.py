@@ -73,6 +73,8 @@ class FieldValidator(Validator):
 
 def form_errors(form: dict[str, Any], data: dict[str, Any]) -> list[dict[str, str]]:
     """Every problem of ``data`` against the whole form, as the portal reports them."""
+    # jsonschema (a fifth of a second to import) only once a form is checked:
+    # it keeps `monespace tui` quick to start, and most sessions check no form.
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(form, format_checker=forms.format_checker())

@@ -1,4 +1,4 @@
-"""The agent's queue: triage hundreds of dossiers from the keyboard (issue 10).
+"""The agent's queue: triage hundreds of dossiers from the keyboard.
 
 Why it is built this way:
 
@@ -32,28 +32,41 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label
 
+from monespace_cli.files import safe_target
 from monespace_cli.i18n import _
+from tui.agent_actions import DossiersChanged, run_action, run_export
+from tui.agent_queue_model import QUICK, QueueQuery, counts_line, matches, sort_label
 from tui.focus import focus_now
+from tui.live import EventFollower
+from tui.messages import AgentEvent, AgentLink
+from tui.screens.base import PortalScreen
+from tui.threads import on_ui
 from tui.widgets.agent_preview import AgentPreview, Preview, load_preview
-from tui.widgets.agent_queue_model import QUICK, QueueQuery, counts_line, matches, sort_label
+from tui.widgets.agent_queue_dialogs import BulkChoice, ColumnChooser
 from tui.widgets.agent_queue_table import QueueTable
 from tui.widgets.context_bar import ContextBar
+
+if TYPE_CHECKING:
+    from textual.worker import Worker
+
+    from monespace_cli.client import PortalClient
+
+ResultT = TypeVar("ResultT")
 
 #: Rows per request (the portal's page).
 PAGE_SIZE = 100
@@ -66,36 +79,16 @@ PREVIEW_DELAY = 0.3
 #: Events closer together than this are handled in one batch (seconds).
 LIVE_DEBOUNCE = 0.2
 
-
-class AgentEvent(Message):
-    """One event of the back office's stream (the Event JSON of docs/api.md)."""
-
-    def __init__(self, event: dict[str, Any]) -> None:
-        super().__init__()
-        self.event = event
+#: A live re-read: the shown rows afresh, the ids newly matching, the counts.
+RowsRead = tuple[list[dict[str, Any]], list[str], dict[str, Any]]
 
 
-class AgentLink(Message):
-    """The back office's stream went down or came back."""
-
-    def __init__(self, online: bool) -> None:
-        super().__init__()
-        self.online = online
-
-
-def agent_stream(client: Any, last_event_id: str | None) -> Iterable[Any]:
+def agent_stream(client: PortalClient, last_event_id: str | None) -> Iterable[Any]:
     """The back office's event stream (``GET /agent/events``) for the follower."""
-    return client.agent_events(last_event_id=last_event_id, max_failures=1)  # type: ignore[no-any-return,unused-ignore]
+    return client.agent_events(last_event_id=last_event_id, max_failures=1)
 
 
-def live_supported() -> bool:
-    """Whether this client knows the back office's stream."""
-    from monespace_cli.client import PortalClient
-
-    return hasattr(PortalClient, "agent_events")
-
-
-class AgentQueueScreen(Screen[None]):
+class AgentQueueScreen(PortalScreen[None]):
     """The back-office queue with its preview."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -148,7 +141,7 @@ class AgentQueueScreen(Screen[None]):
     AgentQueueScreen.-narrow #queue-preview { height: 45%; border-top: solid $panel-lighten-2; }
     """
 
-    def __init__(self, *, live: bool | None = None, files_dir: Path | None = None) -> None:
+    def __init__(self, *, live: bool | None = None) -> None:
         super().__init__()
         self.query_state = QueueQuery()
         #: The query the loaded pages answer (next pages continue it, whatever is typed).
@@ -164,20 +157,15 @@ class AgentQueueScreen(Screen[None]):
         self.shown_query: QueueQuery | None = None
         #: Dossiers that newly match the filter since the last load (live).
         self.new_ids: set[str] = set()
-        #: The dossier ids whose preview was requested, in order (a trace for tests).
-        self.preview_requests: list[str] = []
-        #: Queries sent to the server, as (generation, filters) (a trace for tests).
-        self.server_queries: list[dict[str, Any]] = []
         self._previews: dict[tuple[str, int], Preview] = {}
         self._preview_timer: Timer | None = None
         self._filter_timer: Timer | None = None
         self._live_timer: Timer | None = None
         self._pending_ids: set[str] = set()
-        self._follower: Any = None
+        self._follower: EventFollower | None = None
         self._live = live
-        self._files_dir = files_dir
         self.online: bool | None = None
-        self._reader: Any = None
+        self._reader: PortalClient | None = None
         self._reader_lock = threading.Lock()
 
     # -- layout ------------------------------------------------------------------------
@@ -209,11 +197,6 @@ class AgentQueueScreen(Screen[None]):
     def preview(self) -> AgentPreview:
         return self.query_one("#queue-preview", AgentPreview)
 
-    @property
-    def files_dir(self) -> Path:
-        configured = getattr(getattr(self.app, "settings", None), "files_dir", None)
-        return self._files_dir or configured or Path.cwd()
-
     def on_mount(self) -> None:
         self.table.focus()
         self._show_query()
@@ -228,9 +211,16 @@ class AgentQueueScreen(Screen[None]):
         if reader is not None:
             reader.close()
 
-    @contextmanager
-    def reader(self) -> Iterator[Any]:
-        """One client for the queue's reads (pages, counts, row refreshes), kept open.
+    def read(
+        self,
+        job: Callable[[PortalClient], ResultT],
+        then: Callable[[ResultT], object],
+        failed: Callable[[BaseException], object] | None = None,
+        *,
+        group: str,
+        exclusive: bool = False,
+    ) -> Worker[None]:
+        """``job(client)`` off the UI thread with the queue's one client, kept open.
 
         Why shared: building a client costs tens of milliseconds (TLS context,
         connection pool), and the queue reads on every page and keystroke; the
@@ -238,9 +228,11 @@ class AgentQueueScreen(Screen[None]):
         """
         with self._reader_lock:
             if self._reader is None:
-                self._reader = self.app.portal()  # type: ignore[attr-defined]
+                self._reader = self.host.portal()
             client = self._reader
-        yield client
+        return self.run_in_thread(
+            lambda: job(client), then, failed, group=group, exclusive=exclusive
+        )
 
     # -- loading pages -----------------------------------------------------------------
 
@@ -255,27 +247,24 @@ class AgentQueueScreen(Screen[None]):
         self._fetch_page(first=True)
 
     def _fetch_page(self, *, first: bool) -> None:
-        host: Any = self.app
         generation, cursor, query = self.generation, self.next_cursor, self.loaded_query
         filters = query.filters()
         self.fetching = True
-        self.server_queries.append(dict(filters, sort=query.sort, cursor=cursor))
 
-        def work() -> None:
-            try:
-                with self.reader() as client:
-                    page = client.agent_queue(
-                        limit=PAGE_SIZE, cursor=cursor, sort=query.sort, **filters
-                    )
-            except Exception as exc:  # noqa: BLE001 - never a crash
-                host.report_error(exc)
-                self._from_thread(self._page_failed, generation, first)
-                return
-            items = [dict(item) for item in page.items]
-            self._from_thread(self._page_loaded, generation, first, items, page.next_cursor)
+        def page(client: PortalClient) -> tuple[list[dict[str, Any]], str | None]:
+            answer = client.agent_queue(limit=PAGE_SIZE, cursor=cursor, sort=query.sort, **filters)
+            return [dict(item) for item in answer.items], answer.next_cursor
 
-        self.run_worker(
-            work, thread=True, group="queue-page", exclusive=first, description="queue page"
+        def failed(error: BaseException) -> None:
+            self.host.report_error(error)
+            self._page_failed(generation, first)
+
+        self.read(
+            page,
+            lambda answer: self._page_loaded(generation, first, *answer),
+            failed,
+            group="queue-page",
+            exclusive=first,
         )
 
     def _page_loaded(
@@ -338,31 +327,19 @@ class AgentQueueScreen(Screen[None]):
             self._fetch_page(first=False)
 
     def _fetch_counts(self) -> None:
-        host: Any = self.app
         generation, filters = self.generation, self.query_state.filters()
-
-        def work() -> None:
-            try:
-                with self.reader() as client:
-                    counts = dict(client.agent_counts(**filters))
-            except Exception as exc:  # noqa: BLE001
-                host.report_error(exc)
-                return
-            self._from_thread(self._counts_loaded, generation, counts)
-
-        self.run_worker(work, thread=True, group="queue-counts", exclusive=True)
+        self.read(
+            lambda client: dict(client.agent_counts(**filters)),
+            lambda counts: self._counts_loaded(generation, counts),
+            group="queue-counts",
+            exclusive=True,
+        )
 
     def _counts_loaded(self, generation: int, counts: dict[str, Any]) -> None:
         if generation != self.generation:
             return
         self.counts = counts
         self.query_one("#queue-counts", Label).update(counts_line(counts))
-
-    def _from_thread(self, callback: Any, *args: Any) -> None:
-        try:
-            self.app.call_from_thread(callback, *args)
-        except RuntimeError:
-            pass  # the app is closing
 
     # -- the header --------------------------------------------------------------------
 
@@ -432,8 +409,6 @@ class AgentQueueScreen(Screen[None]):
         self.reload()
 
     def action_columns(self) -> None:
-        from tui.widgets.agent_queue_dialogs import ColumnChooser
-
         def chosen(hidden: set[str] | None) -> None:
             if hidden is not None:
                 self.table.set_hidden(hidden)
@@ -489,20 +464,13 @@ class AgentQueueScreen(Screen[None]):
         item = self.table.current_item()
         if item is None:
             return
-        host: Any = self.app
         dossier_id, key = str(item["id"]), _preview_key(item)
-        self.preview_requests.append(dossier_id)
-
-        def work() -> None:
-            try:
-                with self.reader() as client:
-                    preview = load_preview(client, dossier_id)
-            except Exception as exc:  # noqa: BLE001
-                host.report_error(exc)
-                return
-            self._from_thread(self._preview_loaded, key, preview)
-
-        self.run_worker(work, thread=True, group="preview", exclusive=True, description="preview")
+        self.read(
+            lambda client: load_preview(client, dossier_id),
+            lambda preview: self._preview_loaded(key, preview),
+            group="preview",
+            exclusive=True,
+        )
 
     def _preview_loaded(self, key: tuple[str, int], preview: Preview) -> None:
         self._previews[key] = preview
@@ -518,10 +486,30 @@ class AgentQueueScreen(Screen[None]):
     # -- attachments -------------------------------------------------------------------
 
     def action_open_attachment(self) -> None:
-        self.preview.save_attachment(self.files_dir, open_after=True)
+        self._save_attachment(open_after=True)
 
     def action_save_attachment(self) -> None:
-        self.preview.save_attachment(self.files_dir)
+        self._save_attachment(open_after=False)
+
+    def _save_attachment(self, *, open_after: bool) -> None:
+        """Download the previewed attachment into the files folder (then open it, if asked)."""
+        attachment = self.preview.current_attachment()
+        if attachment is None:
+            self.notify(_("This dossier has no attachment."), severity="warning")
+            return
+        folder = self.files_dir
+
+        def save(client: PortalClient) -> str:
+            target = safe_target(folder, str(attachment.get("filename") or "attachment"))
+            with target.open("xb") as out:
+                client.agent_download_attachment(str(attachment["id"]), out)
+            opened = open_after and _open_with_system(target)
+            return (_("Opened {path}.") if opened else _("Saved to {path}.")).format(path=target)
+
+        self.run_portal(save, self._tell, group="attachment")
+
+    def _tell(self, message: str) -> None:
+        self.notify(message, markup=False)
 
     # -- actions (tui.agent_actions) ---------------------------------------------------
 
@@ -533,8 +521,6 @@ class AgentQueueScreen(Screen[None]):
         self._run_action(action, [item])
 
     def action_bulk(self) -> None:
-        from tui.widgets.agent_queue_dialogs import BulkChoice
-
         items = self.table.marked_items()
         if not items:
             current = self.table.current_item()
@@ -550,39 +536,29 @@ class AgentQueueScreen(Screen[None]):
         self.app.push_screen(BulkChoice(len(items)), chosen)
 
     def _run_action(self, action: str, items: list[dict[str, Any]]) -> None:
-        from tui.agent_actions import run_action
-
         run_action(self, action, [dict(item) for item in items])
 
     def action_export(self) -> None:
-        from tui.agent_actions import run_export
-
         run_export(self, dict(self.query_state.filters(), sort=self.query_state.sort))
 
-    def on_dossiers_changed(self, message: Message) -> None:
+    def on_dossiers_changed(self, message: DossiersChanged) -> None:
         """An action changed dossiers: re-read those rows and the counts, keep the cursor."""
-        ids = {str(i) for i in getattr(message, "ids", []) or []}
+        ids = {str(i) for i in message.ids}
         self._forget_previews(ids)
         self._refresh_rows(ids)
 
     # -- live updates ------------------------------------------------------------------
 
     def _live_wanted(self) -> bool:
-        if self._live is not None:
-            return self._live and live_supported()
-        settings = getattr(self.app, "settings", None)
-        return bool(getattr(settings, "live", False)) and live_supported()
+        return self._live if self._live is not None else self.host.settings.live
 
     def _start_live(self) -> None:
-        from tui.live import EventFollower
-
-        host: Any = self.app
-        settings = getattr(host, "settings", None)
+        app, host = self.app, self.host
         self._follower = EventFollower(
             host.portal,
-            lambda event: self._from_thread(self.post_message, AgentEvent(event)),
-            lambda online: self._from_thread(self.post_message, AgentLink(online)),
-            max_delay=float(getattr(settings, "reconnect_max", 10.0)),
+            lambda event: on_ui(app, self.post_message, AgentEvent(event)),
+            lambda online: on_ui(app, self.post_message, AgentLink(online)),
+            max_delay=host.settings.reconnect_max,
             stream=agent_stream,
         )
         self._follower.start()
@@ -626,34 +602,27 @@ class AgentQueueScreen(Screen[None]):
         """
         if not ids:
             return
-        host: Any = self.app
         generation, query = self.generation, self.query_state
         loaded = set(self.table.items)
         filters = {k: v for k, v in query.filters().items() if k != "q"}
 
-        def work() -> None:
+        def reread(client: PortalClient) -> RowsRead:
             fresh: list[dict[str, Any]] = []
             new: list[str] = []
-            try:
-                with self.reader() as client:
-                    for dossier_id in sorted(ids):
-                        if dossier_id in loaded:
-                            page = client.agent_queue(q=dossier_id, status="all", limit=5)
-                            fresh += [dict(i) for i in page.items if str(i["id"]) == dossier_id]
-                        else:
-                            page = client.agent_queue(q=dossier_id, limit=5, **filters)
-                            new += [
-                                str(i["id"])
-                                for i in page.items
-                                if str(i["id"]) == dossier_id and matches(dict(i), query.text)
-                            ]
-                    counts = dict(client.agent_counts(**query.filters()))
-            except Exception as exc:  # noqa: BLE001
-                host.report_error(exc)
-                return
-            self._from_thread(self._rows_refreshed, generation, fresh, new, counts)
+            for dossier_id in sorted(ids):
+                if dossier_id in loaded:
+                    page = client.agent_queue(q=dossier_id, status="all", limit=5)
+                    fresh += [dict(i) for i in page.items if str(i["id"]) == dossier_id]
+                else:
+                    page = client.agent_queue(q=dossier_id, limit=5, **filters)
+                    new += [
+                        str(i["id"])
+                        for i in page.items
+                        if str(i["id"]) == dossier_id and matches(dict(i), query.text)
+                    ]
+            return fresh, new, dict(client.agent_counts(**query.filters()))
 
-        self.run_worker(work, thread=True, group="queue-live", description="refresh rows")
+        self.read(reread, lambda rows: self._rows_refreshed(generation, *rows), group="queue-live")
 
     def _rows_refreshed(
         self,
@@ -677,3 +646,21 @@ class AgentQueueScreen(Screen[None]):
 
 def _preview_key(item: dict[str, Any]) -> tuple[str, int]:
     return str(item.get("id")), int(item.get("version") or 0)
+
+
+def _open_with_system(path: Path) -> bool:
+    """Hand a saved file to the desktop's viewer (xdg-open) when there is one."""
+    opener = shutil.which("xdg-open")
+    if opener is None:
+        return False
+    try:
+        subprocess.Popen(
+            [opener, str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        return False
+    return True

@@ -15,13 +15,13 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from monespace_cli.i18n import _
 from tui import format as fmt
 from tui.focus import focus_now
+from tui.screens.base import PortalScreen
 from tui.widgets.context_bar import ContextBar
 
 #: Wait this long after the last key before filtering.
@@ -73,7 +73,7 @@ def describe_procedure(procedure: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-class CatalogueScreen(Screen[None]):
+class CatalogueScreen(PortalScreen[None]):
     """Find a procedure and start a dossier."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -128,19 +128,17 @@ class CatalogueScreen(Screen[None]):
         self._load()
 
     def _load(self) -> None:
-        host: Any = self.app
+        self.run_portal(
+            lambda client: [dict(p) for p in client.iter_procedures()],
+            self._loaded,
+            self._load_failed,
+            group="catalogue",
+            exclusive=True,
+        )
 
-        def work() -> None:
-            try:
-                with host.portal() as client:
-                    procedures = [dict(p) for p in client.iter_procedures()]
-            except Exception as exc:  # noqa: BLE001 - never a crash
-                host.report_error(exc)
-                host.call_from_thread(self._set_detail, _("The catalogue could not be loaded."))
-                return
-            host.call_from_thread(self._loaded, procedures)
-
-        self.run_worker(work, thread=True, exclusive=True, group="catalogue", description="load")
+    def _load_failed(self, error: BaseException) -> None:
+        self.host.report_error(error)
+        self._set_detail(_("The catalogue could not be loaded."))
 
     def _loaded(self, procedures: list[dict[str, Any]]) -> None:
         self.procedures = sorted(procedures, key=lambda p: str(p.get("code")))
@@ -248,22 +246,9 @@ class CatalogueScreen(Screen[None]):
         if procedure is None:
             return
         code = str(procedure.get("code"))
-        host: Any = self.app
-
-        def work() -> None:
-            try:
-                with host.portal() as client:
-                    dossier = client.create_dossier(code)
-            except Exception as exc:  # noqa: BLE001
-                host.report_error(exc)
-                return
-            host.call_from_thread(self._started, str(dossier["id"]))
-
         self.notify(_("Creating a {code} dossier…").format(code=code))
-        self.run_worker(work, thread=True, group="start", description="start")
+        self.run_portal(lambda client: str(client.create_dossier(code)["id"]), self._started)
 
     def _started(self, dossier_id: str) -> None:
-        from tui.screens.dossier import DossierScreen
-
         self.notify(_("Dossier {id} created (draft).").format(id=dossier_id))
-        self.app.switch_screen(DossierScreen(dossier_id, edit_first=True))
+        self.host.navigate.started_dossier(dossier_id)

@@ -17,20 +17,26 @@ the portal only shows a dossier to the context it belongs to.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Label
 
 from monespace_cli.i18n import _
 from tui import format as fmt
 from tui.messages import ConnectionChanged, ContextChanged, PortalEvent
+from tui.screens.base import PortalScreen
 from tui.widgets.context_bar import ContextBar
+
+if TYPE_CHECKING:
+    from monespace_cli.client import PortalClient
+    from tui.host import PortalHost
 
 #: How many dossiers the dashboard shows (newest first); the CLI lists them all.
 DOSSIER_LIMIT = 100
@@ -58,7 +64,9 @@ class DashboardData:
     awaiting: list[Awaiting]
 
 
-def load_dashboard(client: Any, *, notifications: bool = True, context: str = "") -> DashboardData:
+def load_dashboard(
+    client: PortalClient, *, notifications: bool = True, context: str = ""
+) -> DashboardData:
     """Everything the dashboard shows, for the client's acting context (blocking)."""
     dossiers = [dict(d) for d in client.list_dossiers(limit=DOSSIER_LIMIT).items]
     awaiting: list[Awaiting] = []
@@ -91,13 +99,11 @@ def load_dashboard(client: Any, *, notifications: bool = True, context: str = ""
     return DashboardData(dossiers, awaiting)
 
 
-def load_all_contexts(host: Any, contexts: list[dict[str, Any]]) -> DashboardData:
+def load_all_contexts(host: PortalHost, contexts: list[dict[str, Any]]) -> DashboardData:
     """The dashboards of every context merged, newest change first (blocking).
 
     Notifications are the person's, not a context's: read once.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     ids = [str(c.get("id")) for c in contexts] or ["me"]
 
     def one(context: str) -> DashboardData:
@@ -114,7 +120,7 @@ def load_all_contexts(host: Any, contexts: list[dict[str, Any]]) -> DashboardDat
     return DashboardData(dossiers, [a for part in parts for a in part.awaiting])
 
 
-def _complement(client: Any, dossier: dict[str, Any], context: str = "") -> Awaiting:
+def _complement(client: PortalClient, dossier: dict[str, Any], context: str = "") -> Awaiting:
     """The agent's latest complement request on ``dossier`` (its text and due date)."""
     text = _("Complement requested")
     due = dossier.get("due_at")
@@ -133,7 +139,7 @@ KIND_LABELS = {
 }
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(PortalScreen[None]):
     """Home after login."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -190,24 +196,12 @@ class DashboardScreen(Screen[None]):
 
     def reload(self) -> None:
         """Fetch the dashboard in a worker (the newest call wins)."""
-        host: Any = self.app
-
-        def work() -> None:
-            try:
-                if self.all_contexts:
-                    data = load_all_contexts(host, host.contexts())
-                else:
-                    with host.portal() as client:
-                        data = load_dashboard(client)
-            except Exception as exc:  # noqa: BLE001 - never a crash
-                host.report_error(exc)
-                return
-            try:
-                host.call_from_thread(self._show, data)
-            except RuntimeError:
-                pass
-
-        self.run_worker(work, thread=True, exclusive=True, group="dashboard", description="load")
+        host = self.host
+        if self.all_contexts:
+            every = partial(load_all_contexts, host, host.contexts())
+            self.run_in_thread(every, self._show, group="dashboard", exclusive=True)
+        else:
+            self.run_portal(load_dashboard, self._show, group="dashboard", exclusive=True)
 
     def _show(self, data: DashboardData) -> None:
         self.data = data
@@ -259,8 +253,7 @@ class DashboardScreen(Screen[None]):
         table.add_column(_("Updated"), key="updated")
 
     def _context_name(self, context: str) -> str:
-        host: Any = self.app
-        for candidate in host.contexts():
+        for candidate in self.host.contexts():
             if str(candidate.get("id")) == context:
                 return str(candidate.get("name") or context)
         return context
@@ -327,16 +320,9 @@ class DashboardScreen(Screen[None]):
             self.open_dossier(item.dossier_id, item.context)
 
     def _mark_read(self, notification_id: str) -> None:
-        host: Any = self.app
-
-        def work() -> None:
-            try:
-                with host.portal() as client:
-                    client.mark_notification_read(notification_id)
-            except Exception as exc:  # noqa: BLE001
-                host.report_error(exc)
-
-        self.run_worker(work, thread=True, group="mark-read", description="mark read")
+        self.run_portal(
+            lambda client: client.mark_notification_read(notification_id), group="mark-read"
+        )
 
     def _context_of(self, dossier_id: str) -> str:
         for dossier in self.data.dossiers if self.data else []:
@@ -346,17 +332,10 @@ class DashboardScreen(Screen[None]):
 
     def open_dossier(self, dossier_id: str, context: str = "") -> None:
         """Open a dossier; one of another context switches to that context first."""
-        from tui.screens.dossier import DossierScreen
-
-        host: Any = self.app
-        if context and context != host.acting_as:
-            host.switch_context(context)
-        self.app.push_screen(DossierScreen(dossier_id))
+        self.host.navigate.dossier(dossier_id, context=context)
 
     def action_catalogue(self) -> None:
-        from tui.screens.catalogue import CatalogueScreen
-
-        self.app.push_screen(CatalogueScreen())
+        self.host.navigate.catalogue()
 
     def action_new_dossier(self) -> None:
         self.action_catalogue()
@@ -364,15 +343,11 @@ class DashboardScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """ "Back office" only for agents (``GET /agent/services`` answered)."""
         if action == "back_office":
-            return bool(getattr(self.app, "is_agent", False))
+            return self.host.is_agent
         return True
 
     def action_back_office(self) -> None:
-        from tui.commands import open_back_office
-
-        open_back_office(self.app)
+        self.host.navigate.back_office()
 
     def action_roles(self) -> None:
-        from tui.commands import open_roles
-
-        open_roles(self.app)
+        self.host.navigate.roles()

@@ -13,23 +13,31 @@ in the sandbox, lets the person "pay".
 from __future__ import annotations
 
 import base64
+import io
 import mimetypes
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedContent, TabPane
 
+from monespace_cli.client import SealInvalid, verify_seal
+from monespace_cli.files import safe_target
 from monespace_cli.i18n import _
+from monespace_cli.qr import qr_text
 from tui import format as fmt
 from tui.focus import focus_now
 from tui.messages import ConnectionChanged, PortalEvent
+from tui.screens.base import PortalScreen
 from tui.widgets.context_bar import ContextBar
+from tui.widgets.file_picker import FilePicker, FolderPrompt
+
+if TYPE_CHECKING:
+    from monespace_cli.client import PortalClient
 
 #: Statuses in which the applicant may still edit the data (the form screen).
 EDITABLE = frozenset({"draft", "awaiting_complement"})
@@ -46,7 +54,7 @@ class DossierView:
     payment: dict[str, Any] | None = None
 
 
-def load_dossier(client: Any, dossier_id: str) -> DossierView:
+def load_dossier(client: PortalClient, dossier_id: str) -> DossierView:
     """Fetch the dossier and what hangs off it (blocking; run in a worker)."""
     dossier = dict(client.get_dossier(dossier_id))
     view = DossierView(dossier)
@@ -112,14 +120,7 @@ def payment_text(payment: dict[str, Any]) -> str:
     )
 
 
-def qr_text(payload: str) -> str:
-    """The EPC QR code in half blocks (the same drawing as ``payment show``)."""
-    from monespace_cli.qr import qr_text as draw
-
-    return draw(payload)
-
-
-class DossierScreen(Screen[None]):
+class DossierScreen(PortalScreen[None]):
     """Follow one dossier and answer the agent."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -149,22 +150,13 @@ class DossierScreen(Screen[None]):
     DossierScreen #qr { width: auto; }
     """
 
-    def __init__(
-        self, dossier_id: str, *, files_from: Path | None = None, edit_first: bool = False
-    ) -> None:
+    def __init__(self, dossier_id: str, *, edit_first: bool = False) -> None:
         super().__init__()
         self.dossier_id = dossier_id
         #: Open the form on top once this screen is up (a dossier just started).
         self.edit_first = edit_first
         self.view: DossierView | None = None
-        self._files_from = files_from
         self.attachment: Path | None = None
-
-    @property
-    def files_from(self) -> Path:
-        """Where the file picker starts and documents are saved by default."""
-        configured = getattr(getattr(self.app, "settings", None), "files_dir", None)
-        return self._files_from or configured or Path.cwd()
 
     def compose(self) -> ComposeResult:
         yield ContextBar(fmt.ref(self.dossier_id))
@@ -199,29 +191,18 @@ class DossierScreen(Screen[None]):
             self.call_after_refresh(self._open_form_first)
 
     def _open_form_first(self) -> None:
-        from tui.commands import open_form
-
-        open_form(self.app, self.dossier_id)
+        self.host.navigate.form(self.dossier_id)
 
     # -- loading -----------------------------------------------------------------
 
     def reload(self) -> None:
-        host: Any = self.app
         dossier_id = self.dossier_id
-
-        def work() -> None:
-            try:
-                with host.portal() as client:
-                    view = load_dossier(client, dossier_id)
-            except Exception as exc:  # noqa: BLE001 - never a crash
-                host.report_error(exc)
-                return
-            try:
-                host.call_from_thread(self._show, view)
-            except RuntimeError:
-                pass
-
-        self.run_worker(work, thread=True, exclusive=True, group="dossier", description="load")
+        self.run_portal(
+            lambda client: load_dossier(client, dossier_id),
+            self._show,
+            group="dossier",
+            exclusive=True,
+        )
 
     def _show(self, view: DossierView) -> None:
         self.view = view
@@ -319,8 +300,6 @@ class DossierScreen(Screen[None]):
         self.query_one("#tabs", TabbedContent).active = tab
 
     def action_edit(self) -> None:
-        from tui.commands import open_form
-
         status = (self.view.dossier.get("status") if self.view else None) or ""
         if status not in EDITABLE:
             self.notify(
@@ -328,7 +307,7 @@ class DossierScreen(Screen[None]):
                 severity="warning",
             )
             return
-        open_form(self.app, self.dossier_id)
+        self.host.navigate.form(self.dossier_id)
 
     # -- reply with an attachment ----------------------------------------------------
 
@@ -337,10 +316,8 @@ class DossierScreen(Screen[None]):
         focus_now(self.query_one("#reply", Input))
 
     def action_attach(self) -> None:
-        from tui.widgets.file_picker import FilePicker
-
         self.action_tab("messages")
-        self.app.push_screen(FilePicker(self.files_from), self._attach_chosen)
+        self.app.push_screen(FilePicker(self.files_dir), self._attach_chosen)
 
     def _attach_chosen(self, path: Path | None) -> None:
         self.attachment = path
@@ -359,29 +336,22 @@ class DossierScreen(Screen[None]):
         self._send(body, self.attachment)
 
     def _send(self, body: str, attachment: Path | None) -> None:
-        host: Any = self.app
         dossier_id = self.dossier_id
 
-        def work() -> None:
-            try:
-                with host.portal() as client:
-                    ids = []
-                    if attachment is not None:
-                        ctype = mimetypes.guess_type(attachment.name)[0]
-                        with attachment.open("rb") as handle:
-                            added = client.add_attachment(
-                                dossier_id, "other", attachment.name, handle, content_type=ctype
-                            )
-                        ids.append(str(added["id"]))
-                    client.send_message(dossier_id, body, attachment_ids=ids or None)
-            except Exception as exc:  # noqa: BLE001
-                host.report_error(exc)
-                return
-            host.call_from_thread(self._sent)
+        def send(client: PortalClient) -> None:
+            ids = []
+            if attachment is not None:
+                ctype = mimetypes.guess_type(attachment.name)[0]
+                with attachment.open("rb") as handle:
+                    added = client.add_attachment(
+                        dossier_id, "other", attachment.name, handle, content_type=ctype
+                    )
+                ids.append(str(added["id"]))
+            client.send_message(dossier_id, body, attachment_ids=ids or None)
 
-        self.run_worker(work, thread=True, group="send", description="send message")
+        self.run_portal(send, self._sent, group="send")
 
-    def _sent(self) -> None:
+    def _sent(self, _none: None = None) -> None:
         self.query_one("#reply", Input).value = ""
         self._attach_chosen(None)
         self.notify(_("Message sent."))
@@ -397,72 +367,55 @@ class DossierScreen(Screen[None]):
         return self.view.documents[min(table.cursor_row, len(self.view.documents) - 1)]
 
     def action_save_document(self) -> None:
-        from tui.widgets.file_picker import FolderPrompt
-
         document = self._current_document()
         if document is None:
             return
         self.action_tab("documents")
         question = _("Save “{title}” in the folder:").format(title=document.get("title"))
         self.app.push_screen(
-            FolderPrompt(self.files_from, question), lambda f: self._save_to(document, f)
+            FolderPrompt(self.files_dir, question), lambda f: self._save_to(document, f)
         )
 
     def _save_to(self, document: dict[str, Any], folder: Path | None) -> None:
         if folder is None:
             return
-        host: Any = self.app
 
-        def work() -> None:
-            from monespace_cli.files import safe_target
+        def save(client: PortalClient) -> str:
+            target = safe_target(folder, str(document.get("filename") or "document.pdf"))
+            with target.open("xb") as out:
+                client.download_document(str(document["id"]), out)
+            return _("Saved to {path}.").format(path=target)
 
-            try:
-                target = safe_target(folder, str(document.get("filename") or "document.pdf"))
-                with host.portal() as client, target.open("xb") as out:
-                    client.download_document(str(document["id"]), out)
-            except Exception as exc:  # noqa: BLE001
-                host.report_error(exc)
-                return
-            host.call_from_thread(
-                self.notify, _("Saved to {path}.").format(path=target), markup=False
-            )
+        self.run_portal(save, self._tell, group="save")
 
-        self.run_worker(work, thread=True, group="save", description="save document")
+    def _tell(self, message: str) -> None:
+        self.notify(message, markup=False)
 
     def action_verify_document(self) -> None:
         document = self._current_document()
         if document is None:
             return
         self.action_tab("documents")
-        host: Any = self.app
+        title = document.get("title")
 
-        def work() -> None:
-            import io
-
-            from monespace_cli.client import SealInvalid, verify_seal
-
+        def verify(client: PortalClient) -> tuple[str, bool]:
+            buffer = io.BytesIO()
+            client.download_document(str(document["id"]), buffer)
+            seal = dict(client.get_seal(str(document["id"])))
+            anchor = base64.b64decode(str(client.seal_certificates()["trust_anchor"]))
             try:
-                with host.portal() as client:
-                    buffer = io.BytesIO()
-                    client.download_document(str(document["id"]), buffer)
-                    seal = dict(client.get_seal(str(document["id"])))
-                    anchor = base64.b64decode(str(client.seal_certificates()["trust_anchor"]))
                 report = verify_seal(buffer.getvalue(), seal, anchor)
             except SealInvalid as exc:
-                message = _("The seal of “{title}” is NOT valid: {reason}").format(
-                    title=document.get("title"), reason=exc
-                )
-                host.call_from_thread(host.notify, message, severity="error", markup=False)
-                return
-            except Exception as exc:  # noqa: BLE001
-                host.report_error(exc)
-                return
-            message = _("Seal valid: “{title}”, sealed {at} by {signer}.").format(
-                title=document.get("title"), at=report.signed_at, signer=report.signer
-            )
-            host.call_from_thread(host.notify, message, markup=False)
+                text = _("The seal of “{title}” is NOT valid: {reason}")
+                return text.format(title=title, reason=exc), False
+            text = _("Seal valid: “{title}”, sealed {at} by {signer}.")
+            return text.format(title=title, at=report.signed_at, signer=report.signer), True
 
-        self.run_worker(work, thread=True, group="verify", description="verify seal")
+        self.run_portal(verify, self._verified, group="verify")
+
+    def _verified(self, outcome: tuple[str, bool]) -> None:
+        message, valid = outcome
+        self.notify(message, severity="information" if valid else "error", markup=False)
 
     def action_pay(self) -> None:
         """Sandbox: the portal plays the bank and marks the payment paid."""
@@ -470,21 +423,13 @@ class DossierScreen(Screen[None]):
         if payment is None or payment.get("status") != "pending":
             self.notify(_("Nothing to pay on this dossier."), severity="warning")
             return
-        if not getattr(self.app, "settings", None) or not self.app.settings.sandbox:  # type: ignore[attr-defined]
+        if not self.host.settings.sandbox:
             self.notify(_("Pay with your banking app: scan the QR code."))
             return
-        host: Any = self.app
         payment_id = str(payment["id"])
-
-        def work() -> None:
-            try:
-                with host.portal() as client:
-                    client.sandbox_pay(payment_id)
-            except Exception as exc:  # noqa: BLE001
-                host.report_error(exc)
-                return
-            host.call_from_thread(host.notify, _("Paid (sandbox)."))
-            host.call_from_thread(self.reload)
-
         self.action_tab("payment")
-        self.run_worker(work, thread=True, group="pay", description="pay")
+        self.run_portal(lambda client: client.sandbox_pay(payment_id), self._paid, group="pay")
+
+    def _paid(self, _answer: object) -> None:
+        self.notify(_("Paid (sandbox)."))
+        self.reload()

@@ -22,15 +22,14 @@ import json
 import mimetypes
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
 
+from monespace_cli.client import StaleVersion, ValidationFailed, new_idempotency_key
 from monespace_cli.i18n import _, pick_language
 from tui import format as fmt
 from tui.forms import schema as form_schema
@@ -47,10 +46,14 @@ from tui.forms.widgets import (
     field_widgets,
     make_field,
 )
+from tui.screens.base import PortalScreen
+from tui.screens.dossier import DossierScreen
+from tui.widgets.context_bar import ContextBar
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from monespace_cli.client import PortalClient
-    from tui.host import PortalHost
 
 T = TypeVar("T")
 
@@ -58,7 +61,7 @@ T = TypeVar("T")
 EDITABLE = frozenset({"draft", "awaiting_complement"})
 
 
-class FormScreen(Screen[None]):
+class FormScreen(PortalScreen[None]):
     """The form of one dossier: fill, save, attach, submit."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -78,10 +81,10 @@ class FormScreen(Screen[None]):
     FormScreen #form-body { padding: 0 1; }
     """
 
-    def __init__(self, dossier_id: str, *, files_from: Path | None = None) -> None:
+    def __init__(self, dossier_id: str, *, files_dir: Path | None = None) -> None:
         super().__init__()
         self.dossier_id = dossier_id
-        self.files_from = files_from or Path.cwd()
+        self._files_dir = files_dir
         self.dossier: dict[str, Any] = {}
         self.procedure: dict[str, Any] = {}
         self.form: dict[str, Any] = {}
@@ -92,28 +95,18 @@ class FormScreen(Screen[None]):
     # -- plumbing ---------------------------------------------------------------
 
     @property
-    def host(self) -> PortalHost:
-        return cast("PortalHost", self.app)
+    def files_dir(self) -> Path:
+        """The folder given to the screen (its tests run it without the app), else the app's."""
+        return self._files_dir or super().files_dir
 
-    @work(thread=True, group="form-portal")
     def _run(
         self,
         job: Callable[[PortalClient], T],
-        then: Callable[[T], None],
-        failed: Callable[[BaseException], None] | None = None,
-    ) -> None:
-        """Run ``job`` with a fresh client off the UI thread; ``then`` its result on it."""
-        try:
-            with self.host.portal() as client:
-                result = job(client)
-        except Exception as exc:  # noqa: BLE001 - every failure is shown, never a crash
-            self.app.call_from_thread(self._deliver, failed or self._report, exc)
-            return
-        self.app.call_from_thread(self._deliver, then, result)
-
-    def _deliver(self, callback: Callable[[Any], None], value: Any) -> None:
-        if self.is_attached:
-            callback(value)
+        then: Callable[[T], object],
+        failed: Callable[[BaseException], object] | None = None,
+    ) -> Worker[None]:
+        """``job`` with a client off the UI thread; a failure clears "Saving…" and is shown."""
+        return self.run_portal(job, then, failed or self._report, group="form-portal")
 
     def _report(self, error: BaseException) -> None:
         self._busy(None)
@@ -126,8 +119,6 @@ class FormScreen(Screen[None]):
     # -- building ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        from tui.widgets.context_bar import ContextBar
-
         yield ContextBar(_("Form"))  # the acting context and the live state, as everywhere
         yield Static(_("Loading dossier {id}…").format(id=self.dossier_id), id="form-title")
         yield Static("", id="form-status")
@@ -310,8 +301,6 @@ class FormScreen(Screen[None]):
             self.notify(_("Draft saved. The dossier is ready to submit."))
 
     def _save_failed(self, error: BaseException) -> None:
-        from monespace_cli.client import StaleVersion, ValidationFailed
-
         self._busy(None)
         if isinstance(error, StaleVersion):
             self.app.push_screen(StaleDraft(), self._after_stale)
@@ -336,7 +325,7 @@ class FormScreen(Screen[None]):
             self.notify(_("This procedure needs no attachment."))
             return
         attached = {str(a.get("kind")) for a in self.dossier.get("attachments") or []}
-        picker = FilePicker(kinds, kind, self.files_from, attached)
+        picker = FilePicker(kinds, kind, self.files_dir, attached)
         self.app.push_screen(picker, self._picked)
 
     def on_attach_requested(self, event: AttachRequested) -> None:
@@ -365,8 +354,6 @@ class FormScreen(Screen[None]):
         self.notify(_("{name} attached.").format(name=path.name))
 
     def _upload_failed(self, error: BaseException) -> None:
-        from monespace_cli.client import ValidationFailed
-
         self._busy(None)
         if isinstance(error, ValidationFailed):
             self.notify(error.detail or error.title, title=_("File refused"), severity="error")
@@ -410,8 +397,6 @@ class FormScreen(Screen[None]):
         if not yes:
             return
         self._busy(_("Submitting…"))
-        from monespace_cli.client import new_idempotency_key
-
         key = new_idempotency_key()
 
         def job(client: PortalClient) -> tuple[dict[str, Any], dict[str, Any] | None]:
@@ -423,8 +408,6 @@ class FormScreen(Screen[None]):
         self._run(job, lambda pair: self._submitted(*pair), self._submit_failed)
 
     def _submit_failed(self, error: BaseException) -> None:
-        from monespace_cli.client import ValidationFailed
-
         self._busy(None)
         if isinstance(error, ValidationFailed) and error.errors:
             self.show_errors(humanise(self.form, self.collect(), list(error.errors)))
@@ -445,8 +428,6 @@ class FormScreen(Screen[None]):
 
     def _to_dossier(self, to_pay: bool) -> None:
         """A submitted form can no longer change: leave it for the dossier (payment first)."""
-        from tui.screens.dossier import DossierScreen
-
         stack = self.app.screen_stack
         below = stack[-2] if len(stack) > 1 else None
         self.app.pop_screen()

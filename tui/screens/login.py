@@ -20,18 +20,23 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 from textual.worker import get_current_worker
 
+from eid.errors import EidError, LastTryRefused
+from monespace_cli.client import PortalClient
 from monespace_cli.i18n import _
+from monespace_cli.login import sign_in
 from tui.cards import ReaderState
+from tui.errors import card_message, describe
+from tui.screens.base import PortalScreen
+from tui.threads import on_ui
 
 if TYPE_CHECKING:
     from eid.card import EidCard
 
 
-class LoginScreen(Screen[None]):
+class LoginScreen(PortalScreen[None]):
     """First screen without a session: card status, PIN, log in."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -87,13 +92,11 @@ class LoginScreen(Screen[None]):
     # -- readers, live -------------------------------------------------------------
 
     def _watch_readers(self) -> None:
-        source = self.app.card_source()  # type: ignore[attr-defined]
-        interval = float(self.app.settings.reader_poll)  # type: ignore[attr-defined]
+        app, source = self.app, self.host.card_source()
+        interval = float(self.host.settings.reader_poll)
 
-        def work() -> None:
-            from eid.errors import EidError
-            from tui.errors import card_message
-
+        def follow_readers() -> None:
+            """Poll until cancelled; a loop that reports each change, hence not run_in_thread."""
             worker = get_current_worker()
             last: Any = object()
             while not worker.is_cancelled:
@@ -107,12 +110,14 @@ class LoginScreen(Screen[None]):
                 if (states, error) != last:
                     last = (states, error)
                     try:
-                        self.app.call_from_thread(self._show_readers, states, error)
+                        app.call_from_thread(self._show_readers, states, error)
                     except RuntimeError:
-                        return
+                        return  # the app is closing
                 time.sleep(interval)
 
-        self.run_worker(work, thread=True, exclusive=True, group="readers", description="readers")
+        self.run_worker(
+            follow_readers, thread=True, exclusive=True, group="readers", description="readers"
+        )
 
     def action_rescan(self) -> None:
         self._watch_readers()
@@ -149,7 +154,7 @@ class LoginScreen(Screen[None]):
 
     def _chosen(self) -> ReaderState | None:
         """The reader the login will use: the configured one, else the first with a card."""
-        wanted = self.app.settings.reader  # type: ignore[attr-defined]
+        wanted = self.host.settings.reader
         for state in self.readers:
             if (wanted is None or state.name == wanted) and state.card == "present":
                 return state
@@ -184,48 +189,40 @@ class LoginScreen(Screen[None]):
         self._sign_in(pin, chosen, force)
 
     def _sign_in(self, pin: str, reader: ReaderState, force: bool) -> None:
-        app: Any = self.app
-        source = app.card_source()
-        reader_name = None if app.settings.card_connection is not None else reader.name
+        app, settings = self.app, self.host.settings
+        source = self.host.card_source()
+        reader_name = None if settings.card_connection is not None else reader.name
         secret = [pin]  # emptied after use; the closure is the only holder
 
         def verify(card: EidCard) -> None:
             if reader.pinpad:
-                app.call_from_thread(
-                    self._set_busy, True, _("Type your PIN on the reader's keypad.")
-                )
+                on_ui(app, self._set_busy, True, _("Type your PIN on the reader's keypad."))
                 card.verify_pin_pinpad(force_last_try=force)
                 return
             value = secret.pop() if secret else ""
             card.verify_pin(value, force_last_try=force)
 
-        def work() -> None:
-            from monespace_cli.client import PortalClient
-            from monespace_cli.login import sign_in
-
+        def log_in() -> str:
             try:
-                with PortalClient(app.settings.portal_url) as client:
+                with PortalClient(settings.portal_url) as client:
                     session = sign_in(
-                        client, app.settings.portal_url, lambda: source.open(reader_name), verify
+                        client, settings.portal_url, lambda: source.open(reader_name), verify
                     )
-            except Exception as exc:  # noqa: BLE001 - every failure is shown on the screen
-                app.call_from_thread(self._login_failed, exc)
-                return
             finally:
                 secret.clear()
-            app.call_from_thread(self._login_done, str(session["token"]))
+            return str(session["token"])
 
-        self.run_worker(work, thread=True, exclusive=True, group="login", description="login")
+        # Every failure is shown on this screen, never as a notification.
+        self.run_in_thread(
+            log_in, self._login_done, self._login_failed, group="login", exclusive=True
+        )
         del pin
 
     def _login_done(self, token: str) -> None:
         self._set_busy(False, "")
-        self.app.logged_in(token)  # type: ignore[attr-defined]
+        self.host.logged_in(token)
 
     def _login_failed(self, error: BaseException) -> None:
-        from eid.errors import EidError, LastTryRefused
-        from tui.errors import card_message, describe
-
         self._set_busy(False, "")
         if isinstance(error, LastTryRefused):
             self.query_one("#force-last", Checkbox).add_class("-shown")

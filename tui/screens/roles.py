@@ -20,16 +20,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
+from monespace_cli.client import Conflict, Forbidden, NotFound, ValidationFailed
 from monespace_cli.i18n import _
 from tui import format as fmt
+from tui.screens.base import PortalScreen
 from tui.widgets.context_bar import ContextBar
 from tui.widgets.roles_confirm import ChooseModal, ConfirmModal
 from tui.widgets.roles_grid import MANDATE_MARK, UNTIL_MARK, Role, RolesGrid, describe_role
@@ -40,9 +40,7 @@ from tui.widgets.roles_role_form import RoleFormModal
 
 if TYPE_CHECKING:
     from monespace_cli.client import PortalClient
-    from tui.host import PortalHost
 
-T = TypeVar("T")
 
 #: ``my_rights`` that let a person change roles and decide on mandates.
 MANAGERS = frozenset({"gap", "legal_rep"})
@@ -86,7 +84,7 @@ def format_bce(bce: str) -> str:
     return f"{bce[:4]}.{bce[4:7]}.{bce[7:]}" if len(bce) == 10 else bce
 
 
-class RolesScreen(Screen[None]):
+class RolesScreen(PortalScreen[None]):
     """Roles grid, mandates and history of the organisation ``bce``."""
 
     DEFAULT_CSS = """
@@ -122,10 +120,6 @@ class RolesScreen(Screen[None]):
         self.rights: frozenset[str] = frozenset()
 
     @property
-    def host(self) -> PortalHost:
-        return cast("PortalHost", self.app)
-
-    @property
     def manager(self) -> bool:
         """GAP or legal representative: may change roles and decide on mandates."""
         return bool(self.rights & MANAGERS)
@@ -157,37 +151,6 @@ class RolesScreen(Screen[None]):
         self.query_one(RolesGrid).focus()
         self.action_refresh()
 
-    # -- plumbing -------------------------------------------------------------
-
-    @work(thread=True, group="roles-portal")
-    def _run(
-        self,
-        job: Callable[[PortalClient], T],
-        then: Callable[[T], None],
-        failed: Callable[[BaseException], None] | None = None,
-    ) -> None:
-        """Run ``job`` with a fresh client off the UI thread; ``then`` its result on it."""
-        try:
-            with self.host.portal() as client:
-                result = job(client)
-        except Exception as exc:  # noqa: BLE001 - every failure is a notification, never a crash
-            self.host.report_error(exc)
-            if failed is not None:
-                self._back_on_ui(failed, exc)
-            return
-        self._back_on_ui(then, result)
-
-    def _back_on_ui(self, callback: Callable[[Any], None], value: Any) -> None:
-        try:
-            self.app.call_from_thread(self._deliver, callback, value)
-        except RuntimeError:
-            pass  # the app is closing: nobody to show it to
-
-    def _deliver(self, callback: Callable[[Any], None], value: Any) -> None:
-        """Call back only while the screen is still shown (the user may have left)."""
-        if self.is_attached:
-            callback(value)
-
     def _notice(self, tab: str, text: str) -> None:
         notice = self.query_one(f"#{tab}-notice", Static)
         notice.update(text)
@@ -201,7 +164,7 @@ class RolesScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         """Read the organisation, its roles and mandates again; the trail from the top."""
-        self._run(self._fetch, self._show, self._refused)
+        self.run_portal(self._fetch, self._show, self._refused)
         self.query_one(HistoryTable).reset()
 
     def _fetch(self, client: PortalClient) -> dict[str, Any]:
@@ -251,8 +214,7 @@ class RolesScreen(Screen[None]):
 
     def _refused(self, error: BaseException) -> None:
         """Nothing to show: say why where the grid would be (the notification has the detail)."""
-        from monespace_cli.client import Forbidden, NotFound
-
+        self.host.report_error(error)
         if isinstance(error, NotFound | Forbidden):
             text = _("You hold no right on organisation {bce} (or it does not exist).")
         else:
@@ -268,10 +230,11 @@ class RolesScreen(Screen[None]):
         def fetch(client: PortalClient) -> Any:
             return client.audit(self.bce, cursor=cursor)
 
-        def failed(_exc: BaseException) -> None:
+        def failed(error: BaseException) -> None:
+            self.host.report_error(error)
             table.asking = False
 
-        self._run(fetch, lambda page: table.append(page.items, page.next_cursor), failed)
+        self.run_portal(fetch, lambda page: table.append(page.items, page.next_cursor), failed)
 
     # -- details under the tables ---------------------------------------------------
 
@@ -377,13 +340,12 @@ class RolesScreen(Screen[None]):
 
         def again(error: BaseException) -> None:
             """Rejected input: the form again, as typed, with the portal's words."""
-            from monespace_cli.client import Conflict, ValidationFailed
-
+            self.host.report_error(error)
             if isinstance(error, ValidationFailed | Conflict):
                 form = RoleFormModal(values=body, problem=problem_text(error))
                 self.app.push_screen(form, self._granted)
 
-        self._run(grant, done, again)
+        self.run_portal(grant, done, again)
 
     def _after_write(self, found: dict[str, Any], message: str) -> None:
         self.query_one(HistoryTable).reset()
@@ -416,7 +378,7 @@ class RolesScreen(Screen[None]):
                 client.change_role(self.bce, str(role["id"]), body)
                 return self._fetch(client)
 
-            self._run(change, lambda found: self._after_write(found, _("Role changed.")))
+            self.run_portal(change, lambda found: self._after_write(found, _("Role changed.")))
 
         self.app.push_screen(RoleFormModal(role=role), changed)
 
@@ -434,7 +396,7 @@ class RolesScreen(Screen[None]):
                 client.revoke_role(self.bce, str(role["id"]))
                 return self._fetch(client)
 
-            self._run(revoke, lambda found: self._after_write(found, _("Role revoked.")))
+            self.run_portal(revoke, lambda found: self._after_write(found, _("Role revoked.")))
 
         self.app.push_screen(ConfirmModal(question), confirmed)
 
@@ -470,7 +432,7 @@ class RolesScreen(Screen[None]):
             client.decide_mandate(str(mandate["id"]), decision)
             return self._fetch(client)
 
-        self._run(decide, lambda found: self._after_write(found, message))
+        self.run_portal(decide, lambda found: self._after_write(found, message))
 
     def action_propose(self) -> None:
         def proposed(body: dict[str, Any] | None) -> None:
@@ -481,6 +443,6 @@ class RolesScreen(Screen[None]):
                 client.propose_mandate(body)
                 return self._fetch(client)
 
-            self._run(propose, lambda found: self._after_write(found, _("Mandate proposed.")))
+            self.run_portal(propose, lambda found: self._after_write(found, _("Mandate proposed.")))
 
         self.app.push_screen(MandateFormModal(self.bce, today=self.today), proposed)

@@ -26,7 +26,9 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
+from monespace_cli.dates import DateError, parse_date
 from monespace_cli.i18n import _
+from tui.widgets.file_picker import FilePicker
 
 #: Limits of the portal (docs/api.md, "Back office: agents").
 MOTIVATION_MAX = 10_000
@@ -230,8 +232,6 @@ class NoteDialog(ActionDialog):
 
 def due_date(text: str, today: dt.date) -> str:
     """The due date as ISO text, in the future; the CLI's date rule (``--due``) is the one used."""
-    from monespace_cli.dates import DateError, parse_date
-
     if not text.strip():
         raise InvalidInput(_("Give the due date."))
     try:
@@ -274,12 +274,9 @@ class ComplementDialog(ActionDialog):
         Binding("ctrl+f", "attach", _("Attach a file")),
     ]
 
-    def __init__(
-        self, title: str, *, can_attach: bool, files_from: Path, today: dt.date | None = None
-    ) -> None:
+    def __init__(self, title: str, *, files_dir: Path, today: dt.date | None = None) -> None:
         super().__init__(title, _("Request"))
-        self.can_attach = can_attach
-        self.files_from = files_from
+        self.files_dir = files_dir
         self.today = today or dt.date.today()
         self.files: list[Path] = []
 
@@ -290,10 +287,9 @@ class ComplementDialog(ActionDialog):
         with Horizontal(classes="due-row"):
             yield Input("+14d", id="due")
             yield Label("", id="due-resolved", markup=False)
-        if self.can_attach:
-            with Horizontal(classes="files-row"):
-                yield Button(_("Attach a file (ctrl+f)"), id="attach", compact=True)
-                yield Label(_("No file."), id="files", markup=False)
+        with Horizontal(classes="files-row"):
+            yield Button(_("Attach a file (ctrl+f)"), id="attach", compact=True)
+            yield Label(_("No file."), id="files", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#message", TextArea).focus()
@@ -318,12 +314,7 @@ class ComplementDialog(ActionDialog):
         super().on_button_pressed(event)
 
     def action_attach(self) -> None:
-        if not self.can_attach:
-            self.notify(_("This version of the portal client cannot upload files."))
-            return
-        from tui.widgets.file_picker import FilePicker
-
-        self.app.push_screen(FilePicker(self.files_from), self._attached)
+        self.app.push_screen(FilePicker(self.files_dir), self._attached)
 
     def _attached(self, path: Path | None) -> None:
         if path is None:

@@ -7,21 +7,18 @@ system viewer, or save it), the message thread, the history (with the
 agent-only ``assigned`` and ``note`` events) and the service's private notes.
 
 Loading is the screen's job (debounced, cached per dossier version,
-because opening a dossier writes the applicant's access log); this widget
-only draws a :class:`Preview` and fetches attachment bytes on demand.
+because opening a dossier writes the applicant's access log), and so is
+saving an attachment; this widget only draws a :class:`Preview` and says
+which attachment is under its cursor.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 
 from monespace_cli.i18n import _
@@ -132,14 +129,6 @@ def note_lines(notes: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
-class AttachmentSaved(Message):
-    """An attachment was written to disk (tests and the screen wait on it)."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.path = path
-
-
 class AgentPreview(VerticalScroll):
     """The highlighted dossier, read-only."""
 
@@ -217,51 +206,6 @@ class AgentPreview(VerticalScroll):
             return None
         row = self.query_one("#pv-attachments", DataTable).cursor_row
         return attachments[row] if 0 <= row < len(attachments) else attachments[0]
-
-    # -- attachments: save, open -------------------------------------------------------
-
-    def save_attachment(self, folder: Path, *, open_after: bool = False) -> None:
-        """Download the current attachment into ``folder`` (then open it, if asked)."""
-        attachment = self.current_attachment()
-        if attachment is None:
-            self.notify(_("This dossier has no attachment."), severity="warning")
-            return
-        host: Any = self.app
-
-        def work() -> None:
-            from monespace_cli.files import safe_target
-
-            try:
-                target = safe_target(folder, str(attachment.get("filename") or "attachment"))
-                with host.portal() as client, target.open("xb") as out:
-                    client.agent_download_attachment(str(attachment["id"]), out)
-            except Exception as exc:  # noqa: BLE001 - never a crash
-                host.report_error(exc)
-                return
-            opened = open_after and _open_with_system(target)
-            text = _("Opened {path}.") if opened else _("Saved to {path}.")
-            host.call_from_thread(host.notify, text.format(path=target), markup=False)
-            host.call_from_thread(self.post_message, AttachmentSaved(target))
-
-        self.run_worker(work, thread=True, group="attachment", description="save attachment")
-
-
-def _open_with_system(path: Path) -> bool:
-    """Hand a saved file to the desktop's viewer (xdg-open) when there is one."""
-    opener = shutil.which("xdg-open")
-    if opener is None:
-        return False
-    try:
-        subprocess.Popen(
-            [opener, str(path)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    except OSError:
-        return False
-    return True
 
 
 def _size(value: Any) -> str:

@@ -17,7 +17,7 @@ from textual.widgets import Label, OptionList, SelectionList
 from textual.widgets.option_list import Option
 
 from monespace_cli.i18n import N_, _
-from tui.widgets.agent_queue_model import COLUMNS
+from tui.agent_queue_model import COLUMNS
 
 #: The actions of a bulk run on the marked dossiers (names of tui.agent_actions.run_action).
 BULK_ACTIONS: tuple[tuple[str, str], ...] = (

@@ -23,7 +23,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
 from monespace_cli.i18n import _
-from tui.widgets.agent_queue_model import COLUMNS, cell, matches
+from tui.agent_queue_model import COLUMNS, cell, matches
 
 MARK = "●"
 #: Every column has a fixed width (at least its header's): a long name is cut

@@ -1,6 +1,6 @@
 """The header of every screen: who is logged in, for whom they act, and the live link.
 
-The context switcher lives here so that it is always visible (issue 9):
+The context switcher lives here so that it is always visible:
 a compact ``Select`` of the contexts of ``GET /me`` (me, my organisations,
 clients through mandates). Choosing one asks the app to switch
 (:meth:`tui.app.MonespaceApp.switch_context`); the bar itself holds no

@@ -19,6 +19,7 @@ from textual.widgets import DataTable
 
 from monespace_cli.i18n import _
 from monespace_cli.roles_file import DOMAINS
+from tui import format as fmt
 
 Role = Mapping[str, Any]
 
@@ -110,8 +111,6 @@ def cell_text(roles: list[Role], today: dt.date) -> Text:
 def describe_role(role: Role, today: dt.date) -> str:
     """The detail line of one role: level, domain, period, mandates, granter."""
     parts = [f"{role.get('name', role['nrn'])}", str(role["domain"]), str(role["level"])]
-    from tui import format as fmt
-
     period = _("from {start}").format(start=fmt.day(role.get("valid_from")) or "?")
     if role.get("valid_until"):
         period += " " + _("until {end}").format(end=fmt.day(role["valid_until"]))

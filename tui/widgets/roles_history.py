@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from monespace_cli.i18n import _
+from tui import format as fmt
 
 Entry = Mapping[str, Any]
 
@@ -80,8 +81,6 @@ def _short(value: Any) -> str:
 
 def when(entry: Entry) -> str:
     """``23/11/2026 16:40`` in local time (minutes are enough here)."""
-    from tui import format as fmt
-
     return fmt.when(entry.get("at"))
 
 

@@ -19,8 +19,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
+from monespace_cli import dates
 from monespace_cli.i18n import _
 from monespace_cli.roles_file import DOMAINS, LEVELS, clean_number, nrn_ok
+from tui import format as fmt
 
 _CSS = """
 RoleFormModal { align: center middle; }
@@ -38,9 +40,7 @@ RoleFormModal Button { margin: 0 1; }
 
 def display_day(value: object) -> str:
     """A stored ISO day as people read it (``31/12/2027``); "" for none."""
-    from monespace_cli.forms import display_date
-
-    return display_date(str(value)[:10]) if value else ""
+    return fmt.day(value)
 
 
 def parse_day(text: str) -> dt.date | None:
@@ -49,15 +49,12 @@ def parse_day(text: str) -> dt.date | None:
     The CLI's date rule (:mod:`monespace_cli.dates`) is the one used, so that
     the TUI's dialogs and the commands accept the same dates.
     """
-    from monespace_cli.dates import DateError
-    from monespace_cli.dates import parse_day as parse
-
     text = text.strip()
     if not text:
         return None
     try:
-        return parse(text, relative=True)
-    except DateError:
+        return dates.parse_day(text, relative=True)
+    except dates.DateError:
         raise ValueError(text) from None
 
 

@@ -92,6 +92,32 @@ def make_app(url: str, token: str, files_dir: Path | None = None, **options: Any
     return MonespaceApp(settings)
 
 
+def portal_calls(app: Any, method: str) -> list[dict[str, Any]]:
+    """Every ``method`` call of the app's clients: its keyword arguments, ``args`` the others.
+
+    The real client still makes the call to the real portal; this only records
+    it, so that a test can say what the queue asked for (each page once, the
+    debounced filter queries, one preview read) without the screen keeping a
+    trace for it. Call before the app runs: the queue keeps the client it gets.
+    """
+    calls: list[dict[str, Any]] = []
+    make_client = app.portal
+
+    def portal(acting_as: str | None = None) -> Any:
+        client = make_client(acting_as)
+        real = getattr(client, method)
+
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            calls.append(dict(kwargs, args=args))
+            return real(*args, **kwargs)
+
+        setattr(client, method, recorded)
+        return client
+
+    app.portal = portal
+    return calls
+
+
 def queue_screen(app: Any) -> Any:
     """The queue screen once composed (its table mounted), else None."""
     from tui.screens.agent_queue import AgentQueueScreen

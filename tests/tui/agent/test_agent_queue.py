@@ -11,7 +11,16 @@ import asyncio
 from typing import Any
 
 import pytest
-from agent_tui_support import AGENT, People, all_queue_ids, make_app, open_queue, settled, wait_for
+from agent_tui_support import (
+    AGENT,
+    People,
+    all_queue_ids,
+    make_app,
+    open_queue,
+    portal_calls,
+    settled,
+    wait_for,
+)
 
 from tui.screens import agent_queue
 from tui.screens.agent_queue import NEAR_END, PAGE_SIZE
@@ -24,6 +33,7 @@ def test_rows_are_fetched_page_by_page_as_the_cursor_nears_the_end(people: Peopl
 
     async def main() -> None:
         app = make_app(people.server.url, people.token(AGENT))
+        queries = portal_calls(app, "agent_queue")
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await open_queue(app, pilot)
             await wait_for(pilot, lambda: settled(screen))
@@ -38,7 +48,7 @@ def test_rows_are_fetched_page_by_page_as_the_cursor_nears_the_end(people: Peopl
                     break
                 await to_the_end(pilot, screen)
             assert screen.table.order == expected  # every id once, in the queue's order
-            cursors = [q["cursor"] for q in screen.server_queries]
+            cursors = [q["cursor"] for q in queries]
             assert cursors[0] is None and len(set(cursors)) == len(cursors)  # each page once
             assert len(cursors) == -(-len(expected) // PAGE_SIZE)
 
@@ -76,14 +86,15 @@ def test_typing_narrows_at_once_then_the_server_answers(
 
     async def main() -> None:
         app = make_app(people.server.url, people.token(AGENT))
+        queries = portal_calls(app, "agent_queue")
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await open_queue(app, pilot)
             await wait_for(pilot, lambda: settled(screen))
             await pilot.press("slash")
-            asked = len(screen.server_queries)
+            asked = len(queries)
             await pilot.press(*word)
             # Narrowed locally at once, before the debounced query left.
-            assert len(screen.server_queries) == asked
+            assert len(queries) == asked
             shown = screen.table.shown_ids()
             local = [
                 i for i in screen.table.order if word.lower() in _haystack(screen.table.items[i])
@@ -91,9 +102,9 @@ def test_typing_narrows_at_once_then_the_server_answers(
             assert shown == local and shown
             # Debounced server queries (one per pause in the typing), the last for the
             # whole word; its answer replaces the rows.
-            await wait_for(pilot, lambda: settled(screen) and len(screen.server_queries) > asked)
+            await wait_for(pilot, lambda: settled(screen) and len(queries) > asked)
             await wait_for(pilot, lambda: settled(screen))
-            sent = [q.get("q") for q in screen.server_queries[asked:]]
+            sent = [q.get("q") for q in queries[asked:]]
             assert sent[-1] == word and all(word.startswith(str(q)) for q in sent), sent
             assert len(sent) <= len(word)
             await pilot.press("enter")
@@ -120,7 +131,7 @@ async def to_the_end(pilot: Any, screen: Any) -> None:
         await wait_for(pilot, lambda: screen.exhausted or screen.table.row_count > before, 10)
     except AssertionError:
         state = (before, screen.table.row_count, screen.table.cursor_row, screen.fetching)
-        details = (state, screen.next_cursor, screen.focused, screen.server_queries)
+        details = (state, screen.next_cursor, screen.focused)
         raise AssertionError(details) from None
     await wait_for(pilot, lambda: settled(screen))
 

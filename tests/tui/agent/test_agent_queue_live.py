@@ -22,12 +22,12 @@ from agent_tui_support import (
     file_dogid,
     make_app,
     open_queue,
+    portal_calls,
     settled,
     wait_for,
 )
 
 from tui.screens import agent_queue
-from tui.screens.agent_queue import live_supported
 
 
 def _pdf() -> bytes:
@@ -38,16 +38,11 @@ def _pdf() -> bytes:
 
 PDF = _pdf()
 
-needs_stream = pytest.mark.skipif(
-    not live_supported(), reason="the client has no agent_events (GET /agent/events) yet"
-)
-
 
 def _label(screen: Any, selector: str) -> str:
     return str(screen.query_one(selector).render())
 
 
-@needs_stream
 def test_a_row_claimed_elsewhere_changes_in_place_and_the_cursor_stays(people: People) -> None:
     supervisor = people.client(SUPERVISOR)
     supervisor_name = "Geoffrey"
@@ -84,7 +79,6 @@ def test_a_row_claimed_elsewhere_changes_in_place_and_the_cursor_stays(people: P
     asyncio.run(main())
 
 
-@needs_stream
 def test_a_new_dossier_shows_as_new_without_moving_the_list(people: People) -> None:
     citizen = people.client(CITIZEN)
 
@@ -155,10 +149,16 @@ def test_scrolling_fast_opens_only_the_dossier_one_stops_on(
 
     async def main() -> None:
         app = make_app(people.server.url, people.token(AGENT))
+        reads = portal_calls(app, "agent_dossier")
+
+        def opened() -> list[str]:
+            """The dossiers whose preview was read, in order."""
+            return [call["args"][0] for call in reads]
+
         async with app.run_test(size=(120, 40)) as pilot:
             screen = await open_queue(app, pilot)
             first = screen.table.current_id()
-            await wait_for(pilot, lambda: screen.preview_requests == [first])
+            await wait_for(pilot, lambda: opened() == [first])
             await wait_for(pilot, lambda: screen.preview.preview is not None)
             # Key repeat speed (about 30 rows a second), as holding the down arrow.
             for _row in range(40):
@@ -166,14 +166,14 @@ def test_scrolling_fast_opens_only_the_dossier_one_stops_on(
                 await asyncio.sleep(0.03)
             stop = screen.table.current_id()
             assert stop != first
-            await wait_for(pilot, lambda: len(screen.preview_requests) > 1)
+            await wait_for(pilot, lambda: len(opened()) > 1)
             await pilot.pause(1.5)
-            assert screen.preview_requests == [first, stop]
+            assert opened() == [first, stop]
             await wait_for(pilot, lambda: screen.preview.preview.key[0] == stop)
             # Back to the first row: from the cache, no new request.
             await pilot.press("ctrl+home")
             await pilot.pause(1.5)
-            assert screen.preview_requests == [first, stop]
+            assert opened() == [first, stop]
             assert screen.preview.preview.key[0] == first
 
     asyncio.run(main())

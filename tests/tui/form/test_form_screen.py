@@ -34,10 +34,10 @@ def drive(
     dossier_id: str,
     scenario: Scenario,
     size: tuple[int, int] = (80, 24),
-    files_from: Path | None = None,
+    files_dir: Path | None = None,
 ) -> FormHost:
     """Open the form of ``dossier_id`` and play ``scenario`` once it is loaded."""
-    screen = FormScreen(dossier_id, files_from=files_from)
+    screen = FormScreen(dossier_id, files_dir=files_dir)
     app = FormHost(portal_server.url, token, screen)
 
     async def main() -> None:
@@ -152,7 +152,7 @@ def test_fill_conditional_form_with_rows_and_attachments_then_submit(
         await wait_for(pilot, lambda: type(app.screen).__name__ == "DossierScreen")
         assert not any(isinstance(s, FormScreen) for s in app.screen_stack)
 
-    drive(portal_server, citizen_token, dossier["id"], scenario, files_from=tmp_path)
+    drive(portal_server, citizen_token, dossier["id"], scenario, files_dir=tmp_path)
 
     assert "Jean Propriétaire" in seen["summary"]
     assert "8450,50" in seen["summary"] and "Roof insulation" in seen["summary"]

@@ -184,7 +184,6 @@ def test_switching_context_never_loses_a_forms_edits(
     """Switching closes the screens above the dashboard: with unsaved edits, it is refused."""
     from textual.widgets import Input
 
-    from tui.commands import open_form
     from tui.screens.form import FormScreen
 
     draft = _new_permit(portal_server.url, citizen_token)
@@ -195,7 +194,7 @@ def test_switching_context_never_loses_a_forms_edits(
     async def scenario() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: app.me is not None)
-            open_form(app, draft)
+            app.navigate.form(draft)
             form = await wait_for(
                 pilot,
                 lambda: isinstance(app.screen, FormScreen) and app.screen.loaded and app.screen,
