@@ -162,3 +162,10 @@ def test_a_german_confirmation_takes_j(portal_server: Any, login: Any, tmp_path:
     question = f"Akte {dossier} zurückziehen? Dies kann nicht rückgängig gemacht werden. [j/N]"
     screen = _answer_on_a_terminal(["dossier", "withdraw", dossier], env, question, "j")
     assert f"Akte {dossier} zurückgezogen." in screen, screen
+
+
+@pytest.mark.parametrize(("typed", "meant"), [("ja", True), ("J", True), ("nein", False)])
+def test_german_yes_and_no_fill_a_boolean(typed: str, meant: bool) -> None:
+    from monespace_cli.commands.dossier.data_input import coerce
+
+    assert coerce(typed, {"type": "boolean"}) is meant
