@@ -48,7 +48,7 @@ from sqlalchemy.orm import Session, defer
 from portal import search_index
 from portal.backoffice.access import AgentCaller, visible_clauses
 from portal.domain import states
-from portal.domain.serialize import rfc3339
+from portal.domain.serialize import applicant_json, rfc3339
 from portal.models import (
     Dossier,
     Person,
@@ -499,11 +499,7 @@ def queue_item_json(dossier: Dossier, service: str, ctx: ItemContext) -> dict[st
         "service": service,
         "title": dossier.title,
         "status": dossier.status,
-        "applicant": {
-            "kind": dossier.applicant_kind,
-            "id": dossier.applicant_id,
-            "name": dossier.applicant_name,
-        },
+        "applicant": applicant_json(dossier),
         "submitted_at": rfc3339(dossier.submitted_at),
         "decision_due_at": rfc3339(dossier.decision_due_at),
         "overdue": is_overdue(dossier, ctx.now),

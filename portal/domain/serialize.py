@@ -57,6 +57,15 @@ def attachment_json(attachment: Attachment) -> dict[str, Any]:
     }
 
 
+def applicant_json(dossier: Dossier) -> dict[str, Any]:
+    """The dossier's ``applicant`` (docs/api.md): the same in the API, the queue and webhooks."""
+    return {
+        "kind": dossier.applicant_kind,
+        "id": dossier.applicant_id,
+        "name": dossier.applicant_name,
+    }
+
+
 def dossier_json(
     dossier: Dossier,
     *,
@@ -71,11 +80,7 @@ def dossier_json(
         "procedure_version": dossier.procedure_version,
         "title": dossier.title,
         "status": dossier.status,
-        "applicant": {
-            "kind": dossier.applicant_kind,
-            "id": dossier.applicant_id,
-            "name": dossier.applicant_name,
-        },
+        "applicant": applicant_json(dossier),
         "created_by": actor_json(creator),
         "acting_as": dossier.acting_as,
     }

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from portal.backoffice.access import submitted_once
 from portal.domain.dossiers import event_json
-from portal.domain.serialize import actor_json, rfc3339
+from portal.domain.serialize import actor_json, applicant_json, rfc3339
 from portal.models import (
     Dossier,
     DossierEvent,
@@ -187,11 +187,7 @@ def summary(db: Session, dossier: Dossier, service: str) -> dict[str, Any]:
         "service": service,
         "title": dossier.title,
         "status": dossier.status,
-        "applicant": {
-            "kind": dossier.applicant_kind,
-            "id": dossier.applicant_id,
-            "name": dossier.applicant_name,
-        },
+        "applicant": applicant_json(dossier),
         "submitted_at": rfc3339(dossier.submitted_at),
         "decision_due_at": rfc3339(dossier.decision_due_at),
         "assigned_to": actor_json(assignee) if assignee is not None else None,
