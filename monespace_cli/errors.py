@@ -122,7 +122,7 @@ class PartialSuccess(CliError):
     exit_code = ExitCode.PARTIAL
 
 
-def field_lines(errors: Sequence[Mapping[str, str]]) -> list[str]:
+def field_lines(errors: Sequence[Mapping[str, object]]) -> list[str]:
     """``pointer: message`` lines for a list of field errors."""
     lines = []
     for err in errors:
