@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -138,6 +139,18 @@ async def open_queue(app: Any, pilot: Any) -> Any:
 def settled(screen: Any) -> bool:
     """No page in flight and no filter query waiting."""
     return not screen.fetching and screen._filter_timer is None
+
+
+def previews_the_cursor(screen: Any) -> bool:
+    """The preview names the highlighted row (loading or shown): its highlight was handled.
+
+    Why: moving the cursor posts a message; what the screen does about it
+    (fetch the next page, start the preview's timer) happens when that
+    message is handled, which this makes visible.
+    """
+    current = screen.table.current_id()
+    summary = str(screen.preview.query_one("#pv-summary").render())
+    return current is not None and re.search(rf"\b{re.escape(str(current))}\b", summary) is not None
 
 
 def all_queue_ids(client: Any, **filters: Any) -> list[str]:

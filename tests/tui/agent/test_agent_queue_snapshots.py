@@ -18,7 +18,7 @@ import pytest
 from agent_tui_support import AGENT, People, make_app, queue_screen, settled, wait_for
 from textual.pilot import Pilot
 
-from tests.tui.pilot_wait import tables_measured
+from tests.tui.pilot_wait import drawn, tables_measured
 
 SIZES = [(80, 24), (120, 40)]
 IDS = ["80x24", "120x40"]
@@ -31,9 +31,12 @@ def _ready(app: Any, *, scroll_preview: bool = False) -> Any:
         await wait_for(pilot, lambda: settled(screen) and app.me is not None)
         await wait_for(pilot, lambda: screen.preview.preview is not None)
         if scroll_preview:
+            # Once the preview is laid out whole: earlier, the scroll stops short.
+            await wait_for(pilot, lambda: screen.preview.max_scroll_y >= 12)
             screen.preview.scroll_to(y=12, animate=False)
-        await pilot.pause(0.2)
+            await wait_for(pilot, lambda: screen.preview.scroll_y == 12)
         await tables_measured(pilot, app)  # the preview's attachments table
+        await drawn(pilot)
 
     return run_before
 

@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Label
 
 from monespace_cli.client import PortalClient
+from tests.tui.pilot_wait import until  # noqa: F401 - re-exported to the tests
 from tui.agent_actions import DossiersChanged, run_action, run_export
 
 #: Anne Gilson: supervisor of SPW-EER.
@@ -118,21 +119,6 @@ def play(url: str, token: str, scenario: Scenario, *, files_dir: Path | None = N
 
     asyncio.run(main())
     return app
-
-
-async def until(pilot: Pilot[Any], condition: Callable[[], Any], timeout: float = 30.0) -> None:
-    """Let workers run until ``condition()``; fail after ``timeout`` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            app: Any = pilot.app
-            raise AssertionError(
-                f"timed out; errors {getattr(app, 'errors', None)!r}, "
-                f"said {getattr(app, 'said', None)!r}, screen {app.screen!r}"
-            )
-        await pilot.pause(0.05)
-    await pilot.pause()
 
 
 def said(app: ActionsHost, text: str) -> bool:

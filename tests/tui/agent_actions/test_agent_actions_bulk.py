@@ -102,8 +102,10 @@ def test_escape_on_the_summary_changes_nothing(portal_server, token, api, new_do
         await pilot.press("x")
         await until(pilot, lambda: _summary(app, True))
         await pilot.press("escape")
-        await until(pilot, lambda: app.screen is screen)
-        await pilot.pause(0.3)
+        await until(
+            pilot,
+            lambda: app.screen is screen and any("Nothing was changed" in m for m, _s in app.said),
+        )
         assert screen.changed == []
 
     app = play(portal_server.url, token(AGENT), bulk)

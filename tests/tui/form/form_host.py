@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from monespace_cli.client import PortalClient
+from tests.tui.pilot_wait import until as wait_for  # noqa: F401 - re-exported to the tests
 
 #: Philippe Jean Lambert, Namur (sandbox national register), a plain citizen.
 CITIZEN = "68031412135"
@@ -58,18 +59,6 @@ class FormHost(App[None]):
             self.notify(f"{type(error).__name__}: {error}", severity="error")
         except RuntimeError:
             self.call_from_thread(self.notify, str(error), severity="error")
-
-
-async def wait_for(pilot: Any, predicate: Any, timeout: float = 15.0) -> None:
-    """Let the app run until ``predicate()`` holds (workers talk to a real portal)."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the screen")
-        await pilot.pause(0.05)
-    await pilot.pause()
 
 
 def screen_text(app: App[Any]) -> str:

@@ -13,7 +13,6 @@ Lebenshilfe Eupen ASBL (GAP Anna Pauels) and Eifel Bau SRL (GAP Stefan Cormann).
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import threading
 from collections.abc import Awaitable, Callable
@@ -23,6 +22,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from monespace_cli.client import PortalClient
+from tests.tui.pilot_wait import until  # noqa: F401 - re-exported to the tests
 from tui.screens.roles import RolesScreen
 
 #: Anna Pauels, legal representative and GAP of Lebenshilfe Eupen ASBL.
@@ -75,14 +75,3 @@ class RolesHost(App[None]):
 
 
 Scenario = Callable[[RolesHost, RolesScreen, Pilot[None]], Awaitable[None]]
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Wait (letting workers run) until ``condition()``; fail after ``timeout`` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            errors = getattr(pilot.app, "errors", [])
-            raise AssertionError(f"the screen did not get there in time; errors: {errors!r}")
-        await pilot.pause(0.05)

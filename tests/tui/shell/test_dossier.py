@@ -20,6 +20,7 @@ from textual.widgets import DataTable, DirectoryTree, Static
 
 from monespace_cli.client import PortalClient
 from tui import format as fmt
+from tui.widgets.file_picker import FolderPrompt
 
 AGENT = "98070305621"  # Manon Jacquet, agent of SPW-ARNE (PERMIS-PECHE)
 DUE = (dt.date.today() + dt.timedelta(days=30)).isoformat()
@@ -149,7 +150,10 @@ def test_receipt_seal_save_qr_and_sandbox_payment(
             await pilot.press("v")
             await wait_for(pilot, lambda: any("Seal valid" in n for n in notes))
             await pilot.press("s")
-            await pilot.pause(0.2)
+            await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, FolderPrompt) and app.screen.focused is not None,
+            )
             await pilot.press("enter")
             await wait_for(pilot, lambda: any(n.startswith("Saved to") for n in notes))
             await pilot.press("p")

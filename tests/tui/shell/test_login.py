@@ -201,6 +201,17 @@ def test_a_refused_stored_session_goes_back_to_login_once(portal_server: Any) ->
         live=True,
         start_agent=True,
     )
+    # Every client the refused session opens, to wait until each request has
+    # answered (a late answer could still add a second warning or an error).
+    clients: list[Any] = []
+    make_client = app.portal
+
+    def portal(*args: Any, **kwargs: Any) -> Any:
+        client = make_client(*args, **kwargs)
+        clients.append(client)
+        return client
+
+    app.portal = portal
 
     async def scenario() -> None:
         async with app.run_test(size=(80, 24)) as pilot:
@@ -213,7 +224,8 @@ def test_a_refused_stored_session_goes_back_to_login_once(portal_server: Any) ->
                 ),
             )
             await wait_for(pilot, lambda: "Card ready" in _text(screen, "#card-status"))
-            await pilot.pause(1.0)  # every request of the refused session has answered
+            await wait_for(pilot, lambda: clients and all(c._http.is_closed for c in clients))
+            await pilot.pause()  # what the last answer posted
             assert isinstance(app.screen, LoginScreen) and app.token is None
             notes = list(app._notifications)
             assert [n.severity for n in notes] == ["warning"], [n.message for n in notes]

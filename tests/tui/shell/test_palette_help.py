@@ -12,6 +12,7 @@ from shell_helpers import CITIZEN, make_app, run, token_for, wait_for
 from textual.widgets import DataTable
 
 from monespace_cli.client import AuthenticationRequired, PortalClient
+from tests.tui.pilot_wait import palette_offers
 
 
 def test_help_lists_the_bindings_of_the_current_screen(
@@ -54,17 +55,15 @@ def test_palette_goes_to_the_catalogue_and_logs_out(portal_server: Any) -> None:
             await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
             await wait_for(pilot, lambda: app.me is not None)
             await pilot.press("ctrl+p")
-            await pilot.pause(0.2)
             await pilot.press(*"go to the catalogue")
-            await pilot.pause(0.5)
+            await wait_for(pilot, lambda: palette_offers(app, "catalogue"))
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(app.screen, CatalogueScreen))
             await pilot.press("escape")
             await wait_for(pilot, lambda: isinstance(app.screen, DashboardScreen))
             await pilot.press("ctrl+p")
-            await pilot.pause(0.2)
             await pilot.press(*"log out")
-            await pilot.pause(0.5)
+            await wait_for(pilot, lambda: palette_offers(app, "log out"))
             await pilot.press("enter")
             await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen))
 

@@ -23,7 +23,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 
 from monespace_cli.client import PortalClient
-from tests.tui.pilot_wait import tables_measured
+from tests.tui.pilot_wait import drawn, tables_measured, wait_for
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 AGENT = "98070305621"  # Manon Jacquet, SPW-ARNE
@@ -96,23 +96,13 @@ def story(pki_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
         server.stop()
 
 
-async def _until(pilot: Any, condition: Any, timeout: float = 30.0) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("the screen did not load in time")
-        await pilot.pause(0.05)
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_login(snap_compare: Any, story: Story, size: tuple[int, int]) -> None:
     card = virtual_card(story.url, CITIZEN)
     app = make_app(story.url, card_connection=card.connection())
 
     async def ready(pilot: Any) -> None:
-        await _until(
+        await wait_for(
             pilot, lambda: "Card ready" in str(app.screen.query_one("#card-status").render())
         )
         app.screen.query_one(
@@ -129,7 +119,7 @@ def test_snapshot_dashboard(snap_compare: Any, story: Story, size: tuple[int, in
     app = make_app(story.url, token=story.token)
 
     async def ready(pilot: Any) -> None:
-        await _until(pilot, lambda: getattr(app.screen, "data", None) is not None and app.me)
+        await wait_for(pilot, lambda: getattr(app.screen, "data", None) is not None and app.me)
         await pilot.pause()
         freeze(app)
         await tables_measured(pilot, app)
@@ -142,14 +132,14 @@ def test_snapshot_catalogue(snap_compare: Any, story: Story, size: tuple[int, in
     app = make_app(story.url, token=story.token)
 
     async def ready(pilot: Any) -> None:
-        await _until(pilot, lambda: getattr(app.screen, "data", None) is not None and app.me)
+        await wait_for(pilot, lambda: getattr(app.screen, "data", None) is not None and app.me)
         await pilot.press("c")
-        await _until(pilot, lambda: getattr(app.screen, "procedures", None))
+        await wait_for(pilot, lambda: getattr(app.screen, "procedures", None))
         await pilot.press("slash", *"permis")
-        await _until(pilot, lambda: len(app.screen.shown) < len(app.screen.procedures))
+        await wait_for(pilot, lambda: len(app.screen.shown) < len(app.screen.procedures))
         await pilot.press("enter", "down")  # to the list (no blinking cursor), second match
-        await pilot.pause(0.3)
         await tables_measured(pilot, app)
+        await drawn(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=ready)
 
@@ -161,9 +151,9 @@ def test_snapshot_dossier(snap_compare: Any, story: Story, size: tuple[int, int]
     app = make_app(story.url, token=story.token)
 
     async def ready(pilot: Any) -> None:
-        await _until(pilot, lambda: getattr(app.screen, "data", None) is not None and app.me)
+        await wait_for(pilot, lambda: getattr(app.screen, "data", None) is not None and app.me)
         app.push_screen(DossierScreen(story.asked))
-        await _until(pilot, lambda: getattr(app.screen, "view", None) is not None)
+        await wait_for(pilot, lambda: getattr(app.screen, "view", None) is not None)
         await pilot.pause()
         freeze(app)
         await tables_measured(pilot, app)
@@ -178,9 +168,9 @@ def test_snapshot_dossier_messages(snap_compare: Any, story: Story, size: tuple[
     app = make_app(story.url, token=story.token)
 
     async def ready(pilot: Any) -> None:
-        await _until(pilot, lambda: getattr(app.screen, "data", None) is not None and app.me)
+        await wait_for(pilot, lambda: getattr(app.screen, "data", None) is not None and app.me)
         app.push_screen(DossierScreen(story.asked))
-        await _until(pilot, lambda: getattr(app.screen, "view", None) is not None)
+        await wait_for(pilot, lambda: getattr(app.screen, "view", None) is not None)
         await pilot.press("2")
         await pilot.pause()
         freeze(app)

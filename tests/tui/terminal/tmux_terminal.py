@@ -121,7 +121,7 @@ class Terminal:
                 raise AssertionError(f"the app died waiting for {what or condition!r}:\n{text}")
             if time.monotonic() > deadline:
                 raise AssertionError(f"{timeout:.0f} s without {what or condition!r}:\n{text}")
-            time.sleep(0.05)
+            time.sleep(0.05)  # the poll step: the condition decides when to stop
 
     def wait_change(self, before: str, *, what: str = "the screen to change") -> str:
         """Wait until the screen differs from ``before``."""
