@@ -32,10 +32,15 @@ import sys
 from typing import Annotated, Any
 
 import typer
+
+# Typer vendors Click as the private ``typer._click`` and exposes none of its
+# Context, Command, HelpFormatter, ClickException or PacifyFlushWrapper: the lazy
+# groups below override Click's methods and ``run`` catches Click's exceptions,
+# so they come from there. pyproject.toml pins the Typer range this was tested with.
 from typer import _click as click
 from typer.core import TyperGroup
 
-from monespace_cli import i18n_click
+from monespace_cli import __version__, i18n_click
 from monespace_cli.errors import CliError, ExitCode, UsageProblem, report
 from monespace_cli.i18n import N_, _, install_global
 from monespace_cli.startup import speed_up, without_httpx_command_line
@@ -48,7 +53,6 @@ COMPLETE_VAR = "_MONESPACE_COMPLETE"
 
 
 #: noun → (module, one-line help). Order is the order shown in ``--help``.
-#: Later issues add: bulk, agent, tui.
 NOUNS: dict[str, tuple[str, str]] = {
     "auth": (
         "monespace_cli.commands.auth",
@@ -237,8 +241,6 @@ def _print_version(value: bool) -> None:
 
 def version() -> str:
     """The version (one home: ``monespace_cli.__version__``, which pyproject reads)."""
-    from monespace_cli import __version__
-
     return __version__
 
 
@@ -301,6 +303,7 @@ def root(
         ),
     ] = False,
 ) -> None:
+    # Here, not at the top: ``monespace --help`` never builds a Factory.
     from monespace_cli.context import Factory, GlobalOptions, IOStreams
     from monespace_cli.output import FORMATS
 
@@ -397,7 +400,8 @@ def run(args: list[str]) -> int:
     i18n_click.install()
     without_httpx_command_line()
     if os.environ.get(COMPLETE_VAR):
-        from typer._completion_classes import completion_init
+        # Imported only when a shell asks for completions: every other run skips it.
+        from typer.completion import completion_init
 
         completion_init()  # registers Typer's bash/zsh/fish completion classes
     try:

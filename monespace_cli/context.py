@@ -36,6 +36,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+# Typer has no public ``get_current_context``: Click's, in Typer's vendored copy
+# (private; pyproject.toml pins the Typer range this was tested with).
+from typer._click.globals import get_current_context
+
 from monespace_cli import config as config_mod
 from monespace_cli.errors import AuthProblem, UsageProblem
 from monespace_cli.i18n import _
@@ -261,8 +265,6 @@ class Factory:
 
 def current() -> Factory:
     """The Factory of the running command (set up by ``monespace``'s root callback)."""
-    from typer._click.globals import get_current_context
-
     ctx = get_current_context(silent=True)
     factory = ctx.find_object(Factory) if ctx is not None else None
     if factory is None:

@@ -35,9 +35,11 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Mapping, Sequence
 from enum import IntEnum
 from typing import TextIO
 
+from monespace_cli import client  # lazy (PEP 562): an exception class loads on first use
 from monespace_cli.i18n import _
 
 _UNREACHABLE_HINT = (
@@ -120,7 +122,7 @@ class PartialSuccess(CliError):
     exit_code = ExitCode.PARTIAL
 
 
-def field_lines(errors: list[dict[str, str]]) -> list[str]:
+def field_lines(errors: Sequence[Mapping[str, str]]) -> list[str]:
     """``pointer: message`` lines for a list of field errors."""
     lines = []
     for err in errors:
@@ -147,41 +149,39 @@ def explain(exc: BaseException) -> CliError | None:
 
 
 def _explain_portal_error(exc: BaseException) -> CliError | None:
-    from monespace_cli.client import _exceptions as client_errors
-
-    if not isinstance(exc, client_errors.PortalError):
+    if not isinstance(exc, client.PortalError):
         return None
     text = str(exc)
-    if isinstance(exc, client_errors.AuthenticationRequired):
+    if isinstance(exc, client.AuthenticationRequired):
         return AuthProblem(
             _("The portal refused the session: {detail}").format(detail=text),
             hint=_("Log in again with: monespace auth login"),
         )
-    if isinstance(exc, client_errors.Forbidden):
+    if isinstance(exc, client.Forbidden):
         return AuthProblem(
             _("Not allowed in this acting context: {detail}").format(detail=text),
             hint=_("See the contexts you may use with: monespace context list"),
         )
-    if isinstance(exc, client_errors.NotFound):
+    if isinstance(exc, client.NotFound):
         return NotFoundProblem(_("Not found: {detail}").format(detail=text))
-    if isinstance(exc, client_errors.StaleVersion):
+    if isinstance(exc, client.StaleVersion):
         return RejectedInput(
             _("Someone changed it since you read it: {detail}").format(detail=text),
             hint=_("Read it again, then repeat your change."),
         )
-    if isinstance(exc, client_errors.ValidationFailed | client_errors.Conflict):
+    if isinstance(exc, client.ValidationFailed | client.Conflict):
         return RejectedInput(
             _("The portal rejected the input: {detail}").format(detail=text),
             details=field_lines(exc.errors),
         )
-    if isinstance(exc, client_errors.BadRequest):
+    if isinstance(exc, client.BadRequest):
         return RejectedInput(_("The portal rejected the request: {detail}").format(detail=text))
-    if isinstance(exc, client_errors.RateLimited):
+    if isinstance(exc, client.RateLimited):
         hint = None
         if exc.retry_after is not None:
             hint = _("Try again in {seconds} s.").format(seconds=round(exc.retry_after))
         return CliError(_("Too many requests: {detail}").format(detail=text), hint=hint)
-    if isinstance(exc, client_errors.PortalUnavailable):
+    if isinstance(exc, client.PortalUnavailable):
         return CliError(
             _("The portal cannot be reached: {detail}").format(detail=text),
             hint=_(_UNREACHABLE_HINT),

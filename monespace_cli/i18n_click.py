@@ -14,6 +14,10 @@ hint, the "Error:" prefix, "Invalid value for …", "Missing option/argument
 …", "No such option: …" and its "(Possible options: …)". Click's other
 "Option … requires an argument." and "Got unexpected extra argument(s)"
 (recognised by shape); Click's remaining literal messages stay English.
+
+``typer._click`` is private: pyproject.toml pins the Typer range this was
+tested with, and ``tests/cli/test_cli_i18n_complete.py`` fails if a release moves
+these methods.
 """
 
 from __future__ import annotations

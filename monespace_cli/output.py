@@ -35,7 +35,7 @@ goes to stderr) and ``[]`` in JSON: never an error.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -208,7 +208,7 @@ class Printer:
 
     def list(
         self,
-        items: Sequence[Any],
+        items: Sequence[Mapping[str, Any]],
         columns: Sequence[Column | str],
         *,
         empty: str | None = None,
@@ -239,7 +239,7 @@ class Printer:
 
     def object(
         self,
-        obj: Any,
+        obj: Mapping[str, Any],
         fields: Sequence[Column | str] | None = None,
         *,
         show_context: bool = False,

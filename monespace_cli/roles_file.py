@@ -35,9 +35,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from monespace_cli.dates import DateError, parse_day
 from monespace_cli.i18n import _
 
 #: CSAM domains of docs/api.md (procedure ``domain``).
@@ -263,8 +265,6 @@ class _Reader:
     def _date(self, node: Any) -> dt.date | None:
         if node is None or _is_null(node):
             return None
-        from monespace_cli.dates import DateError, parse_day
-
         text = _scalar(node) or ""
         try:
             return parse_day(text)
@@ -335,7 +335,7 @@ def _is_null(node: Any) -> bool:
 # -- writing ----------------------------------------------------------------------
 
 
-def assignment_of_role(role: dict[str, Any]) -> Assignment:
+def assignment_of_role(role: Mapping[str, Any]) -> Assignment:
     """The file form of an API Role."""
     until = role.get("valid_until")
     return Assignment(
@@ -348,14 +348,14 @@ def assignment_of_role(role: dict[str, Any]) -> Assignment:
     )
 
 
-def dump(organisation: str, name: str, roles: list[dict[str, Any]]) -> str:
+def dump(organisation: str, name: str, roles: Sequence[Mapping[str, Any]]) -> str:
     """The roles file text for an organisation's API Roles (stable order, names as comments)."""
     lines = [
         "# " + _("Roles of {name}, exported by monespace.").format(name=_one_line(name)),
         "# " + _("Edit, then: monespace roles plan -f FILE; monespace roles apply -f FILE"),
         f'organisation: "{organisation}"',
     ]
-    by_person: dict[str, list[dict[str, Any]]] = {}
+    by_person: dict[str, list[Mapping[str, Any]]] = {}
     for role in sorted(roles, key=lambda r: (r["nrn"], r["domain"], r.get("beneficiary") or "")):
         by_person.setdefault(str(role["nrn"]), []).append(role)
     if not by_person:

@@ -12,9 +12,10 @@ nothing. :func:`speed_up` gives those parameters a trivial coercion; a value
 it does not plainly accept (an int out of its bounds, a typo) and every other
 annotation (Path, enums…) keep Typer's, with Typer's messages.
 
-This reaches into Typer's private ``_coercion`` module. If a Typer release
-changes it, :func:`speed_up` does nothing (the commands still work, only
-slower) — ``tests/cli/test_cli_startup.py`` notices the lost speed.
+This reaches into Typer's private ``_coercion`` module (Typer has no public
+hook for it; pyproject.toml pins the Typer range this was tested with). If a
+Typer release changes it, :func:`speed_up` does nothing (the commands still
+work, only slower) — ``tests/cli/test_cli_startup.py`` notices the lost speed.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import be_identifiers
+from monespace_cli.dates import DateError, parse_date
 from monespace_cli.forms import schema_types
 from monespace_cli.i18n import _
 
@@ -85,8 +86,6 @@ def belgian_date(text: str) -> str:
 
     The rule of :func:`monespace_cli.dates.parse_date`, the one every typed date uses.
     """
-    from monespace_cli.dates import DateError, parse_date
-
     try:
         return parse_date(text)
     except DateError as exc:

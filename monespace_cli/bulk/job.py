@@ -14,7 +14,7 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monespace_cli.bulk import journal as jn
 from monespace_cli.bulk.mapping import (
@@ -28,6 +28,9 @@ from monespace_cli.bulk.rows import Row, RowError, build_row, validate_row
 from monespace_cli.bulk.runner import BulkRunner, RunResult
 from monespace_cli.bulk.sheet import Sheet, read_sheet
 from monespace_cli.i18n import _
+
+if TYPE_CHECKING:
+    from monespace_cli.client import AsyncPortalClient, Me, Procedure
 
 
 @dataclass
@@ -48,7 +51,7 @@ def file_sha256(path: Path) -> str:
 
 def prepare(
     path: Path,
-    procedure: dict[str, Any],
+    procedure: Procedure,
     *,
     mapping_path: Path | None = None,
     encoding: str | None = None,
@@ -80,9 +83,7 @@ def _encoding_hint(sheet: Sheet) -> str:
     ).format(encoding=sheet.encoding, header=" | ".join(sheet.columns[:8]))
 
 
-def dry_run_errors(
-    prepared: Prepared, procedure: dict[str, Any], me: dict[str, Any]
-) -> list[RowError]:
+def dry_run_errors(prepared: Prepared, procedure: Procedure, me: Me) -> list[RowError]:
     """Every problem of every row: cells, form, attachments, mandates."""
     covered = covered_bces(me, str(procedure.get("domain") or ""))
     errors: list[RowError] = []
@@ -103,7 +104,7 @@ def dry_run_errors(
     return sorted(errors, key=lambda e: (e.row, e.column))
 
 
-def row_problems(row: Row, plan: ColumnPlan, procedure: dict[str, Any]) -> list[RowError]:
+def row_problems(row: Row, plan: ColumnPlan, procedure: Procedure) -> list[RowError]:
     """What is wrong with a row without asking the portal, one problem per cell.
 
     The dry run and the real run's report use this same list: a row refused
@@ -131,7 +132,7 @@ def _attachment_column(plan: ColumnPlan, kind: str) -> str:
     return f"attachment:{kind}"
 
 
-def covered_bces(me: dict[str, Any], domain: str) -> set[str]:
+def covered_bces(me: Me, domain: str) -> set[str]:
     """The organisations ``GET /me`` says the person may act for in ``domain``."""
     return {
         str(ctx.get("bce") or ctx.get("id"))
@@ -159,7 +160,7 @@ def start_job(
     job_id: str | None = None,
     concurrency: int = 4,
     folder: Path | None = None,
-    procedure: dict[str, Any] | None = None,
+    procedure: Procedure | None = None,
 ) -> jn.Journal:
     """Journal a new job: rows with problems are rejected at once, the rest pending.
 
@@ -191,7 +192,7 @@ def start_job(
     return jn.Journal.create(journal_path(job_id, folder), info, rows)
 
 
-def _refusal(row: Row, plan: ColumnPlan, procedure: dict[str, Any] | None) -> str | None:
+def _refusal(row: Row, plan: ColumnPlan, procedure: Procedure | None) -> str | None:
     if not row.errors:
         return None
     problems = row_problems(row, plan, procedure) if procedure else row.errors
@@ -231,7 +232,7 @@ def check_same_file(journal: jn.Journal, path: Path | None) -> Path:
 
 def run(
     journal: jn.Journal,
-    make_client: Callable[[int], Any],
+    make_client: Callable[[int], AsyncPortalClient],
     *,
     concurrency: int,
     on_change: Callable[[dict[str, int]], None] | None = None,
@@ -243,7 +244,7 @@ def run(
 
 async def _run(
     journal: jn.Journal,
-    make_client: Callable[[int], Any],
+    make_client: Callable[[int], AsyncPortalClient],
     concurrency: int,
     on_change: Callable[[dict[str, int]], None] | None,
     on_stop: Callable[[], None] | None,

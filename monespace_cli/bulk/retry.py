@@ -18,6 +18,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from monespace_cli.client import PortalUnavailable, RateLimited
+
 T = TypeVar("T")
 
 
@@ -52,8 +54,6 @@ class RetryPolicy:
 
 def retryable(exc: BaseException) -> tuple[bool, float | None]:
     """Whether ``exc`` is worth another try, and the portal's Retry-After if any."""
-    from monespace_cli.client import PortalUnavailable, RateLimited
-
     if isinstance(exc, RateLimited):
         return True, exc.retry_after
     if isinstance(exc, PortalUnavailable):

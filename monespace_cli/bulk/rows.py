@@ -26,7 +26,9 @@ from typing import Any
 import be_identifiers
 from monespace_cli.bulk.coerce import CellError, coerce_cell
 from monespace_cli.bulk.mapping import ATTACHMENT_PREFIX, ColumnPlan
-from monespace_cli.bulk.sheet import Record
+from monespace_cli.bulk.records import Record
+from monespace_cli.forms import format_checker as shared_format_checker
+from monespace_cli.forms import schema_message
 from monespace_cli.i18n import _
 
 
@@ -214,8 +216,6 @@ def _problems(error: Any) -> list[tuple[str, str]]:
         missing = [p for p in error.validator_value if p not in error.instance]
         base = pointer.rstrip("/")
         return [(f"{base}/{name}", _("this field is required")) for name in missing]
-    from monespace_cli.forms import schema_message
-
     return [(pointer, schema_message(error))]
 
 
@@ -247,6 +247,4 @@ def _relax(node: Any) -> bool:
 
 def format_checker() -> Any:
     """The portal's own format checks (one implementation, shared with the TUI)."""
-    from monespace_cli.forms import format_checker as shared
-
-    return shared()
+    return shared_format_checker()

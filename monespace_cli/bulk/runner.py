@@ -22,15 +22,18 @@ import asyncio
 import hashlib
 import mimetypes
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from monespace_cli.bulk import journal as jn
 from monespace_cli.bulk.retry import GaveUp, RetryPolicy, Stopped, call_with_retries
+from monespace_cli.client import AsyncPortalClient, AuthenticationRequired, PortalError
 from monespace_cli.forms import nearest_pointer
 from monespace_cli.i18n import _
+
+T = TypeVar("T")
 
 
 def idempotency_key(job_id: str, row: int, step: str) -> str:
@@ -51,10 +54,10 @@ class RunResult:
 
 @dataclass
 class BulkRunner:
-    """Run every unfinished row of ``journal`` through ``client`` (AsyncPortalClient)."""
+    """Run every unfinished row of ``journal`` through ``client``."""
 
     journal: jn.Journal
-    client: Any
+    client: AsyncPortalClient
     concurrency: int = 4
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     on_change: Callable[[dict[str, int]], None] | None = None
@@ -97,8 +100,6 @@ class BulkRunner:
 
     async def _file(self, row: jn.JournalRow) -> None:
         """Take one row as far as it goes; errors end up in the journal or the result."""
-        from monespace_cli.client import AuthenticationRequired, PortalError
-
         try:
             await self._steps(row)
         except Stopped:
@@ -166,12 +167,12 @@ class BulkRunner:
                 content: bytes = content,
                 name: str = path.name,
                 content_type: str | None = content_type,
-            ) -> Any:
+            ) -> object:
                 return await self.client.add_attachment(
                     dossier_id, kind, name, content, content_type=content_type, acting_as=row.bce
                 )
 
-            async def uploaded(kind: str = kind, digest: str = digest) -> Any:
+            async def uploaded(kind: str = kind, digest: str = digest) -> bool | None:
                 found = await self._present(row, dossier_id)
                 return True if (kind, digest) in found else None
 
@@ -182,7 +183,11 @@ class BulkRunner:
         dossier = await self._retry(lambda: self.client.get_dossier(dossier_id, acting_as=row.bce))
         return {(str(a["kind"]), str(a["sha256"])) for a in dossier.get("attachments") or []}
 
-    async def _retry(self, call: Any, done_already: Any = None) -> Any:
+    async def _retry(
+        self,
+        call: Callable[[], Awaitable[T]],
+        done_already: Callable[[], Awaitable[T | None]] | None = None,
+    ) -> T:
         return await call_with_retries(
             call, self.policy, stopping=self.stopping, rng=self.rng, done_already=done_already
         )
@@ -206,8 +211,6 @@ def _read_attachment(path: Path, digest: str) -> bytes:
 
 def describe(exc: Exception, payload: dict[str, Any]) -> str:
     """The portal's refusal as one line, field errors named by their column."""
-    from monespace_cli.client import PortalError
-
     detail = exc.detail if isinstance(exc, PortalError) and exc.detail else str(exc)
     errors = exc.errors if isinstance(exc, PortalError) else []
     if not errors:

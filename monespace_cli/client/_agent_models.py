@@ -1,4 +1,4 @@
-"""Typed shapes of the back-office and webhook JSON objects (docs/api.md, issue 7).
+"""Typed shapes of the back-office and webhook JSON objects (docs/api.md).
 
 Same rule as :mod:`._models`: TypedDicts over the decoded JSON, so ``-o json``
 shows exactly what the portal sent and unknown fields pass through.
@@ -6,19 +6,21 @@ shows exactly what the portal sent and unknown fields pass through.
 
 from __future__ import annotations
 
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict, get_args
 
-from ._models import Dossier, LocalText, PartyRef, PersonRef
+from ._models import DOSSIER_STATUSES, Dossier, LocalText, PartyRef, PersonRef
 
 AgentRole = Literal["agent", "supervisor"]
 BulkAction = Literal["claim", "release", "assign", "decide"]
 BulkOutcome = Literal["changed", "skipped", "failed"]
 DeliveryStatus = Literal["pending", "delivered", "dead"]
+#: Every state of a webhook delivery (``--status`` choices).
+DELIVERY_STATUSES: tuple[str, ...] = get_args(DeliveryStatus)
 
 #: The statuses ``agent queue`` shows when no ``--status`` is given.
 OPEN_STATUSES: tuple[str, ...] = ("submitted", "in_review", "awaiting_complement")
 #: Every status an agent can see (drafts never reach the back office).
-AGENT_STATUSES: tuple[str, ...] = (*OPEN_STATUSES, "accepted", "refused", "closed", "withdrawn")
+AGENT_STATUSES: tuple[str, ...] = tuple(s for s in DOSSIER_STATUSES if s != "draft")
 #: The most dossiers one ``POST /agent/bulk`` may name; the client splits above it.
 BULK_MAX = 5000
 #: Columns of ``GET /agent/export`` in their default order.

@@ -22,6 +22,7 @@ from typing import IO, Any, cast
 
 import httpx
 
+from monespace_cli import __version__
 from monespace_cli.i18n import accept_language
 
 from ._agent import AgentAPI
@@ -62,8 +63,6 @@ _RETRYABLE = (httpx.ConnectError, httpx.ReadError, httpx.WriteError, httpx.Remot
 
 def client_version() -> str:
     """The monespace version, for the User-Agent."""
-    from monespace_cli import __version__
-
     return __version__
 
 

@@ -11,7 +11,7 @@ logged, stored or sent to the portal.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,6 +21,9 @@ from monespace_cli.errors import AuthProblem, UsageProblem
 from monespace_cli.i18n import _
 from monespace_cli.login import person_label
 from monespace_cli.output import Column
+
+if TYPE_CHECKING:
+    from monespace_cli.client import Session
 
 app = noun_app(_("Log in with your eID card, see or end the session."))
 
@@ -76,7 +79,7 @@ def _confirm_last_try(f: Factory) -> bool:
     return f.confirm(_("Only one PIN try is left; a wrong PIN blocks the card. Try anyway?"))
 
 
-def _sign_in(f: Factory, reader: str | None, pin_stdin: bool, force: bool) -> dict[str, Any]:
+def _sign_in(f: Factory, reader: str | None, pin_stdin: bool, force: bool) -> Session:
     """Run the whole login (:func:`monespace_cli.login.sign_in`); the session answer."""
     import eid
     from monespace_cli.login import sign_in
@@ -85,7 +88,7 @@ def _sign_in(f: Factory, reader: str | None, pin_stdin: bool, force: bool) -> di
         _verify_pin(f, card, reader=reader, pin_stdin=pin_stdin, force=force)
 
     with f.client(auth="none") as client:
-        return dict(sign_in(client, f.portal_url, lambda: eid.open_card(reader), verify))
+        return sign_in(client, f.portal_url, lambda: eid.open_card(reader), verify)
 
 
 @app.command("login")

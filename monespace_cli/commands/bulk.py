@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -32,6 +32,12 @@ from monespace_cli.errors import (
 )
 from monespace_cli.i18n import _
 from monespace_cli.output import Column
+
+if TYPE_CHECKING:
+    from monespace_cli.bulk.job import Prepared
+    from monespace_cli.bulk.journal import Journal
+    from monespace_cli.bulk.runner import RunResult
+    from monespace_cli.client import AsyncPortalClient, Me, PortalClient, Procedure
 
 app = noun_app(_("File a procedure for many beneficiaries from a spreadsheet (accountants)."))
 
@@ -119,7 +125,7 @@ def submit(
     f = current()
     source = _Source(file, mapping, encoding, delimiter, sheet)
     prepared, proc, me = _prepare(f, procedure, source, dry_run)
-    if dry_run:
+    if me is not None:  # read for a dry run only
         _dry_run(f, prepared, proc, me)
         return
     try:
@@ -154,7 +160,7 @@ class _Source:
 
 def _prepare(
     f: Factory, procedure: str, source: _Source, dry_run: bool
-) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+) -> tuple[Prepared, Procedure, Me | None]:
     from monespace_cli.bulk import job as jobs
     from monespace_cli.bulk.mapping import MappingError
     from monespace_cli.bulk.sheet import SheetError, parse_delimiter
@@ -167,8 +173,8 @@ def _prepare(
     from monespace_cli.bulk.retry import call_sync_with_retries
 
     with f.client() as client:
-        proc = dict(call_sync_with_retries(lambda: client.get_procedure(procedure)))
-        me = dict(call_sync_with_retries(client.me)) if dry_run else {}
+        proc = call_sync_with_retries(lambda: client.get_procedure(procedure))
+        me = call_sync_with_retries(client.me) if dry_run else None
     try:
         prepared = jobs.prepare(
             source.file,
@@ -189,7 +195,7 @@ def _prepare(
     return prepared, proc, me
 
 
-def _dry_run(f: Factory, prepared: Any, proc: dict[str, Any], me: dict[str, Any]) -> None:
+def _dry_run(f: Factory, prepared: Prepared, proc: Procedure, me: Me) -> None:
     from monespace_cli.bulk.job import dry_run_errors
 
     errors = dry_run_errors(prepared, proc, me)
@@ -257,7 +263,7 @@ def resume(
     _run_and_finish(f, journal, concurrency or journal.info.concurrency, report)
 
 
-def _open(job: str) -> Any:
+def _open(job: str) -> Journal:
     from monespace_cli.bulk.job import journal_path
     from monespace_cli.bulk.journal import Journal, JournalError
 
@@ -270,7 +276,7 @@ def _open(job: str) -> Any:
         ) from None
 
 
-def _run_and_finish(f: Factory, journal: Any, concurrency: int, report: Path | None) -> None:
+def _run_and_finish(f: Factory, journal: Journal, concurrency: int, report: Path | None) -> None:
     from monespace_cli.bulk import job as jobs
     from monespace_cli.bulk.progress import Progress
     from monespace_cli.client import AsyncPortalClient
@@ -285,7 +291,7 @@ def _run_and_finish(f: Factory, journal: Any, concurrency: int, report: Path | N
         done=counts["submitted"] + counts["rejected"],
     )
 
-    def make_client(n: int) -> Any:
+    def make_client(n: int) -> AsyncPortalClient:
         return AsyncPortalClient(f.portal_url, token=token, max_connections=n)
 
     def on_stop() -> None:
@@ -304,7 +310,7 @@ def _run_and_finish(f: Factory, journal: Any, concurrency: int, report: Path | N
     _finish(f, journal, result, report)
 
 
-def _finish(f: Factory, journal: Any, result: Any, report: Path | None) -> None:
+def _finish(f: Factory, journal: Journal, result: RunResult, report: Path | None) -> None:
     from monespace_cli.bulk import report as reports
 
     job = journal.info.job_id
@@ -419,7 +425,7 @@ def status(job: Annotated[str | None, typer.Argument(help=_("The job's ID."))] =
     )
 
 
-def _job_line(journal: Any) -> dict[str, Any]:
+def _job_line(journal: Journal) -> dict[str, Any]:
     counts = journal.counts()
     return {
         "job": journal.info.job_id,
@@ -527,7 +533,11 @@ def _changes(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[
 
 
 def _follow_stream(
-    f: Factory, client: Any, journal: Any, lines: list[dict[str, Any]], interval: float
+    f: Factory,
+    client: PortalClient,
+    journal: Journal,
+    lines: list[dict[str, Any]],
+    interval: float,
 ) -> None:
     """Piped: every row once, then one line per change, until every dossier is decided.
 
@@ -561,7 +571,11 @@ def _line_writer(f: Factory) -> Any:
 
 
 def _follow_live(
-    f: Factory, client: Any, journal: Any, lines: list[dict[str, Any]], interval: float
+    f: Factory,
+    client: PortalClient,
+    journal: Journal,
+    lines: list[dict[str, Any]],
+    interval: float,
 ) -> None:
     """A terminal: counts per status, then the latest changes, sized to the screen."""
     from rich.console import Console
@@ -606,27 +620,13 @@ def _follow_view(lines: list[dict[str, Any]], changed: list[dict[str, Any]], hei
     return Group(summary, recent) if changed else summary
 
 
-def _refresh(client: Any, journal: Any) -> list[dict[str, Any]]:
+def _refresh(client: PortalClient, journal: Journal) -> list[dict[str, Any]]:
     """Statuses of the job's dossiers: one paginated list per beneficiary, not one GET each."""
-    from monespace_cli.client import Page
-
     rows = [r for r in journal.rows() if r.dossier_id]
     statuses: dict[str, str] = {}
     for bce in sorted({r.bce for r in rows}):
-        cursor = None
-        while True:
-            params = {"procedure": journal.info.procedure, "limit": 500, "cursor": cursor}
-            response = client.request(
-                "GET",
-                "dossiers",
-                params={k: v for k, v in params.items() if v is not None},
-                headers={"X-Acting-As": bce},
-            )
-            page: Page[Any] = Page.from_json(response.json())
-            statuses.update({str(d["id"]): str(d["status"]) for d in page.items})
-            cursor = page.next_cursor
-            if not cursor:
-                break
+        dossiers = client.iter_dossiers(procedure=journal.info.procedure, limit=500, acting_as=bce)
+        statuses.update({str(d["id"]): str(d["status"]) for d in dossiers})
     lines = []
     for row in rows:
         status = statuses.get(str(row.dossier_id), row.dossier_status)

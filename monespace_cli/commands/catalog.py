@@ -53,7 +53,7 @@ def list_(
                 audience=audience, choices=", ".join(AUDIENCES)
             )
         )
-    from monespace_cli.client._models import Procedure
+    from monespace_cli.client import Procedure
     from monespace_cli.output import fields_of
 
     f = current()
@@ -115,7 +115,7 @@ def show(
     """A procedure: fields of its form, attachments, fee, legal time."""
     f = current()
     with f.client(auth="optional") as client:
-        procedure = dict(client.get_procedure(code))
+        procedure = client.get_procedure(code)
     if not f.printer.human:
         f.printer.object(procedure)
         return

@@ -26,7 +26,8 @@ SHELLS = ("bash", "zsh", "fish")
 
 def completion_script(shell: str) -> str:
     """The completion script text for a shell (ends with a newline)."""
-    from typer._completion_shared import get_completion_script
+    # Here, not at the top: ``monespace completion --help`` need not load it.
+    from typer.completion import get_completion_script
 
     if shell not in SHELLS:
         raise UsageProblem(

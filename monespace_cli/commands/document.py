@@ -96,7 +96,7 @@ def list_() -> None:
     """The documents in your vault (or the organisation's you act for)."""
     f = current()
     with f.client() as client:
-        documents = [dict(d) for d in client.iter_documents()]
+        documents = list(client.iter_documents())
     columns = [
         Column("id", _("ID")),
         Column("kind", _("KIND")),
@@ -105,7 +105,7 @@ def list_() -> None:
         Column("filename", _("FILE")),
         Column("title", _("TITLE")),
     ]
-    from monespace_cli.client._models import Document
+    from monespace_cli.client import Document
     from monespace_cli.output import fields_of
 
     f.printer.list(
@@ -135,12 +135,12 @@ def download(
     f = current()
     with f.client() as client:
         seal = client.get_seal(document_id)
-        meta = next((d for d in client.iter_documents() if d.get("id") == document_id), None)
-        name = str((meta or {}).get("filename") or f"{document_id}.pdf")
+        meta = client.get_document(document_id)
+        name = str(meta.get("filename") or f"{document_id}.pdf")
         target = _save(
             output_file,
             name,
-            (meta or {}).get("sha256"),
+            meta.get("sha256"),
             partial(client.download_document, document_id),
         )
         size = target.stat().st_size

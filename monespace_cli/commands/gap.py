@@ -33,7 +33,7 @@ def list_(org: _csam.ORG) -> None:
     bce = _csam.bce(org)
     with f.client() as client, _csam.rights():
         gaps = client.list_gaps(bce)
-    from monespace_cli.client._models import Gap
+    from monespace_cli.client import Gap
     from monespace_cli.output import fields_of
 
     f.printer.list(gaps, _columns(), empty=_("The organisation has no GAP."), fields=fields_of(Gap))

@@ -58,7 +58,7 @@ def list_(
     bce = _csam.bce(org) if org else (None if f.acting_as == "me" else _csam.bce(f.acting_as))
     with f.client() as client, _csam.rights():
         mandates = client.list_mandates(organisation=bce, state=state)
-    from monespace_cli.client._models import Mandate
+    from monespace_cli.client import Mandate
     from monespace_cli.output import fields_of
 
     f.printer.list(mandates, columns(), empty=_("No mandate."), fields=fields_of(Mandate))

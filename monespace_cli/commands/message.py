@@ -31,7 +31,7 @@ def list_(dossier_id: DOSSIER_ID) -> None:
     """The messages of a dossier, oldest first; complement requests are marked."""
     f = current()
     with f.client() as client:
-        messages = [dict(m) for m in client.list_messages(dossier_id)]
+        messages = client.list_messages(dossier_id)
     columns = [
         Column("created_at", _("WHEN")),
         Column("author.name", _("FROM")),
@@ -41,7 +41,7 @@ def list_(dossier_id: DOSSIER_ID) -> None:
         Column("body", _("MESSAGE")),
         Column("attachments", _("ATTACHMENTS"), _attachment_names),
     ]
-    from monespace_cli.client._models import Message
+    from monespace_cli.client import Message
     from monespace_cli.output import fields_of
 
     f.printer.list(messages, columns, empty=_("No message."), fields=fields_of(Message))
@@ -83,7 +83,7 @@ def send(
                         "id"
                     ]
                 )
-        message = dict(client.send_message(dossier_id, body, attachment_ids=ids or None))
+        message = client.send_message(dossier_id, body, attachment_ids=ids or None)
         status = client.get_dossier(dossier_id)["status"] if f.printer.human else None
     if not f.printer.human:
         f.printer.object(message)

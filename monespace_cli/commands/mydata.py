@@ -65,7 +65,7 @@ def access_log(
     """Who read your data, when, which data and why (newest first)."""
     f = current()
     with f.client() as client:
-        entries = [dict(e) for e in itertools.islice(client.iter_access_log(), limit)]
+        entries = list(itertools.islice(client.iter_access_log(), limit))
     columns = [
         Column("at", _("WHEN")),
         Column("accessor.name", _("WHO")),

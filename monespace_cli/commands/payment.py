@@ -8,6 +8,7 @@ usually are, with a quiet zone; ``--qr FILE.png`` saves it as an image
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,7 +23,7 @@ from monespace_cli.qr import qr_text, save_qr_png
 app = noun_app(_("Fees to pay: amount, IBAN, structured communication, QR code."))
 
 
-def _amount(payment: dict[str, Any]) -> str:
+def _amount(payment: Mapping[str, Any]) -> str:
     return f"{payment.get('amount', '')} {payment.get('currency', '')}".strip()
 
 
@@ -31,7 +32,7 @@ def list_() -> None:
     """Your payments: pending, paid or expired."""
     f = current()
     with f.client() as client:
-        payments = [dict(p) for p in client.iter_payments()]
+        payments = list(client.iter_payments())
     columns = [
         Column("id", _("ID")),
         Column("dossier_id", _("DOSSIER")),
@@ -41,7 +42,7 @@ def list_() -> None:
         Column("structured_ref", _("COMMUNICATION")),
         Column("created_at", _("CREATED")),
     ]
-    from monespace_cli.client._models import Payment
+    from monespace_cli.client import Payment
     from monespace_cli.output import fields_of
 
     f.printer.list(
@@ -63,7 +64,7 @@ def show(
     """A payment: amount, IBAN, structured communication and the QR code to scan."""
     f = current()
     with f.client() as client:
-        payment = dict(client.get_payment(payment_id))
+        payment: Mapping[str, Any] = client.get_payment(payment_id)
     payload = str(payment.get("epc_qr") or "")
     if qr is not None:
         if not payload:

@@ -79,6 +79,8 @@ def loaded_module_names(args: list[str], env: dict[str, str]) -> tuple[int, set[
         ["auth", "--help"],
         ["catalog", "--help"],
         ["dossier", "--help"],
+        ["agent", "--help"],
+        ["roles", "--help"],
         ["message", "--help"],
         ["document", "--help"],
         ["payment", "--help"],

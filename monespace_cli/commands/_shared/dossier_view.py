@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from monespace_cli.context import Factory
-from monespace_cli.forms import nearest_pointer
 from monespace_cli.i18n import _
 from monespace_cli.output import Column
 
@@ -75,6 +74,9 @@ def value_text(value: Any) -> str:
 
 def _prefill_source(pointer: str, prefilled: Mapping[str, str]) -> str | None:
     """The source that filled ``pointer`` (or one of its parents)."""
+    # forms loads the identifier checks (decimal…): only when data is shown, not on --help
+    from monespace_cli.forms import nearest_pointer
+
     probe = nearest_pointer(pointer, prefilled)
     return None if probe is None else prefilled[probe]
 

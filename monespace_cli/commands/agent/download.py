@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-
-from monespace_cli.commands._shared.arguments import DOSSIER_ID
+from monespace_cli.commands._shared.arguments import DOSSIER_ID, DOWNLOAD_DIR
 from monespace_cli.commands._shared.verbs import verb_group
 from monespace_cli.context import current
 from monespace_cli.i18n import _
@@ -24,10 +22,7 @@ verbs = verb_group()
 @verbs.command("download")
 def download(
     dossier_id: DOSSIER_ID,
-    directory: Annotated[
-        Path | None,
-        typer.Option("--dir", help=_("Folder to save into (default: ./ID)."), metavar="DIR"),
-    ] = None,
+    directory: DOWNLOAD_DIR = None,
 ) -> None:
     """Save every attachment of a dossier (its own and its messages') in a folder."""
     # hashlib and the file helpers cost milliseconds: loaded when a download runs, not on --help

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 import typer
 
 from monespace_cli.client import AGENT_STATUSES, OPEN_STATUSES
-from monespace_cli.commands._shared import csam
 from monespace_cli.commands._shared.input_files import existing_file
 from monespace_cli.dates import DateError, parse_date
 from monespace_cli.errors import UsageProblem
@@ -137,6 +136,9 @@ def selected_statuses(status: str | None) -> tuple[str, ...]:
 
 def check_nrn(text: str) -> str:
     """An NRN's digits (check digits verified), or exit 5."""
+    # the CSAM checks load the roles-file rules: only when an NRN is given, not on --help
+    from monespace_cli.commands._shared import csam
+
     return csam.nrn(text)
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from monespace_cli.commands._shared.arguments import DOSSIER_ID
+from monespace_cli.commands._shared.arguments import DOSSIER_ID, DOWNLOAD_DIR
 from monespace_cli.commands._shared.input_files import existing_file
 from monespace_cli.commands._shared.verbs import verb_group
 from monespace_cli.context import current
@@ -73,10 +73,7 @@ def attach(
 @verbs.command("download")
 def download(
     dossier_id: DOSSIER_ID,
-    directory: Annotated[
-        Path | None,
-        typer.Option("--dir", help=_("Folder to save into (default: ./ID)."), metavar="DIR"),
-    ] = None,
+    directory: DOWNLOAD_DIR = None,
     only: Annotated[
         str | None,
         typer.Option(

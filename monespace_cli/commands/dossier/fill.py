@@ -16,9 +16,6 @@ import typer
 
 from monespace_cli.commands._shared.arguments import DOSSIER_ID
 from monespace_cli.commands._shared.verbs import verb_group
-from monespace_cli.commands.dossier import data_input
-from monespace_cli.commands.dossier.editor import edit_loop
-from monespace_cli.commands.dossier.form_filler import fill_interactively
 from monespace_cli.commands.dossier.options import SETS, procedure_form
 from monespace_cli.context import Factory, current
 from monespace_cli.errors import RejectedInput, field_lines
@@ -44,6 +41,12 @@ def fill(
     sets: SETS = None,
 ) -> None:
     """Fill a draft: field by field, in $EDITOR, or from --data/--set."""
+    # The three ways in (and their dataclasses, YAML, temporary files) load only when
+    # ``fill`` runs: imported with the noun, they cost ``dossier --help`` ~10 ms.
+    from monespace_cli.commands.dossier import data_input
+    from monespace_cli.commands.dossier.editor import edit_loop
+    from monespace_cli.commands.dossier.form_filler import fill_interactively
+
     f = current()
     with f.client() as client:
         dossier = client.get_dossier(dossier_id)

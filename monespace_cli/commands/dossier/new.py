@@ -14,7 +14,6 @@ import typer
 
 from monespace_cli.commands._shared.dossier_view import render_dossier
 from monespace_cli.commands._shared.verbs import verb_group
-from monespace_cli.commands.dossier import data_input
 from monespace_cli.commands.dossier.files import upload
 from monespace_cli.commands.dossier.options import SETS, new_key, procedure_form, retry_hint
 from monespace_cli.context import current
@@ -43,6 +42,9 @@ def new(
     ] = None,
 ) -> None:
     """Start a dossier for a procedure (prefilled from the authentic sources)."""
+    # --data/--set parsing loads only when ``new`` runs (~5 ms off ``dossier --help``)
+    from monespace_cli.commands.dossier import data_input
+
     f = current()
     body = data_input.load_data(data, f.io.stdin) if data else None
     uploads = [data_input.parse_attach(a) for a in attach or []]

@@ -68,8 +68,9 @@ def list_(
     with f.client() as client:
         contexts = [c["id"] for c in client.me()["contexts"]] if all_contexts else [f.acting_as]
         for context in contexts:
-            client.acting_as = context
-            found = client.iter_dossiers(status=status, procedure=procedure, limit=min(limit, 500))
+            found = client.iter_dossiers(
+                acting_as=context, status=status, procedure=procedure, limit=min(limit, 500)
+            )
             items.extend(itertools.islice(found, limit))
     f.printer.list(
         items,

@@ -78,14 +78,19 @@ def submit(
 
 
 def _receipt(client: PortalClient, dossier: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """The receipt document filed in the vault on submit (None if not found)."""
+    """The receipt document filed in the vault on submit (None when the dossier has none).
+
+    A receipt the vault does not show (another context's) is still named by its id.
+    """
+    from monespace_cli.client import NotFound  # the client's errors load httpx: not on --help
+
     receipt_id = dossier.get("receipt_document_id")
     if not receipt_id:
         return None
-    for document in client.iter_documents():
-        if document.get("id") == receipt_id:
-            return document
-    return {"id": receipt_id}
+    try:
+        return client.get_document(receipt_id)
+    except NotFound:
+        return {"id": receipt_id}
 
 
 @verbs.command("withdraw")
