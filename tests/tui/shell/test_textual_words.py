@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import gettext
+import importlib
+import pkgutil
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +17,17 @@ from monespace_cli import i18n
 
 @pytest.fixture
 def german(monkeypatch: pytest.MonkeyPatch) -> None:
-    """This process's messages in German (the app's runtime words; its class-level
-    key labels were read at import: tests/tui/terminal/test_terminal_german.py
-    checks those in a real terminal)."""
+    """This process's messages in German (the app's runtime words).
+
+    Every ``tui`` module is imported first, in the process's own language: their
+    class-level key labels are read at import, and one imported here in German
+    would stay German for the tests that run after this one (the labels in
+    German are checked in a real terminal: tests/tui/terminal/test_terminal_german.py).
+    """
+    import tui
+
+    for module in pkgutil.walk_packages(tui.__path__, "tui."):
+        importlib.import_module(module.name)
     catalogue = gettext.translation(i18n.DOMAIN, i18n.LOCALE_DIR, languages=["de"])
     monkeypatch.setattr(i18n, "_translation", catalogue)
 
