@@ -29,7 +29,6 @@ from agent_tui_support import (
 )
 
 from tui.screens import agent_queue
-from tui.screens.agent_queue import live_supported
 
 
 def _pdf() -> bytes:
@@ -40,16 +39,11 @@ def _pdf() -> bytes:
 
 PDF = _pdf()
 
-needs_stream = pytest.mark.skipif(
-    not live_supported(), reason="the client has no agent_events (GET /agent/events) yet"
-)
-
 
 def _label(screen: Any, selector: str) -> str:
     return str(screen.query_one(selector).render())
 
 
-@needs_stream
 def test_a_row_claimed_elsewhere_changes_in_place_and_the_cursor_stays(people: People) -> None:
     supervisor = people.client(SUPERVISOR)
     supervisor_name = "Geoffrey"
@@ -87,7 +81,6 @@ def test_a_row_claimed_elsewhere_changes_in_place_and_the_cursor_stays(people: P
     asyncio.run(main())
 
 
-@needs_stream
 def test_a_new_dossier_shows_as_new_without_moving_the_list(people: People) -> None:
     citizen = people.client(CITIZEN)
 
