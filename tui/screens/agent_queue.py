@@ -226,13 +226,18 @@ class AgentQueueScreen(PortalScreen[None]):
         connection pool), and the queue reads on every page and keystroke; the
         client's pool is thread-safe, so the workers share it.
         """
-        with self._reader_lock:
-            if self._reader is None:
-                self._reader = self.host.portal()
-            client = self._reader
-        return self.run_in_thread(
-            lambda: job(client), then, failed, group=group, exclusive=exclusive
-        )
+        host = self.host
+
+        def with_reader() -> ResultT:
+            # Built in the worker, not here: the first page's request is made from
+            # compose, and the client's set-up must not delay the first paint.
+            with self._reader_lock:
+                if self._reader is None:
+                    self._reader = host.portal()
+                client = self._reader
+            return job(client)
+
+        return self.run_in_thread(with_reader, then, failed, group=group, exclusive=exclusive)
 
     # -- loading pages -----------------------------------------------------------------
 

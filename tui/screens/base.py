@@ -1,11 +1,12 @@
 """The base of every screen that talks to the portal.
 
-Why a base: each screen used to re-derive the same three things — the app
-as an untyped ``host``, the folder where files are picked and saved, and a
-hand-written worker closure per request (try, report, ``call_from_thread``,
-ignore a closing app). :class:`PortalScreen` gives them once, typed, so
-mypy checks what a screen asks of the app and every request is run the
-same way (:func:`tui.threads.run_in_thread`).
+Why a base: every screen needs the same three things — the app as its
+host, the folder where files are picked and saved, and a way to run a
+blocking request off the UI thread and show its answer (try, report,
+hand back to the event loop, mind a closing app or a screen already left).
+:class:`PortalScreen` gives them once and typed, so that mypy checks what a
+screen asks of the app (:class:`tui.host.PortalHost`) and every request is
+run the same way (:func:`tui.threads.run_in_thread`).
 """
 
 from __future__ import annotations

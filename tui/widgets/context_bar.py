@@ -54,6 +54,8 @@ class ContextBar(Horizontal):
 
     @property
     def host(self) -> Any:
+        """The app, read leniently: the form and roles screens also run in small
+        test hosts that have no contexts, live link or settings (an empty bar)."""
         return self.app
 
     def sync(self) -> None:
