@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 # Typer has no public ``get_current_context``: Click's, in Typer's vendored copy
 # (private; pyproject.toml pins the Typer range this was tested with).
@@ -46,6 +46,7 @@ from monespace_cli.i18n import _
 from monespace_cli.output import Printer
 
 if TYPE_CHECKING:
+    from monespace_cli.client import PortalClient
     from monespace_cli.credentials import StoredToken, TokenStore
 
 
@@ -204,7 +205,7 @@ class Factory:
             )
         return stored.token
 
-    def client(self, *, auth: str = "required") -> Any:
+    def client(self, *, auth: str = "required") -> PortalClient:
         """A new :class:`monespace_cli.client.PortalClient` for the active profile.
 
         Use it as a context manager. ``auth``: ``"required"`` (default; no
