@@ -68,7 +68,8 @@ def assign(
     number = opt.check_nrn(nrn)
     with f.client() as client, supervisor_only():
         dossier = client.assign(dossier_id, number)
-    who = (dossier.get("assigned_to") or {}).get("name") or number
+    assignee = dossier.get("assigned_to")
+    who = (assignee.get("name") if assignee else None) or number
     _done(f, dossier, _("Dossier {id} assigned to {name}.").format(id=dossier_id, name=who))
 
 

@@ -44,7 +44,8 @@ def submit(
         with retry_hint(["monespace", "dossier", "submit", dossier_id], key):
             dossier = client.submit_dossier(dossier_id, idempotency_key=key)
         receipt = _receipt(client, dossier)
-        payment = client.get_payment(dossier["payment_id"]) if dossier.get("payment_id") else None
+        payment_id = dossier.get("payment_id")
+        payment = client.get_payment(payment_id) if payment_id else None
     if not f.printer.human:
         f.printer.object(dossier)
         return
