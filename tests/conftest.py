@@ -222,7 +222,7 @@ def card_login() -> Callable[..., str]:
     """``card_login(target, nrn, applet="1.8", pin="1234") -> token`` through the whole stack.
 
     The portal builds the person's card (``POST /sandbox/cards``), the virtual
-    card (H1) answers APDUs in-process, the eid library (H2) reads the
+    card answers APDUs in-process, the eid library reads the
     certificates, verifies the PIN on the card and signs — as ``monespace
     auth login`` does, minus PC/SC.
     """

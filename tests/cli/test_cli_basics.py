@@ -13,7 +13,7 @@ def test_help_and_version(cli) -> None:
     assert result.code == 0
     for noun in ("auth", "profile", "context", "catalog", "api", "completion"):
         assert f"\n  {noun} " in result.out
-    assert "\n  tui " in result.out.split("Commands:")[-1]  # issue 9: monespace tui
+    assert "\n  tui " in result.out.split("Commands:")[-1]  # the full-screen app
     version = cli("--version")
     assert version.code == 0 and version.out.startswith("monespace ")
 
