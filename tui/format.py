@@ -11,6 +11,8 @@ import datetime as dt
 import unicodedata
 from typing import Any
 
+from rich.cells import cell_len, set_cell_size
+
 from monespace_cli.forms import display_date
 from monespace_cli.i18n import N_, _, pick_language
 
@@ -114,6 +116,13 @@ def context_label(context: dict[str, Any]) -> str:
         "mandate": _("mandate"),
     }.get(str(context.get("via")), str(context.get("via", "")))
     return f"{context.get('name', '')} ({context.get('bce') or context.get('id')}, {via})"
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal cells, "…" marking the cut (wide characters count 2)."""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, max(width - 1, 0)).rstrip() + "…"
 
 
 def ref(dossier_id: object) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -207,15 +208,11 @@ class DashboardScreen(PortalScreen[None]):
         self.data = data
         table = self.query_one("#dossiers", DataTable)
         self._columns(table)
-        for dossier in data.dossiers:
-            cells = [
-                fmt.ref(dossier.get("id")),
-                str(dossier.get("title") or dossier.get("procedure")),
-                fmt.status_label(dossier.get("status")),
-                fmt.when(dossier.get("updated_at")),
-            ]
-            if self.all_contexts:
-                cells.insert(1, self._context_name(str(dossier.get("context") or "")))
+        rows = [self._cells(dossier) for dossier in data.dossiers]
+        title_at = 2 if self.all_contexts else 1
+        room = self._title_room(table, rows, title_at)
+        for dossier, cells in zip(data.dossiers, rows, strict=True):
+            cells[title_at] = fmt.fit(cells[title_at], room)
             table.add_row(*cells, key=str(dossier.get("id")))
         count = len(data.dossiers)
         title = (
@@ -237,6 +234,39 @@ class DashboardScreen(PortalScreen[None]):
         self.query_one("#awaiting-title", Label).update(
             _("Awaiting me ({count})").format(count=len(data.awaiting))
         )
+
+    def _cells(self, dossier: dict[str, Any]) -> list[str]:
+        cells = [
+            fmt.ref(dossier.get("id")),
+            str(dossier.get("title") or dossier.get("procedure")),
+            fmt.status_label(dossier.get("status")),
+            fmt.when(dossier.get("updated_at")),
+        ]
+        if self.all_contexts:
+            cells.insert(1, self._context_name(str(dossier.get("context") or "")))
+        return cells
+
+    def _title_room(self, table: DataTable[str], rows: list[list[str]], title_at: int) -> int:
+        """The cells left for the procedure's title once the other columns are whole.
+
+        A long title ("Aide individuelle à l'intégration – aménagement du
+        logement") would otherwise push the status off an 80-column terminal:
+        the title is the column that can be cut, the status never.
+        """
+        headers = [str(column.label) for column in table.ordered_columns]
+        others = sum(
+            max(cell_len(text) for text in [headers[i], *(row[i] for row in rows)])
+            for i in range(len(headers))
+            if i != title_at
+        )
+        padding = 2 * table.cell_padding * len(headers)
+        scrollbar = 2
+        width = self.size.width or self.app.size.width
+        return max(width - others - padding - scrollbar, 12)
+
+    def on_resize(self) -> None:
+        if self.data is not None:
+            self._show(self.data)
 
     def _columns(self, table: DataTable[str]) -> None:
         """Empty the table; the *For* column only when all contexts are shown."""

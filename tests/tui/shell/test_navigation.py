@@ -208,3 +208,29 @@ def test_switching_context_never_loses_a_forms_edits(
             assert app.acting_as == "me" and app.screen is form and form.dirty()
 
     run(scenario())
+
+
+def test_a_long_procedure_title_never_pushes_the_status_off_80_columns(
+    portal_server: Any, citizen_token: str
+) -> None:
+    """The title is the column that gets cut ("…"); the status stays on screen."""
+    from tui.screens.dashboard import DashboardScreen
+
+    with PortalClient(portal_server.url, token=citizen_token) as client:
+        long_one = str(client.create_dossier("AVIQ-AMENAGEMENT", {})["id"])
+    app = make_app(portal_server.url, token=citizen_token)
+
+    async def scenario() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await wait_for(
+                pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen
+            )
+            table = screen.query_one("#dossiers", DataTable)
+            await wait_for(pilot, lambda: long_one in _rows(table))
+            await pilot.pause()
+            widths = [column.get_render_width(table) for column in table.ordered_columns]
+            assert sum(widths) <= table.size.width, (widths, table.size.width)
+            title = str(table.get_cell(long_one, "title"))
+            assert title.endswith("…"), title
+
+    run(scenario())
