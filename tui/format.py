@@ -14,6 +14,11 @@ from typing import Any
 from monespace_cli.forms import display_date
 from monespace_cli.i18n import N_, _, pick_language
 
+# A procedure's audience, fee and legal time read as in the CLI (one implementation).
+from monespace_cli.procedure_text import audience_label as audience_label
+from monespace_cli.procedure_text import fee as fee
+from monespace_cli.procedure_text import legal_time as legal_time
+
 STATUS_LABELS: dict[str, str] = {
     "draft": N_("draft"),
     "submitted": N_("submitted"),
@@ -35,13 +40,6 @@ EVENT_LABELS: dict[str, str] = {
     "payment": N_("payment"),
     "document": N_("document"),
 }
-
-AUDIENCE_LABELS: dict[str, str] = {
-    "citizen": N_("citizens"),
-    "enterprise": N_("enterprises"),
-    "non_profit": N_("non-profits"),
-}
-
 
 #: Other values events carry in ``new`` (document kinds, payment states).
 VALUE_LABELS: dict[str, str] = {
@@ -65,11 +63,6 @@ def event_label(kind: object) -> str:
     return _(text) if text else str(kind)
 
 
-def audience_label(audience: object) -> str:
-    text = AUDIENCE_LABELS.get(str(audience))
-    return _(text) if text else str(audience)
-
-
 def when(value: object) -> str:
     """``14/03/2026 10:30`` (local time) from an ISO timestamp; ``""`` for nothing.
 
@@ -90,13 +83,6 @@ def when(value: object) -> str:
 def day(value: object) -> str:
     """``14/03/2026`` from an ISO date or timestamp."""
     return display_date(str(value)[:10]) if value else ""
-
-
-def fee(value: Any) -> str:
-    """``25.00 EUR`` or "free"."""
-    if not value:
-        return _("free")
-    return f"{value.get('amount')} {value.get('currency', 'EUR')}"
 
 
 def text(value: Any) -> str:

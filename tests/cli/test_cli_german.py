@@ -68,6 +68,24 @@ def test_a_table_has_german_headers(portal_server: Any, tmp_path: Path) -> None:
     assert "kostenlos" in result.out  # a free procedure's fee
 
 
+def test_catalogue_rows_read_as_german(portal_server: Any, tmp_path: Path) -> None:
+    """Audiences by name, the decimal comma, and "1 Tag" (not "1 Tage")."""
+    env = cli_env(tmp_path, MONESPACE_PORTAL=portal_server.url, LANG=GERMAN)
+    result = run_cli(["catalog", "list"], env)
+    assert result.code == 0, result.err
+    rows = {line.split("\t")[0]: line.split("\t") for line in result.out.splitlines()}
+    assert rows["DOGID"][2:] == ["Bürger", "kostenlos", "1 Tag"], rows["DOGID"]
+    assert rows["CU1"][2:] == [
+        "Bürger, Unternehmen, gemeinnützige Organisationen",
+        "30,00 EUR",
+        "30 Tage",
+    ], rows["CU1"]
+    show = run_cli(["catalog", "show", "PERMIS-PECHE"], env)
+    assert show.code == 0, show.err
+    assert "fee\t12,39 EUR" in show.out and "legal_days\t1 Tag" in show.out, show.out
+    assert "citizen" not in show.out
+
+
 class _Recorder(BaseHTTPRequestHandler):
     """Answers every request with an empty list and keeps its Accept-Language."""
 
