@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import select
+import socket
 import subprocess
 import sys
 import threading
@@ -84,6 +85,18 @@ def test_catalogue_rows_read_as_german(portal_server: Any, tmp_path: Path) -> No
     assert show.code == 0, show.err
     assert "fee\t12,39 EUR" in show.out and "legal_days\t1 Tag" in show.out, show.out
     assert "citizen" not in show.out
+
+
+def test_an_unreachable_portal_is_said_in_german(tmp_path: Path) -> None:
+    """No portal answered, so no German problem detail: the reason is the CLI's to translate."""
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    env = cli_env(tmp_path, MONESPACE_PORTAL=url, LANG=GERMAN)
+    result = run_cli(["catalog", "list"], env)
+    assert result.code == 1, result.err
+    assert f"Das Portal ist nicht erreichbar: keine Verbindung zum Portal ({url})" in result.err
+    assert "cannot connect" not in result.err
 
 
 class _Recorder(BaseHTTPRequestHandler):
