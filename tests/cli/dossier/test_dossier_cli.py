@@ -66,7 +66,7 @@ def test_new_from_data_file_and_stdin(mcli, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--set", "year=next"], "not a valid integer"),
+        (["--set", "year=next"], "'next' is not accepted. Type a whole number."),
         (["--set", "noequals"], "path=value"),
         (["--data", "/nonexistent/data.json"], "No such file"),
         (["--attach", "quote=/nonexistent/q.pdf"], "No such file"),
@@ -274,3 +274,21 @@ def test_acting_for_an_organisation(mcli) -> None:
     refused = mcli("dossier", "list", "--as", "0453066412")  # an ASBL where they hold no role
     assert refused.code == 3
     assert "context list" in refused.err
+
+
+def test_set_takes_a_date_as_people_write_it(mcli) -> None:
+    """``--set start_date=01/04/2027`` stores the ISO date the form wants."""
+    dossier = new_permit(mcli, "--set", "start_date=01/04/2027")
+    assert dossier["data"]["start_date"] == "2027-04-01"
+
+
+def test_set_refuses_a_bad_date_or_yes_no_in_german(mcli) -> None:
+    """Wrong input is said in the user's words, not a JSON Schema type name."""
+    german = {"LANG": "de_BE.UTF-8"}
+    bad_day = mcli("dossier", "new", "PERMIS-PECHE", "--set", "start_date=31/02/2027", **german)
+    assert bad_day.code == 2, bad_day.err
+    assert "/start_date: '31/02/2027' ist kein gültiges Kalenderdatum." in bad_day.err
+    flag = mcli("dossier", "new", "DOGID", "--set", "dog.sterilised=vielleicht", **german)
+    assert flag.code == 2, flag.err
+    assert "'vielleicht' wird nicht angenommen. Antworten Sie mit Ja oder Nein." in flag.err
+    assert "boolean" not in flag.err
