@@ -292,3 +292,22 @@ def test_set_refuses_a_bad_date_or_yes_no_in_german(mcli) -> None:
     assert flag.code == 2, flag.err
     assert "'vielleicht' wird nicht angenommen. Antworten Sie mit Ja oder Nein." in flag.err
     assert "boolean" not in flag.err
+
+
+def test_money_and_context_read_as_german(mcli) -> None:
+    """The decimal comma, an IBAN in groups of four, and no bare ``me``."""
+    german = {"LANG": "de_BE.UTF-8"}
+    dossier = new_permit(mcli)
+    submitted = mcli("dossier", "submit", dossier["id"], **german)
+    assert submitted.code == 0, submitted.err
+    assert "Zu zahlen: 12,39 EUR auf BE" in submitted.out, submitted.out
+    line = next(x for x in submitted.out.splitlines() if x.startswith("Zu zahlen"))
+    iban = line.split(" auf ")[1].split(",")[0]
+    assert len(iban.split(" ")) == 4, line  # BE34 0912 1050 5890
+    payment = json.loads(mcli("payment", "list", "-o", "json").out)[0]
+    shown = mcli("payment", "show", payment["id"], MONESPACE_FORCE_TTY="1", NO_COLOR="1", **german)
+    assert shown.code == 0, shown.err
+    assert "12,39 EUR" in shown.out and iban in shown.out, shown.out
+    listed = mcli("payment", "list", MONESPACE_FORCE_TTY="1", NO_COLOR="1", **german)
+    assert "Sie handeln in eigenem Namen" in listed.err, listed.err
+    assert "Sie handeln für: me" not in listed.err
