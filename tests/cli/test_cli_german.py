@@ -31,7 +31,8 @@ CITIZEN = "86040203095"
 def test_help_is_german(cli: Callable[..., Result]) -> None:
     top = cli("--help", LANG=GERMAN)
     assert top.code == 0, top.err
-    assert top.out.startswith("Aufruf: monespace")
+    assert top.out.startswith("Aufruf: monespace [OPTIONEN] BEFEHL [ARGUMENTE]...")
+    assert "[OPTIONS]" not in top.out and "COMMAND" not in top.out
     nouns = "Ihre Akten anlegen, ausfüllen, einreichen und verfolgen."
     for text in ("Optionen:", "Befehle:", nouns):
         assert text in top.out, top.out
