@@ -18,17 +18,8 @@ from monespace_cli.i18n import N_, _, pick_language
 from monespace_cli.procedure_text import audience_label as audience_label
 from monespace_cli.procedure_text import fee as fee
 from monespace_cli.procedure_text import legal_time as legal_time
-
-STATUS_LABELS: dict[str, str] = {
-    "draft": N_("draft"),
-    "submitted": N_("submitted"),
-    "in_review": N_("in review"),
-    "awaiting_complement": N_("complement requested"),
-    "accepted": N_("accepted"),
-    "refused": N_("refused"),
-    "closed": N_("closed"),
-    "withdrawn": N_("withdrawn"),
-}
+from monespace_cli.status_text import STATUS_LABELS as STATUS_LABELS
+from monespace_cli.status_text import status_label as status_label
 
 EVENT_LABELS: dict[str, str] = {
     "created": N_("created"),
@@ -40,21 +31,6 @@ EVENT_LABELS: dict[str, str] = {
     "payment": N_("payment"),
     "document": N_("document"),
 }
-
-#: Other values events carry in ``new`` (document kinds, payment states).
-VALUE_LABELS: dict[str, str] = {
-    "receipt": N_("receipt"),
-    "decision": N_("decision"),
-    "pending": N_("to pay"),
-    "paid": N_("paid"),
-    "expired": N_("expired"),
-}
-
-
-def status_label(status: object) -> str:
-    """The translated name of a dossier status or event value (itself when unknown)."""
-    text = STATUS_LABELS.get(str(status)) or VALUE_LABELS.get(str(status))
-    return _(text) if text else str(status)
 
 
 def event_label(kind: object) -> str:

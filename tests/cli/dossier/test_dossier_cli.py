@@ -311,3 +311,16 @@ def test_money_and_context_read_as_german(mcli) -> None:
     listed = mcli("payment", "list", MONESPACE_FORCE_TTY="1", NO_COLOR="1", **german)
     assert "Sie handeln in eigenem Namen" in listed.err, listed.err
     assert "Sie handeln für: me" not in listed.err
+
+
+def test_show_says_status_and_context_in_german(mcli) -> None:
+    """A person reads "Entwurf" and "in eigenem Namen", not ``draft`` and ``me``."""
+    dossier = new_permit(mcli)
+    tty = {"LANG": "de_BE.UTF-8", "MONESPACE_FORCE_TTY": "1", "NO_COLOR": "1", "COLUMNS": "100"}
+    shown = mcli("dossier", "show", dossier["id"], **tty)
+    assert shown.code == 0, shown.err
+    lines = {line.split("  ")[0]: line.split("  ")[-1].strip() for line in shown.out.splitlines()}
+    assert lines["Status"] == "Entwurf", shown.out
+    assert lines["Handelt für"] == "in eigenem Namen", shown.out
+    status = mcli("auth", "status", **tty)
+    assert "in eigenem Namen" in status.out and " me\n" not in status.out, status.out
