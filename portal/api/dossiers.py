@@ -21,7 +21,7 @@ from portal.http import idempotency
 from portal.messages import translate
 from portal.models import Dossier, Person
 from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
-from portal.problems import Problem, request_language
+from portal.problems import FieldError, Problem, request_language
 from portal.services import submission
 from portal.services.events import AGENT_ONLY_TYPES
 from portal.timestamps import parse_instant
@@ -224,8 +224,8 @@ def validate(
     dossier = dossiers.get_visible(db, actor, dossier_id)
     errors, missing = dossiers.problems_of(db, dossier)
     lang = request_language(request)
-    errors = [{**e, "message": translate(e["message"], lang)} for e in errors]
-    body: dict[str, Any] = {"valid": not errors and not missing, "errors": errors}
+    said = [FieldError(e["pointer"], translate(e["message"], lang)) for e in errors]
+    body: dict[str, Any] = {"valid": not errors and not missing, "errors": said}
     body["missing_attachments"] = missing
     return body
 
