@@ -40,7 +40,7 @@ from enum import IntEnum
 from typing import TextIO
 
 from monespace_cli import client  # lazy (PEP 562): an exception class loads on first use
-from monespace_cli.i18n import _
+from monespace_cli.i18n import N_, _
 
 _UNREACHABLE_HINT = (
     "Check that it is running and that the profile's URL is right (see: monespace profile list)."
@@ -148,6 +148,25 @@ def explain(exc: BaseException) -> CliError | None:
     return None
 
 
+#: Why no portal answered (the client's English ``problem.title`` when the
+#: request got no response): no problem detail came in the user's language,
+#: so these are translated here.
+_TRANSPORT_REASONS = (
+    N_("the portal did not answer in time"),
+    N_("cannot connect to the portal"),
+    N_("the connection to the portal was lost"),
+)
+
+
+def _unreachable_detail(exc: client.PortalError) -> str:
+    """``exc``'s text, translated when it is one of the client's transport failures."""
+    problem = exc.problem or {}
+    reason, url = problem.get("title"), problem.get("instance")
+    if exc.status is None and reason in _TRANSPORT_REASONS and url:
+        return _("{reason} at {url}").format(reason=_(str(reason)), url=url)
+    return str(exc)
+
+
 def _explain_portal_error(exc: BaseException) -> CliError | None:
     if not isinstance(exc, client.PortalError):
         return None
@@ -183,7 +202,7 @@ def _explain_portal_error(exc: BaseException) -> CliError | None:
         return CliError(_("Too many requests: {detail}").format(detail=text), hint=hint)
     if isinstance(exc, client.PortalUnavailable):
         return CliError(
-            _("The portal cannot be reached: {detail}").format(detail=text),
+            _("The portal cannot be reached: {detail}").format(detail=_unreachable_detail(exc)),
             hint=_(_UNREACHABLE_HINT),
         )
     message = _("The portal failed: {detail}").format(detail=text)

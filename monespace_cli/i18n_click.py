@@ -62,10 +62,27 @@ _original_write_usage = formatting.HelpFormatter.write_usage
 _NO_SUCH_OPTION = "No such option: "
 
 
+#: Click's placeholders in the usage line (``monespace [OPTIONS] COMMAND
+#: [ARGS]...``): read by the person as words, so translated like "Usage:".
+USAGE_WORDS = {
+    "[OPTIONS]": N_("[OPTIONS]"),
+    "COMMAND": N_("COMMAND"),
+    "[ARGS]...": N_("[ARGS]..."),
+}
+
+
+def _usage_args(args: str) -> str:
+    """``args`` with Click's own placeholders translated (our metavars are left alone)."""
+    return " ".join(
+        _(USAGE_WORDS[word]) if word in USAGE_WORDS else word for word in args.split(" ")
+    )
+
+
 def _write_usage(
     self: formatting.HelpFormatter, prog: str, args: str = "", prefix: str | None = None
 ) -> None:
-    _original_write_usage(self, prog, args, _("Usage: ") if prefix is None else prefix)
+    prefix = _("Usage: ") if prefix is None else prefix
+    _original_write_usage(self, prog, _usage_args(args), prefix)
 
 
 def _message(exc: exceptions.ClickException) -> str:

@@ -289,7 +289,10 @@ class Printer:
 
     def _note_context(self, show: bool) -> None:
         if show and self.context and self.tty:
-            label = _("Acting as: {context}").format(context=self.context)
+            if self.context == "me":  # the --as keyword, not a word to show
+                label = _("Acting as: yourself")
+            else:
+                label = _("Acting as: {context}").format(context=self.context)
             print(self.style(label, "dim"), file=self.stderr)
 
     def _table(self, headers: Sequence[str], cells: Sequence[Sequence[str]]) -> None:

@@ -37,7 +37,8 @@ def _number(value: Any) -> str:
     return str(value).replace(".", ",")
 
 
-def _type(expected: Any) -> str:
+def type_sentence(expected: Any) -> str:
+    """What to type for a JSON Schema ``type`` (one or a list), said to a person."""
     kinds = expected if isinstance(expected, list) else [expected]
     if "integer" in kinds:
         return _("Type a whole number.")
@@ -59,7 +60,7 @@ def _choices(values: Any) -> str:
 
 SENTENCES: dict[str, Callable[[Any, Any], str]] = {
     "required": lambda _limit, _value: _("This field is required."),
-    "type": lambda limit, _value: _type(limit),
+    "type": lambda limit, _value: type_sentence(limit),
     "enum": lambda limit, _value: _choices(limit),
     "const": lambda limit, value: (
         _("This must be confirmed.")

@@ -163,6 +163,15 @@ def _request_validation_errors(exc: RequestValidationError) -> tuple[str, list[F
     return "validation-failed", errors
 
 
+def request_language(request: Request) -> str:
+    """The language to answer ``request`` in (``en``, ``fr`` or ``de``).
+
+    The same negotiation as problem details, for the few answers that carry
+    sentences without being problems (a dossier's validation report).
+    """
+    return negotiate(_wanted(request))
+
+
 def _wanted(request: Request) -> str | None:
     """The caller's ``Accept-Language`` (the client sends its CLI's language).
 

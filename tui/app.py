@@ -39,6 +39,7 @@ from tui.screens.dashboard import DashboardScreen
 from tui.screens.help import HelpScreen
 from tui.screens.login import LoginScreen
 from tui.settings import TuiSettings
+from tui.textual_keys import KEY_NAMES
 from tui.threads import on_ui, run_in_thread
 from tui.widgets.context_bar import ContextBar
 
@@ -337,6 +338,15 @@ class MonespaceApp(KeysInOrder):
 
         self.push_screen(
             TranslatedPalette(providers=[ThemeProvider], placeholder=_("Search for themes…"))
+        )
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Textual's key text (``shift+tab``, ``esc``) with the key names translated."""
+        shown = super().get_key_display(binding)
+        if binding.key_display:
+            return shown
+        return "+".join(
+            _(KEY_NAMES[part]) if part in KEY_NAMES else part for part in shown.split("+")
         )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

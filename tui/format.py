@@ -16,16 +16,12 @@ from rich.cells import cell_len, set_cell_size
 from monespace_cli.forms import display_date
 from monespace_cli.i18n import N_, _, pick_language
 
-STATUS_LABELS: dict[str, str] = {
-    "draft": N_("draft"),
-    "submitted": N_("submitted"),
-    "in_review": N_("in review"),
-    "awaiting_complement": N_("complement requested"),
-    "accepted": N_("accepted"),
-    "refused": N_("refused"),
-    "closed": N_("closed"),
-    "withdrawn": N_("withdrawn"),
-}
+# A procedure's audience, fee and legal time read as in the CLI (one implementation).
+from monespace_cli.procedure_text import audience_label as audience_label
+from monespace_cli.procedure_text import fee as fee
+from monespace_cli.procedure_text import legal_time as legal_time
+from monespace_cli.status_text import STATUS_LABELS as STATUS_LABELS
+from monespace_cli.status_text import status_label as status_label
 
 EVENT_LABELS: dict[str, str] = {
     "created": N_("created"),
@@ -38,38 +34,11 @@ EVENT_LABELS: dict[str, str] = {
     "document": N_("document"),
 }
 
-AUDIENCE_LABELS: dict[str, str] = {
-    "citizen": N_("citizens"),
-    "enterprise": N_("enterprises"),
-    "non_profit": N_("non-profits"),
-}
-
-
-#: Other values events carry in ``new`` (document kinds, payment states).
-VALUE_LABELS: dict[str, str] = {
-    "receipt": N_("receipt"),
-    "decision": N_("decision"),
-    "pending": N_("to pay"),
-    "paid": N_("paid"),
-    "expired": N_("expired"),
-}
-
-
-def status_label(status: object) -> str:
-    """The translated name of a dossier status or event value (itself when unknown)."""
-    text = STATUS_LABELS.get(str(status)) or VALUE_LABELS.get(str(status))
-    return _(text) if text else str(status)
-
 
 def event_label(kind: object) -> str:
     """The translated name of a dossier event type."""
     text = EVENT_LABELS.get(str(kind))
     return _(text) if text else str(kind)
-
-
-def audience_label(audience: object) -> str:
-    text = AUDIENCE_LABELS.get(str(audience))
-    return _(text) if text else str(audience)
 
 
 def when(value: object) -> str:
@@ -92,13 +61,6 @@ def when(value: object) -> str:
 def day(value: object) -> str:
     """``14/03/2026`` from an ISO date or timestamp."""
     return display_date(str(value)[:10]) if value else ""
-
-
-def fee(value: Any) -> str:
-    """``25.00 EUR`` or "free"."""
-    if not value:
-        return _("free")
-    return f"{value.get('amount')} {value.get('currency', 'EUR')}"
 
 
 def text(value: Any) -> str:

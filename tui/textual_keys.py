@@ -130,3 +130,21 @@ SYSTEM_COMMANDS = (
     N_("Screenshot"),
     N_("Save an SVG 'screenshot' of the current screen"),
 )
+
+#: Key names as Textual writes them in the footer and the ``?`` help
+#: (``shift+tab``, ``esc``, ``space``): words on a keyboard, so translated
+#: like the rest (a German keyboard says "Umschalt", "Entf", "Leertaste").
+KEY_NAMES = {
+    "shift": N_("shift"),
+    "alt": N_("alt"),
+    "super": N_("super"),
+    "tab": N_("tab"),
+    "esc": N_("esc"),
+    "space": N_("space"),
+    "del": N_("del"),
+    "insert": N_("insert"),
+    "home": N_("home"),
+    "end": N_("end"),
+    "pgup": N_("pgup"),
+    "pgdn": N_("pgdn"),
+}

@@ -262,5 +262,10 @@ def transport_error(exc: httpx.HTTPError, url: str) -> PortalUnavailable:
     return PortalUnavailable(
         f"{reason} at {url}",
         status=None,
-        problem={"type": "about:blank", "title": reason, "detail": f"{reason} at {url}"},
+        problem={
+            "type": "about:blank",
+            "title": reason,
+            "detail": f"{reason} at {url}",
+            "instance": url,
+        },
     )

@@ -21,6 +21,7 @@ from monespace_cli.errors import AuthProblem, UsageProblem
 from monespace_cli.i18n import _
 from monespace_cli.login import person_label
 from monespace_cli.output import Column
+from monespace_cli.status_text import acting_label
 
 if TYPE_CHECKING:
     from monespace_cli.client import Session
@@ -168,7 +169,7 @@ def status() -> None:
                 Column("profile", _("Profile")),
                 Column("person", _("Logged in as"), person_label),
                 Column("session_expires_at", _("Until")),
-                Column("acting_as", _("Acting as")),
+                Column("acting_as", _("Acting as"), acting_label),
                 Column("token", _("Token stored in")),
             ],
         )

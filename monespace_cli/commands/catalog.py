@@ -15,20 +15,11 @@ from monespace_cli.context import current
 from monespace_cli.errors import UsageProblem
 from monespace_cli.i18n import _, pick_language, schema_title
 from monespace_cli.output import Column
+from monespace_cli.procedure_text import audiences, fee, legal_time
 
 app = noun_app(_("Browse the catalogue of procedures."))
 
 AUDIENCES = ("citizen", "enterprise", "non_profit")
-
-
-def _fee(value: Any) -> str:
-    if not value:
-        return _("free")
-    return f"{value.get('amount')} {value.get('currency', 'EUR')}"
-
-
-def _days(value: Any) -> str:
-    return _("{days} days").format(days=value) if value is not None else ""
 
 
 @app.command("list")
@@ -64,9 +55,9 @@ def list_(
         [
             Column("code", _("CODE")),
             Column("title", _("TITLE")),
-            Column("audience", _("AUDIENCE")),
-            Column("fee", _("FEE"), _fee),
-            Column("legal_days", _("LEGAL TIME"), _days),
+            Column("audience", _("AUDIENCE"), audiences),
+            Column("fee", _("FEE"), fee),
+            Column("legal_days", _("LEGAL TIME"), legal_time),
         ],
         empty=_("No procedure matches."),
         fields=fields_of(Procedure),
@@ -126,11 +117,11 @@ def show(
             Column("version", _("Version")),
             Column("title", _("Title")),
             Column("summary", _("Summary")),
-            Column("audience", _("Audience")),
+            Column("audience", _("Audience"), audiences),
             Column("domain", _("Domain")),
             Column("service.name", _("Service")),
-            Column("fee", _("Fee"), _fee),
-            Column("legal_days", _("Legal time"), _days),
+            Column("fee", _("Fee"), fee),
+            Column("legal_days", _("Legal time"), legal_time),
         ],
     )
     kinds = procedure.get("attachment_kinds") or []

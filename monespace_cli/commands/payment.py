@@ -16,6 +16,7 @@ import typer
 
 from monespace_cli.app import noun_app
 from monespace_cli.context import current
+from monespace_cli.forms import display_amount, display_iban
 from monespace_cli.i18n import _
 from monespace_cli.output import Column
 from monespace_cli.qr import qr_text, save_qr_png
@@ -24,7 +25,8 @@ app = noun_app(_("Fees to pay: amount, IBAN, structured communication, QR code."
 
 
 def _amount(payment: Mapping[str, Any]) -> str:
-    return f"{payment.get('amount', '')} {payment.get('currency', '')}".strip()
+    amount = display_amount(payment.get("amount"))
+    return f"{amount} {payment.get('currency') or ''}".strip()
 
 
 @app.command("list")
@@ -83,7 +85,7 @@ def show(
         Column("dossier_id", _("Dossier")),
         Column("amount", _("Amount"), lambda _v: _amount(payment)),
         Column("beneficiary", _("Beneficiary")),
-        Column("iban", _("IBAN")),
+        Column("iban", _("IBAN"), display_iban),
         Column("bic", _("BIC")),
         Column("structured_ref", _("Communication")),
         Column("status", _("Status")),

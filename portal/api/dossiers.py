@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query
+from fastapi import APIRouter, Body, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
@@ -18,9 +18,10 @@ from portal.domain import dossiers, states
 from portal.domain.authz import Actor
 from portal.domain.serialize import dossier_json
 from portal.http import idempotency
+from portal.messages import translate
 from portal.models import Dossier, Person
 from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page
-from portal.problems import Problem
+from portal.problems import FieldError, Problem, request_language
 from portal.services import submission
 from portal.services.events import AGENT_ONLY_TYPES
 from portal.timestamps import parse_instant
@@ -212,11 +213,19 @@ def put_data(
     response_model=None,
     responses={200: {"model": ValidationReport}, **problems(401, 403, 404)},
 )
-def validate(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> dict[str, Any]:
-    """Every field error and the missing required attachments."""
+def validate(
+    dossier_id: DossierId, actor: CurrentActor, db: DbSession, request: Request
+) -> dict[str, Any]:
+    """Every field error and the missing required attachments.
+
+    The field messages are read by the applicant as they fill the form, so
+    they come in the caller's language, like a 422's.
+    """
     dossier = dossiers.get_visible(db, actor, dossier_id)
     errors, missing = dossiers.problems_of(db, dossier)
-    body: dict[str, Any] = {"valid": not errors and not missing, "errors": errors}
+    lang = request_language(request)
+    said = [FieldError(e["pointer"], translate(e["message"], lang)) for e in errors]
+    body: dict[str, Any] = {"valid": not errors and not missing, "errors": said}
     body["missing_attachments"] = missing
     return body
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import select
+import socket
 import subprocess
 import sys
 import threading
@@ -30,7 +31,8 @@ CITIZEN = "86040203095"
 def test_help_is_german(cli: Callable[..., Result]) -> None:
     top = cli("--help", LANG=GERMAN)
     assert top.code == 0, top.err
-    assert top.out.startswith("Aufruf: monespace")
+    assert top.out.startswith("Aufruf: monespace [OPTIONEN] BEFEHL [ARGUMENTE]...")
+    assert "[OPTIONS]" not in top.out and "COMMAND" not in top.out
     nouns = "Ihre Akten anlegen, ausfüllen, einreichen und verfolgen."
     for text in ("Optionen:", "Befehle:", nouns):
         assert text in top.out, top.out
@@ -66,6 +68,36 @@ def test_a_table_has_german_headers(portal_server: Any, tmp_path: Path) -> None:
     header = result.out.splitlines()[0].split()
     assert header == ["CODE", "TITEL", "ZIELGRUPPE", "GEBÜHR", "GESETZL.", "FRIST"], header
     assert "kostenlos" in result.out  # a free procedure's fee
+
+
+def test_catalogue_rows_read_as_german(portal_server: Any, tmp_path: Path) -> None:
+    """Audiences by name, the decimal comma, and "1 Tag" (not "1 Tage")."""
+    env = cli_env(tmp_path, MONESPACE_PORTAL=portal_server.url, LANG=GERMAN)
+    result = run_cli(["catalog", "list"], env)
+    assert result.code == 0, result.err
+    rows = {line.split("\t")[0]: line.split("\t") for line in result.out.splitlines()}
+    assert rows["DOGID"][2:] == ["Bürger", "kostenlos", "1 Tag"], rows["DOGID"]
+    assert rows["CU1"][2:] == [
+        "Bürger, Unternehmen, gemeinnützige Organisationen",
+        "30,00 EUR",
+        "30 Tage",
+    ], rows["CU1"]
+    show = run_cli(["catalog", "show", "PERMIS-PECHE"], env)
+    assert show.code == 0, show.err
+    assert "fee\t12,39 EUR" in show.out and "legal_days\t1 Tag" in show.out, show.out
+    assert "citizen" not in show.out
+
+
+def test_an_unreachable_portal_is_said_in_german(tmp_path: Path) -> None:
+    """No portal answered, so no German problem detail: the reason is the CLI's to translate."""
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    env = cli_env(tmp_path, MONESPACE_PORTAL=url, LANG=GERMAN)
+    result = run_cli(["catalog", "list"], env)
+    assert result.code == 1, result.err
+    assert f"Das Portal ist nicht erreichbar: keine Verbindung zum Portal ({url})" in result.err
+    assert "cannot connect" not in result.err
 
 
 class _Recorder(BaseHTTPRequestHandler):

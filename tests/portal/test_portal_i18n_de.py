@@ -95,6 +95,33 @@ def test_problem_details_in_german_by_accept_language(portal_server: Any, login:
     assert en.json()["detail"] == "dossier 'MSP-2026-NOPE' not found"
 
 
+def test_the_validation_report_is_in_the_callers_language(portal_server: Any, login: Any) -> None:
+    """``dossier fill`` shows this report under "still to do": it is read by the applicant."""
+    headers = {"Authorization": f"Bearer {login(portal_server.url, GERMAN)}"}
+    with httpx.Client(base_url=portal_server.url + "/api/v1", headers=headers) as api:
+        dossier = api.post("/dossiers", json={"procedure": "DOGID"}).json()
+        bad = {"keeper": {"nrn": "78100309569"}, "dog": {"birth_date": "2020-02-31"}}
+        put = api.put(
+            f"/dossiers/{dossier['id']}/data",
+            json=bad,
+            headers={"If-Match": f'"{dossier["version"]}"'},
+        )
+        assert put.status_code == 200, put.text
+        url = f"/dossiers/{dossier['id']}/validate"
+        de = api.post(url, headers={"Accept-Language": "de-BE"}).json()["errors"]
+        fr = api.post(url, headers={"Accept-Language": "fr-BE"}).json()["errors"]
+        en = api.post(url, headers={"Accept-Language": "en"}).json()["errors"]
+    german = {e["pointer"]: e["message"] for e in de}
+    assert german["/keeper/nrn"] == "keine gültige Nationalregisternummer"
+    assert german["/dog/birth_date"] == "kein gültiges Datum"
+    assert german["/event"] == "dieses Feld ist erforderlich"
+    assert not [m for m in german.values() if ENGLISH.search(m)], german
+    assert {e["pointer"]: e["message"] for e in fr}["/keeper/nrn"] == (
+        "numéro de registre national non valide"
+    )
+    assert {e["pointer"]: e["message"] for e in en}["/keeper/nrn"] == "not a valid be-nrn"
+
+
 def test_a_german_speaking_person_gets_german_without_accept_language(
     portal_server: Any, login: Any
 ) -> None:

@@ -57,7 +57,7 @@ def describe_procedure(procedure: dict[str, Any]) -> str:
             audience=", ".join(fmt.audience_label(a) for a in procedure.get("audience") or [])
         ),
         _("Fee: {fee}").format(fee=fmt.fee(procedure.get("fee"))),
-        _("Legal processing time: {days} days").format(days=procedure.get("legal_days", "?")),
+        _("Legal processing time: {time}").format(time=fmt.legal_time(procedure.get("legal_days"))),
         _("Handled by: {service}").format(
             service=fmt.text((procedure.get("service") or {}).get("name"))
         ),

@@ -29,6 +29,7 @@ from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Label
 
+from monespace_cli.forms import display_amount
 from monespace_cli.i18n import _
 from tui import format as fmt
 from tui.messages import ConnectionChanged, ContextChanged, PortalEvent
@@ -78,7 +79,7 @@ def load_dashboard(
     for payment in client.list_payments(limit=DOSSIER_LIMIT).items:
         if payment.get("status") == "pending":
             text = _("Pay {amount} {currency} — {ref}").format(
-                amount=payment.get("amount"),
+                amount=display_amount(payment.get("amount")),
                 currency=payment.get("currency", "EUR"),
                 ref=payment.get("structured_ref", ""),
             )

@@ -27,6 +27,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static, TabbedConte
 
 from monespace_cli.client import SealInvalid, verify_seal
 from monespace_cli.files import safe_target
+from monespace_cli.forms import display_amount, display_iban
 from monespace_cli.i18n import _
 from monespace_cli.qr import qr_text
 from tui import format as fmt
@@ -111,10 +112,12 @@ def payment_text(payment: dict[str, Any]) -> str:
     return "\n".join(
         [
             _("Amount: {amount} {currency} — {status}").format(
-                amount=payment.get("amount"), currency=payment.get("currency"), status=status
+                amount=display_amount(payment.get("amount")),
+                currency=payment.get("currency"),
+                status=status,
             ),
             _("To: {beneficiary}").format(beneficiary=payment.get("beneficiary")),
-            f"IBAN: {payment.get('iban')}  BIC: {payment.get('bic')}",
+            f"IBAN: {display_iban(payment.get('iban'))}  BIC: {payment.get('bic')}",
             _("Structured communication: {ref}").format(ref=payment.get("structured_ref")),
         ]
     )

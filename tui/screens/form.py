@@ -30,6 +30,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, LoadingIndicator, Static
 
 from monespace_cli.client import StaleVersion, ValidationFailed, new_idempotency_key
+from monespace_cli.forms import display_amount, display_iban
 from monespace_cli.i18n import _, pick_language
 from tui import format as fmt
 from tui.forms import schema as form_schema
@@ -453,11 +454,12 @@ def receipt_lines(dossier: dict[str, Any], payment: dict[str, Any] | None) -> li
         lines += [
             "",
             _("To pay: {amount} {currency}").format(
-                amount=payment.get("amount"), currency=payment.get("currency", "EUR")
+                amount=display_amount(payment.get("amount")),
+                currency=payment.get("currency", "EUR"),
             ),
             _("Beneficiary: {name}").format(name=payment.get("beneficiary", "")),
             _("IBAN: {iban}   BIC: {bic}").format(
-                iban=payment.get("iban", ""), bic=payment.get("bic", "")
+                iban=display_iban(payment.get("iban", "")), bic=payment.get("bic", "")
             ),
             _("Structured communication: {ref}").format(ref=payment.get("structured_ref", "")),
             _("The payment with its QR code is in the dossier's detail."),

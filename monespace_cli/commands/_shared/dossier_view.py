@@ -15,6 +15,7 @@ from typing import Any
 from monespace_cli.context import Factory
 from monespace_cli.i18n import _
 from monespace_cli.output import Column
+from monespace_cli.status_text import acting_label, status_label
 
 #: The authentic sources a prefilled field comes from, as the portal names them.
 SOURCES = {"rn": _("national register"), "bce": _("enterprise register")}
@@ -26,9 +27,9 @@ def _summary_columns() -> list[Column]:
         Column("procedure", _("Procedure")),
         Column("procedure_version", _("Version")),
         Column("title", _("Title")),
-        Column("status", _("Status")),
+        Column("status", _("Status"), status_label),
         Column("applicant", _("Applicant"), _party),
-        Column("acting_as", _("Acting as")),
+        Column("acting_as", _("Acting as"), acting_label),
         Column("created_at", _("Created")),
         Column("updated_at", _("Updated")),
         Column("submitted_at", _("Submitted")),

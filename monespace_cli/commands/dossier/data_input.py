@@ -21,8 +21,9 @@ from typing import Any, TextIO
 from monespace_cli.assign import PathPart, parse_assignment, resolve_append, set_path, to_pointer
 from monespace_cli.commands._shared.input_files import existing_file
 from monespace_cli.errors import UsageProblem
-from monespace_cli.forms import resolve_ref, schema_types
+from monespace_cli.forms import parse_date, resolve_ref, schema_types
 from monespace_cli.i18n import _
+from monespace_cli.schema_messages import type_sentence
 
 
 def schema_at(form: dict[str, Any] | None, path: tuple[PathPart, ...]) -> dict[str, Any] | None:
@@ -81,7 +82,7 @@ def coerce(
     if not types:
         return _guess(raw)
     if "string" in types:
-        return raw
+        return _string(raw, schema or {}, where)
     if "boolean" in types and raw.strip().lower() in TRUE_WORDS | FALSE_WORDS:
         return raw.strip().lower() in TRUE_WORDS
     if "integer" in types:
@@ -102,12 +103,21 @@ def coerce(
         return None
     if types & {"array", "object"}:
         return coerce(raw, None, is_json=True, where=where)
-    expected = ", ".join(sorted(types))
     raise UsageProblem(
-        _("{where}: {raw!r} is not a valid {expected}.").format(
-            where=where or "--set", raw=raw, expected=expected
+        _("{where}: {raw!r} is not accepted. {what}").format(
+            where=where or "--set", raw=raw, what=type_sentence(sorted(types))
         )
     )
+
+
+def _string(raw: str, schema: dict[str, Any], where: str) -> str:
+    """A string value; a date as people type it (``14/03/2020``) becomes the ISO date."""
+    if schema.get("format") != "date":
+        return raw
+    try:
+        return parse_date(raw)
+    except ValueError as exc:
+        raise UsageProblem(f"{where or '--set'}: {exc}") from None
 
 
 def _guess(raw: str) -> Any:

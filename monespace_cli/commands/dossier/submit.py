@@ -18,6 +18,7 @@ from monespace_cli.commands._shared.verbs import verb_group
 from monespace_cli.commands.dossier.options import new_key, retry_hint
 from monespace_cli.context import current
 from monespace_cli.errors import UsageProblem
+from monespace_cli.forms import display_amount, display_iban
 from monespace_cli.i18n import _
 
 if TYPE_CHECKING:
@@ -69,9 +70,9 @@ def submit(
                 "To pay: {amount} {currency} to {iban}, communication {ref} "
                 "(see: monespace payment show {id})"
             ).format(
-                amount=payment.get("amount"),
+                amount=display_amount(payment.get("amount")),
                 currency=payment.get("currency"),
-                iban=payment.get("iban"),
+                iban=display_iban(payment.get("iban")),
                 ref=payment.get("structured_ref"),
                 id=payment.get("id"),
             )

@@ -66,7 +66,7 @@ def test_new_from_data_file_and_stdin(mcli, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--set", "year=next"], "not a valid integer"),
+        (["--set", "year=next"], "'next' is not accepted. Type a whole number."),
         (["--set", "noequals"], "path=value"),
         (["--data", "/nonexistent/data.json"], "No such file"),
         (["--attach", "quote=/nonexistent/q.pdf"], "No such file"),
@@ -274,3 +274,53 @@ def test_acting_for_an_organisation(mcli) -> None:
     refused = mcli("dossier", "list", "--as", "0453066412")  # an ASBL where they hold no role
     assert refused.code == 3
     assert "context list" in refused.err
+
+
+def test_set_takes_a_date_as_people_write_it(mcli) -> None:
+    """``--set start_date=01/04/2027`` stores the ISO date the form wants."""
+    dossier = new_permit(mcli, "--set", "start_date=01/04/2027")
+    assert dossier["data"]["start_date"] == "2027-04-01"
+
+
+def test_set_refuses_a_bad_date_or_yes_no_in_german(mcli) -> None:
+    """Wrong input is said in the user's words, not a JSON Schema type name."""
+    german = {"LANG": "de_BE.UTF-8"}
+    bad_day = mcli("dossier", "new", "PERMIS-PECHE", "--set", "start_date=31/02/2027", **german)
+    assert bad_day.code == 2, bad_day.err
+    assert "/start_date: '31/02/2027' ist kein gültiges Kalenderdatum." in bad_day.err
+    flag = mcli("dossier", "new", "DOGID", "--set", "dog.sterilised=vielleicht", **german)
+    assert flag.code == 2, flag.err
+    assert "'vielleicht' wird nicht angenommen. Antworten Sie mit Ja oder Nein." in flag.err
+    assert "boolean" not in flag.err
+
+
+def test_money_and_context_read_as_german(mcli) -> None:
+    """The decimal comma, an IBAN in groups of four, and no bare ``me``."""
+    german = {"LANG": "de_BE.UTF-8"}
+    dossier = new_permit(mcli)
+    submitted = mcli("dossier", "submit", dossier["id"], **german)
+    assert submitted.code == 0, submitted.err
+    assert "Zu zahlen: 12,39 EUR auf BE" in submitted.out, submitted.out
+    line = next(x for x in submitted.out.splitlines() if x.startswith("Zu zahlen"))
+    iban = line.split(" auf ")[1].split(",")[0]
+    assert len(iban.split(" ")) == 4, line  # BE34 0912 1050 5890
+    payment = json.loads(mcli("payment", "list", "-o", "json").out)[0]
+    shown = mcli("payment", "show", payment["id"], MONESPACE_FORCE_TTY="1", NO_COLOR="1", **german)
+    assert shown.code == 0, shown.err
+    assert "12,39 EUR" in shown.out and iban in shown.out, shown.out
+    listed = mcli("payment", "list", MONESPACE_FORCE_TTY="1", NO_COLOR="1", **german)
+    assert "Sie handeln in eigenem Namen" in listed.err, listed.err
+    assert "Sie handeln für: me" not in listed.err
+
+
+def test_show_says_status_and_context_in_german(mcli) -> None:
+    """A person reads "Entwurf" and "in eigenem Namen", not ``draft`` and ``me``."""
+    dossier = new_permit(mcli)
+    tty = {"LANG": "de_BE.UTF-8", "MONESPACE_FORCE_TTY": "1", "NO_COLOR": "1", "COLUMNS": "100"}
+    shown = mcli("dossier", "show", dossier["id"], **tty)
+    assert shown.code == 0, shown.err
+    lines = {line.split("  ")[0]: line.split("  ")[-1].strip() for line in shown.out.splitlines()}
+    assert lines["Status"] == "Entwurf", shown.out
+    assert lines["Handelt für"] == "in eigenem Namen", shown.out
+    status = mcli("auth", "status", **tty)
+    assert "in eigenem Namen" in status.out and " me\n" not in status.out, status.out

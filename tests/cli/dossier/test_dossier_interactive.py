@@ -124,7 +124,7 @@ def test_fill_field_by_field(mcli) -> None:
     code = term.wait()
     assert code == 0, term.seen[-3000:]
     assert "prefilled from rn" in term.seen
-    assert "not a valid integer" in term.seen  # the wrong year was refused at once
+    assert "Type a whole number." in term.seen  # the wrong year was refused at once
     shown = json.loads(mcli("dossier", "show", draft["id"], "-o", "json").out)
     assert shown["data"]["permit_type"] == "B"
     assert shown["data"]["year"] == 2027

@@ -88,7 +88,7 @@ def test_the_receipt_says_how_to_pay_when_there_is_a_fee() -> None:
     }
     text = "\n".join(receipt_lines(dossier, payment))
     assert "MSP-2026-000042" in text and "doc_1" in text
-    assert "12.39 EUR" in text and "+++123/4567/89002+++" in text and "BE68539007547034" in text
+    assert "12,39 EUR" in text and "+++123/4567/89002+++" in text and "BE68 5390 0754 7034" in text
     assert "pay" not in "\n".join(receipt_lines(dossier, None)).lower()
 
 

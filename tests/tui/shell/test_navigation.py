@@ -95,7 +95,7 @@ def test_catalogue_search_as_you_type_and_start_a_dossier(
             await pilot.press("slash", *"peche")  # "/" to search; "pêche", accents folded
             await wait_for(pilot, lambda: _rows(table) == ["PERMIS-PECHE"])
             detail = str(screen.query_one("#detail", Static).render())
-            assert "12.39 EUR" in detail and "PERMIS-PECHE" in detail
+            assert "12,39 EUR" in detail and "PERMIS-PECHE" in detail
             for _ in range(5):
                 await pilot.press("backspace")
             await wait_for(pilot, lambda: table.row_count == everything)

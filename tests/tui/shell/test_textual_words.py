@@ -59,3 +59,23 @@ def test_ctrl_c_and_screenshot_speak_german(
     svg = list(tmp_path.glob("*.svg"))
     assert len(svg) == 1, svg
     assert saved == [f"Bildschirmfoto in {svg[0]} gespeichert."], saved
+
+
+def test_key_names_are_german_in_the_footer_and_the_help(german: None, tmp_path: Path) -> None:
+    """``shift+tab``, ``esc``, ``space`` are keyboard words: a German keyboard says them so."""
+    from textual.binding import Binding
+
+    app = make_app("http://127.0.0.1:9", files_dir=tmp_path)
+    shown = {
+        key: app.get_key_display(Binding(key, "noop", "x"))
+        for key in ("shift+tab", "escape", "space", "ctrl+p", "super+c", "delete")
+    }
+    assert shown == {
+        "shift+tab": "Umschalt+Tab",
+        "escape": "Esc",
+        "space": "Leertaste",
+        "ctrl+p": "^p",
+        "super+c": "Super+c",
+        "delete": "Entf",
+    }, shown
+    assert app.get_key_display(Binding("f1", "noop", "x", key_display="F1")) == "F1"

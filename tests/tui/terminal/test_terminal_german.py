@@ -51,7 +51,7 @@ def test_the_tui_speaks_german(open_tui) -> None:
     term.press("/")
     term.type("PRIME-HAB\r")
     term.press("s")
-    keys = ("esc Zurück", "^s Speichern", "^g Einreichen")
+    keys = ("Esc Zurück", "^s Speichern", "^g Einreichen")
     term.wait_for(
         lambda s: "Status: Entwurf" in s and all(k in footer(s) for k in keys),
         what=f"the German form and {keys}",
