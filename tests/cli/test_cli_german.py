@@ -7,13 +7,8 @@ with its hint and exit code, a table's headers from the real portal, and the
 
 from __future__ import annotations
 
-import os
-import select
 import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -21,7 +16,7 @@ from typing import Any, ClassVar
 
 import httpx
 import pytest
-from cli_helpers import ROOT, Result, cli_env, run_cli
+from cli_helpers import Result, answer_on_a_terminal, cli_env, run_cli
 
 GERMAN = "de_BE.UTF-8"
 #: Marie Claire Dubois, citizen.
@@ -141,46 +136,6 @@ def test_the_portal_is_asked_for_german(recorder: tuple[str, list[str]], tmp_pat
     assert "Kein Verfahren entspricht den Kriterien." in result.out + result.err
 
 
-def _answer_on_a_terminal(argv: list[str], env: dict[str, str], question: str, answer: str) -> str:
-    """Run the CLI on a pseudo-terminal, answer ``question``, return everything shown."""
-    master, slave = os.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "monespace_cli", *argv],
-        env={**env, "TERM": "dumb", "COLUMNS": "200"},
-        cwd=ROOT,
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        close_fds=True,
-    )
-    os.close(slave)
-    seen = ""
-    deadline = time.monotonic() + 30
-    try:
-        while question not in seen:
-            assert time.monotonic() < deadline, f"no question; screen:\n{seen}"
-            if select.select([master], [], [], 0.5)[0]:
-                try:
-                    seen += os.read(master, 4096).decode(errors="replace")
-                except OSError:
-                    raise AssertionError(f"ended without asking; screen:\n{seen}") from None
-        os.write(master, answer.encode() + b"\r")
-        assert proc.wait(timeout=30) == 0, seen
-        while select.select([master], [], [], 0.2)[0]:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk.decode(errors="replace")
-        return seen
-    finally:
-        os.close(master)
-        if proc.poll() is None:
-            proc.kill()
-
-
 def test_a_german_confirmation_takes_j(portal_server: Any, login: Any, tmp_path: Path) -> None:
     token = login(portal_server.url, CITIZEN)
     made = httpx.post(
@@ -192,7 +147,8 @@ def test_a_german_confirmation_takes_j(portal_server: Any, login: Any, tmp_path:
     dossier = made.json()["id"]
     env = cli_env(tmp_path, MONESPACE_PORTAL=portal_server.url, MONESPACE_TOKEN=token, LANG=GERMAN)
     question = f"Akte {dossier} zurückziehen? Dies kann nicht rückgängig gemacht werden. [j/N]"
-    screen = _answer_on_a_terminal(["dossier", "withdraw", dossier], env, question, "j")
+    code, screen = answer_on_a_terminal(["dossier", "withdraw", dossier], env, question, "j")
+    assert code == 0, screen
     assert f"Akte {dossier} zurückgezogen." in screen, screen
 
 

@@ -9,18 +9,13 @@ that dossier must come back skipped (exit 7), the others changed.
 from __future__ import annotations
 
 import json
-import os
-import select
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from agent_support import AGENT, SUPERVISOR
-from cli_helpers import ROOT, cli_env
+from cli_helpers import answer_on_a_terminal, cli_env
 
 
 def ok_json(result: Any) -> Any:
@@ -150,57 +145,6 @@ def test_more_than_the_portal_takes_at_once_is_split(agent, file_dossier) -> Non
     assert result["results"][-1]["id"] == real
 
 
-def _bulk_on_tty(env: dict[str, str], ids: list[str], on_question: Any) -> tuple[int, str]:
-    """``agent bulk claim`` on a pty: call ``on_question`` at the prompt, then answer yes."""
-    master, slave = os.openpty()
-    command = [
-        sys.executable,
-        "-m",
-        "monespace_cli",
-        "agent",
-        "bulk",
-        "claim",
-        "--ids",
-        ",".join(ids),
-    ]
-    proc = subprocess.Popen(
-        command,
-        env={**env, "TERM": "dumb", "COLUMNS": "200"},
-        cwd=ROOT,
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        close_fds=True,
-    )
-    os.close(slave)
-    seen = ""
-    deadline = time.monotonic() + 60
-    try:
-        while "[y/N]" not in seen:
-            assert time.monotonic() < deadline, f"no question; screen:\n{seen}"
-            if select.select([master], [], [], 0.5)[0]:
-                try:
-                    seen += os.read(master, 4096).decode(errors="replace")
-                except OSError:
-                    raise AssertionError(f"ended without asking; screen:\n{seen}") from None
-        on_question()
-        os.write(master, b"y\r")
-        code = proc.wait(timeout=60)
-        while select.select([master], [], [], 0.2)[0]:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk.decode(errors="replace")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
-    return code, seen
-
-
 def test_a_dossier_changed_between_dry_run_and_run_is_skipped(
     portal_server, tokens, file_dossier, tmp_path: Path
 ) -> None:
@@ -215,7 +159,10 @@ def test_a_dossier_changed_between_dry_run_and_run_is_skipped(
         )
         assert answer.status_code == 200, answer.text
 
-    code, screen = _bulk_on_tty(env, ids, supervisor_takes_the_second)
+    argv = ["agent", "bulk", "claim", "--ids", ",".join(ids)]
+    code, screen = answer_on_a_terminal(
+        argv, env, "[y/N]", "y", before_answer=supervisor_takes_the_second, timeout=60
+    )
     assert code == 7, screen
     # the report table: ID, OLD → NEW, OUTCOME, REASON (the last table wins: the real run)
     outcome = {
