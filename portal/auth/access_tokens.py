@@ -103,11 +103,11 @@ def find(db: Session, bearer: str) -> AccessToken | None:
 def check_usable(db: Session, row: AccessToken) -> None:
     """401 when revoked or expired, 403 when its creator lost its context."""
     if row.revoked_at is not None:
-        raise _failed("the access token was revoked; create a new one from a card session")
+        raise failed("the access token was revoked; create a new one from a card session")
     if row.expires_at <= utcnow():
-        raise _failed("the access token has expired; create a new one from a card session")
+        raise failed("the access token has expired; create a new one from a card session")
     if not holds(db, row.person, row.acting_as):
-        raise _failed(
+        raise failed(
             "the access token's creator no longer holds a role or mandate "
             f"for organisation {row.acting_as}"
         )
@@ -145,11 +145,13 @@ def record_use(db: Session, row: AccessToken, address: str | None) -> None:
         db.commit()
 
 
-def _failed(detail: str) -> Problem:
+def failed(detail: str) -> Problem:
+    """401 for an access token; ``login: access-token`` lets clients hint at a new token."""
     return Problem(
         "authentication-required",
         detail,
         headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        extra={"login": "access-token"},
     )
 
 

@@ -97,9 +97,12 @@ def _token_principal(
     """
     row = access_tokens.find(db, bearer)
     if row is None:
-        raise _failed("the access token is not valid")
+        raise access_tokens.failed("the access token is not valid")
     access_tokens.check_usable(db, row)
-    _check_certificate(row, revocation or latest_checker())
+    try:
+        _check_certificate(row, revocation or latest_checker())
+    except Problem as problem:
+        raise access_tokens.failed(problem.detail) from None
     if request is not None:
         scopes.require(request, row)
         request.state.person_language = row.person.language

@@ -166,7 +166,9 @@ def require(request: Request, token: AccessToken) -> None:
         )
     if needed not in (ANY_TOKEN, PUBLIC) and needed not in token.scopes:
         raise Problem(
-            "forbidden", f"this access token lacks the scope {needed} needed for this operation"
+            "forbidden",
+            f"this access token lacks the scope {needed} needed for this operation",
+            extra={"missing_scope": needed},
         )
     bce = request.path_params.get("bce")
     if bce is not None and bce != token.acting_as:
