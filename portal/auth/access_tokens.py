@@ -155,6 +155,16 @@ def failed(detail: str) -> Problem:
     )
 
 
+def confine(principal: authz.Principal, *organisations: str | None) -> None:
+    """403 when an access token reaches beyond its context (mandates name theirs in the body
+    or the row, not in the path, so their routes call this; sessions pass)."""
+    token = principal.token
+    if token is None or token.acting_as in organisations:
+        return
+    asked = ", ".join(sorted({o for o in organisations if o})) or authz.ME
+    raise Problem("forbidden", f"this access token acts only as {token.acting_as}, not as {asked}")
+
+
 def of_person(db: Session, person: Person) -> list[AccessToken]:
     """The person's own tokens, newest first (revoked and expired ones too)."""
     query = select(AccessToken).where(AccessToken.person_nrn == person.nrn)

@@ -161,6 +161,25 @@ def test_legal_rep_lists_and_revokes_the_organisations_tokens_and_the_trail_show
     assert stranger.status_code == 404
 
 
+def test_an_organisation_token_reaches_its_own_mandates_only(
+    portal_client: Any, login: Callable[..., str]
+) -> None:
+    rep = login(portal_client, LEGAL_REP)
+    token = create(portal_client, rep, scopes=["roles:read"], acting_as=COMPANY).json()["token"]
+    mine = portal_client.get("/api/v1/mandates", headers=bearer(token))
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["items"], "the company has mandates in the seeds"
+    sides = {(m["beneficiary"]["bce"], m["mandataire"]["bce"]) for m in mine.json()["items"]}
+    assert all(COMPANY in pair for pair in sides)
+    other = portal_client.get(
+        "/api/v1/mandates", params={"organisation": "0856712314"}, headers=bearer(token)
+    )
+    assert other.status_code == 403
+    assert f"acts only as {COMPANY}, not as 0856712314" in other.json()["detail"]
+    personal = create(portal_client, rep, scopes=["roles:read"]).json()["token"]
+    assert portal_client.get("/api/v1/mandates", headers=bearer(personal)).json()["items"] == []
+
+
 @pytest.fixture
 def quick_client(portal_database: str, pki_dir: Path) -> Any:
     """A portal that re-checks certificate status every second."""
