@@ -6,6 +6,9 @@ token and context checks cannot be forgotten in one place and done in
 another. The token check includes the revocation of the certificate the
 session was opened with (cached: at most ``revocation_recheck_seconds``
 stale, portal/auth/revocation.py), so a revoked card's sessions end too.
+A personal access token (``mspat_…``) is checked here as well, with its own
+rules (portal/auth/access_tokens.py) and the operation's scope
+(portal/auth/scopes.py), so no route can forget them.
 """
 
 from __future__ import annotations
@@ -29,7 +32,10 @@ from portal.domain.authz import Actor, Principal
 from portal.models import AccessToken, AuthSession, utcnow
 from portal.problems import Problem
 
-_bearer = HTTPBearer(auto_error=False, description="Session token from POST /auth/sessions")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="Session token from POST /auth/sessions, or a personal access token (mspat_…)",
+)
 _BCE = re.compile(r"\d{10}")
 
 
