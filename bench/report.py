@@ -19,6 +19,7 @@ ORDER = (
     "cli_startup",
     "eid",
     "revocation",
+    "tokens",
     "portal_sqlite",
     "portal_postgresql",
     "bulk",

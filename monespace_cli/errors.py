@@ -171,10 +171,26 @@ def _explain_portal_error(exc: BaseException) -> CliError | None:
     if not isinstance(exc, client.PortalError):
         return None
     text = str(exc)
+    if (
+        isinstance(exc, client.AuthenticationRequired)
+        and exc.problem.get("login") == "access-token"
+    ):
+        return AuthProblem(
+            _("The portal refused the access token: {detail}").format(detail=text),
+            hint=_("Create a new one from a card session: monespace auth token create"),
+        )
     if isinstance(exc, client.AuthenticationRequired):
         return AuthProblem(
             _("The portal refused the session: {detail}").format(detail=text),
             hint=_("Log in again with: monespace auth login"),
+        )
+    if isinstance(exc, client.Forbidden) and exc.problem.get("missing_scope"):
+        return AuthProblem(
+            _("The access token may not do this: {detail}").format(detail=text),
+            hint=_(
+                "Create a token with the scope {scope} (monespace auth token create --scope "
+                "{scope}), from a card session."
+            ).format(scope=exc.problem["missing_scope"]),
         )
     if isinstance(exc, client.Forbidden):
         return AuthProblem(

@@ -34,6 +34,7 @@ from portal.api import (
     openapi,
     payments,
     sandbox,
+    tokens,
     webhooks,
 )
 from portal.config import Settings
@@ -57,6 +58,7 @@ API_PREFIX = "/api/v1"
 #: Every router of the API, in the order of the OpenAPI document.
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
+    tokens.router,
     me.router,
     catalog.router,
     dossiers.router,

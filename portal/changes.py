@@ -36,6 +36,7 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from portal.models import (
+    AccessToken,
     Agent,
     AuthSession,
     CsamAuditEntry,
@@ -78,8 +79,8 @@ def subscribe(listener: Listener) -> Callable[[], None]:
 
 def tags_of(obj: object) -> set[str]:
     """The rights tags a changed row touches (empty for rows rights do not depend on)."""
-    if isinstance(obj, AuthSession):
-        return {f"session:{obj.id}"}
+    if isinstance(obj, AuthSession | AccessToken):
+        return {obj.login_id}
     if isinstance(obj, Agent | LegalRep):
         tags = {f"person:{obj.person_nrn}"}
         if isinstance(obj, LegalRep):

@@ -498,6 +498,44 @@ class AuthSession(Base):
 
     person: Mapped[Person] = relationship()
 
+    @property
+    def login_id(self) -> str:
+        """The key live streams count and cache this login by (and its change tag)."""
+        return f"session:{self.id}"
+
+
+class AccessToken(Base):
+    """A personal access token for unattended scripts (``mspat_…``), stored as its SHA-256.
+
+    Bound to one acting context (``acting_as``: "me" or a BCE number) and a
+    set of scopes; it keeps the certificate chain of the card session it was
+    created from, so the card's revocation ends the token too. ``last_used_*``
+    is written at most once a minute per token (portal/auth/access_tokens.py).
+    """
+
+    __tablename__ = "access_tokens"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    person_nrn: Mapped[str] = mapped_column(ForeignKey("persons.nrn"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    acting_as: Mapped[str] = mapped_column(String(10), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_by: Mapped[str | None] = mapped_column(ForeignKey("persons.nrn"))
+    certificate_chain: Mapped[str | None] = mapped_column(Text)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_used_from: Mapped[str | None] = mapped_column(String(64))
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_nrn])
+
+    @property
+    def login_id(self) -> str:
+        """See :attr:`AuthSession.login_id`."""
+        return f"token:{self.id}"
+
 
 class IdempotencyKey(Base):
     """The first answer to a write sent with an ``Idempotency-Key``.

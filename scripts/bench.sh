@@ -22,6 +22,7 @@ fi
 run bench/cli_startup.py
 run bench/eid_bench.py
 run bench/revocation_bench.py
+run bench/token_bench.py
 run bench/portal_bench.py --dossiers "$big"
 run bench/portal_bench.py --dossiers "$huge" --requests 100 --submits 20
 run bench/load_bench.py --clients "$clients" --seconds "$seconds"

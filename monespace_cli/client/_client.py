@@ -321,6 +321,30 @@ class PortalClient(AgentAPI, _Base):
     def me(self) -> Me:
         return cast(Me, self._json("GET", "me"))
 
+    # -- personal access tokens --------------------------------------------------
+
+    def create_token(
+        self, *, name: str, scopes: list[str], acting_as: str, expires_in_days: int
+    ) -> dict[str, Any]:
+        """A new personal access token; its secret (``token``) is in this answer only."""
+        body = {
+            "name": name,
+            "scopes": scopes,
+            "acting_as": acting_as,
+            "expires_in_days": expires_in_days,
+        }
+        return cast(dict[str, Any], self._json("POST", "auth/tokens", json=body))
+
+    def list_tokens(self, *, organisation: str | None = None) -> list[dict[str, Any]]:
+        """My tokens, or (GAP, legal representative) those acting for ``organisation``."""
+        path = f"organisations/{seg(organisation)}/tokens" if organisation else "auth/tokens"
+        return items_of(self._json("GET", path))
+
+    def revoke_token(self, token_id: str, *, organisation: str | None = None) -> None:
+        """Revoke one of my tokens, or one acting for ``organisation``."""
+        prefix = f"organisations/{seg(organisation)}/tokens" if organisation else "auth/tokens"
+        self._json("DELETE", f"{prefix}/{seg(token_id)}")
+
     # -- catalogue ----------------------------------------------------------
 
     def list_procedures(

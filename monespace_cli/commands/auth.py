@@ -205,11 +205,181 @@ def logout() -> None:
     f.io.success(_("Logged out of {portal}.").format(portal=f.portal_url))
 
 
-@app.command("token")
-def token() -> None:
+# -- tokens: the session token, and personal access tokens for scripts ------------
+
+token_app = noun_app(
+    _("Print the session token, or manage personal access tokens for scripts."),
+    no_args_is_help=False,
+    invoke_without_command=True,
+)
+app.add_typer(token_app, name="token")
+
+#: The scopes a personal access token may carry (portal/auth/scopes.py).
+SCOPES = (
+    "dossiers:read",
+    "dossiers:write",
+    "roles:read",
+    "roles:write",
+    "mandates:write",
+    "agent:read",
+    "agent:write",
+)
+#: The portal's limit on a token's life.
+MAX_TOKEN_DAYS = 365
+_UNITS = {"d": 1, "w": 7, "y": 365}
+
+
+@token_app.callback()
+def token(ctx: typer.Context) -> None:
+    """Without a verb: print the session token (as before; same as 'auth token show')."""
+    if ctx.invoked_subcommand is None:
+        _print_session_token()
+
+
+@token_app.command("show")
+def token_show() -> None:
     """Print the session token (for scripts: keep it secret)."""
+    _print_session_token()
+
+
+def _print_session_token() -> None:
     f = current()
     value = f.token()
     if f.io.stdout_tty:
         f.io.warn(_("warning: this token gives access to your account; do not share it."))
     f.printer.text(value)
+
+
+def expiry_days(text: str) -> int:
+    """``90d``, ``12w``, ``1y`` or ``90`` → days; exit 2 beyond one year or unreadable."""
+    value = text.strip().lower()
+    unit = _UNITS.get(value[-1:], None)
+    number = value[:-1] if unit is not None else value
+    if not number.isdigit() or int(number) == 0:
+        raise UsageProblem(
+            _("--expires: {value!r} is not a duration such as 90d, 12w or 1y.").format(value=text)
+        )
+    days = int(number) * (unit or 1)
+    if days > MAX_TOKEN_DAYS:
+        raise UsageProblem(
+            _("--expires: {value} is over one year; a token may live 365 days at most.").format(
+                value=text
+            ),
+            hint=_("Create a new token before this one expires."),
+        )
+    return days
+
+
+def _scopes(values: list[str]) -> list[str]:
+    """The scopes given (repeated or comma-separated), each known; exit 2 otherwise."""
+    found = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    unknown = [scope for scope in found if scope not in SCOPES]
+    if unknown or not found:
+        raise UsageProblem(
+            _("--scope: {value} is not a scope.").format(value=", ".join(unknown) or "''"),
+            hint=_("Scopes: {scopes}").format(scopes=", ".join(SCOPES)),
+        )
+    return found
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[
+        str,
+        typer.Option("--name", help=_("What the token is for (shown in lists)."), metavar="NAME"),
+    ],
+    scope: Annotated[
+        list[str],
+        typer.Option(
+            "--scope",
+            help=_("What the token may do; repeat it (dossiers:read, roles:read, …)."),
+            metavar="SCOPE",
+        ),
+    ],
+    expires: Annotated[
+        str,
+        typer.Option(
+            "--expires", help=_("How long it lives: 90d, 12w, 1y (at most)."), metavar="TIME"
+        ),
+    ] = "90d",
+) -> None:
+    """Create a personal access token acting as --as (shown once; needs a card login)."""
+    f = current()
+    days = expiry_days(expires)
+    scopes = _scopes(scope)
+    with f.client() as client:
+        made = client.create_token(
+            name=name, scopes=scopes, acting_as=f.acting_as, expires_in_days=days
+        )
+    if not f.printer.human:
+        f.printer.object(made)
+        return
+    f.io.success(
+        _("Created token {id} ({name}) acting as {context}, until {until}.").format(
+            id=made.get("id"),
+            name=name,
+            context=made.get("acting_as"),
+            until=made.get("expires_at"),
+        )
+    )
+    f.io.warn(_("Copy it now: it is shown only once. Scripts pass it in MONESPACE_TOKEN."))
+    f.printer.text(str(made["token"]))
+
+
+def _state(token: dict[str, Any]) -> str:
+    if token.get("revoked_at"):
+        return _("revoked")
+    import datetime as dt
+
+    until = dt.datetime.fromisoformat(str(token.get("expires_at")))
+    return _("expired") if until <= dt.datetime.now(dt.UTC) else _("active")
+
+
+ORG = Annotated[
+    str | None,
+    typer.Option(
+        "--org",
+        help=_("The organisation whose tokens to see (GAPs and legal representatives)."),
+        metavar="BCE",
+    ),
+]
+
+
+@token_app.command("list")
+def token_list(org: ORG = None) -> None:
+    """Your personal access tokens, or (--org) those acting for an organisation."""
+    from monespace_cli.commands._shared import csam
+
+    f = current()
+    organisation = csam.bce(org) if org is not None else None
+    with f.client() as client:
+        tokens = client.list_tokens(organisation=organisation)
+    rows = [{**t, "state": _state(t)} for t in tokens]
+    columns = [
+        Column("id", _("ID")),
+        Column("name", _("Name")),
+        Column("state", _("State")),
+        Column("scopes", _("Scopes")),
+        Column("acting_as", _("Acting as")),
+        Column("expires_at", _("Expires")),
+        Column("last_used_at", _("Last used")),
+        Column("last_used_from", _("From")),
+    ]
+    if organisation is not None:
+        columns.insert(2, Column("person", _("Person")))
+    f.printer.list(rows, columns, empty=_("No access token."))
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(help=_("The token's ID (see: auth token list)."))],
+    org: ORG = None,
+) -> None:
+    """Revoke a personal access token at once (yours, or with --org one acting for it)."""
+    from monespace_cli.commands._shared import csam
+
+    f = current()
+    organisation = csam.bce(org) if org is not None else None
+    with f.client() as client:
+        client.revoke_token(token_id, organisation=organisation)
+    f.io.success(_("Revoked token {id}.").format(id=token_id))

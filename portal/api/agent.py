@@ -211,7 +211,7 @@ async def agent_events(
     return await event_stream(
         request,
         db,
-        login_id=principal.session.id,
+        login_id=principal.login_id,
         nrn=nrn,
         acting_as="",
         applicant=None,

@@ -14,7 +14,9 @@ from sqlalchemy import select
 
 from portal import csam
 from portal.api.schemas import problems
+from portal.auth import access_tokens
 from portal.auth.deps import CurrentPrincipal, DbSession
+from portal.domain import authz
 from portal.domain.serialize import address_json
 from portal.models import Person
 from portal.pagination import DEFAULT_LIMIT, Cursor, Limit, page
@@ -195,6 +197,11 @@ def list_mandates(
     """Either side; ordered by id."""
     if state is not None and state not in csam.MANDATE_STATES:
         raise Problem("bad-request", f"state must be one of {', '.join(csam.MANDATE_STATES)}")
+    if principal.token is not None:  # a token sees its own organisation's mandates only
+        access_tokens.confine(principal, organisation or principal.token.acting_as)
+        if principal.token.acting_as == authz.ME:
+            return {"items": []}
+        organisation = principal.token.acting_as
     mandates = csam.list_mandates(db, principal.person, organisation, state)
     return {"items": [csam.mandate_json(db, m) for m in mandates]}
 
@@ -207,6 +214,9 @@ def list_mandates(
 )
 def propose_mandate(body: JsonBody, principal: CurrentPrincipal, db: DbSession) -> dict[str, Any]:
     """``proposed_by`` is the side the caller manages."""
+    access_tokens.confine(
+        principal, *(str(body.get(k) or "") for k in ("beneficiary", "mandataire"))
+    )
     mandate = csam.propose_mandate(db, principal.person, body)
     db.commit()
     return csam.mandate_json(db, mandate)
@@ -215,11 +225,18 @@ def propose_mandate(body: JsonBody, principal: CurrentPrincipal, db: DbSession) 
 @router.get("/mandates/{mandate_id}", summary="One mandate", responses=problems(401, 404))
 def get_mandate(mandate_id: str, principal: CurrentPrincipal, db: DbSession) -> dict[str, Any]:
     """Visible to the GAPs and legal reps of either side."""
-    return csam.mandate_json(db, csam.get_mandate(db, principal.person, mandate_id))
+    return csam.mandate_json(db, _mandate(db, principal, mandate_id))
+
+
+def _mandate(db: DbSession, principal: CurrentPrincipal, mandate_id: str) -> Any:
+    """The mandate if the caller may see it, and an access token acts for one of its sides."""
+    mandate = csam.get_mandate(db, principal.person, mandate_id)
+    access_tokens.confine(principal, mandate.beneficiary_bce, mandate.mandataire_bce)
+    return mandate
 
 
 def _decide(mandate_id: str, principal: CurrentPrincipal, db: DbSession, accept: bool) -> Any:
-    mandate = csam.get_mandate(db, principal.person, mandate_id)
+    mandate = _mandate(db, principal, mandate_id)
     csam.decide_mandate(db, principal.person, mandate, accept=accept)
     db.commit()
     return csam.mandate_json(db, mandate)
@@ -252,7 +269,7 @@ def refuse_mandate(mandate_id: str, principal: CurrentPrincipal, db: DbSession) 
 )
 def revoke_mandate(mandate_id: str, principal: CurrentPrincipal, db: DbSession) -> dict[str, Any]:
     """From proposed or active; the mandataire's staff lose access at once."""
-    mandate = csam.get_mandate(db, principal.person, mandate_id)
+    mandate = _mandate(db, principal, mandate_id)
     csam.revoke_mandate(db, principal.person, mandate)
     db.commit()
     return csam.mandate_json(db, mandate)

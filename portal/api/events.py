@@ -104,7 +104,7 @@ async def event_stream(
     request: Request,
     db: Session,
     *,
-    login_id: int,
+    login_id: str,
     nrn: str,
     acting_as: str,
     applicant: tuple[str, str] | None,
@@ -161,7 +161,7 @@ async def events(
     return await event_stream(
         request,
         db,
-        login_id=actor.session.id,
+        login_id=actor.login_id,
         nrn=actor.person.nrn,
         acting_as=actor.acting_as,
         applicant=(seen.applicant_kind, seen.applicant_id),

@@ -6,6 +6,9 @@ token and context checks cannot be forgotten in one place and done in
 another. The token check includes the revocation of the certificate the
 session was opened with (cached: at most ``revocation_recheck_seconds``
 stale, portal/auth/revocation.py), so a revoked card's sessions end too.
+A personal access token (``mspat_…``) is checked here as well, with its own
+rules (portal/auth/access_tokens.py) and the operation's scope
+(portal/auth/scopes.py), so no route can forget them.
 """
 
 from __future__ import annotations
@@ -19,16 +22,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eid.pki.status import StatusUnavailable
+from portal.auth import access_tokens, scopes
 from portal.auth.revocation import RevocationChecker, describe, load_chain
 from portal.auth.tokens import token_hash
 from portal.auth.trust import checker_for, latest_checker
 from portal.db import get_session
 from portal.domain import authz
 from portal.domain.authz import Actor, Principal
-from portal.models import AuthSession, utcnow
+from portal.models import AccessToken, AuthSession, utcnow
 from portal.problems import Problem
 
-_bearer = HTTPBearer(auto_error=False, description="Session token from POST /auth/sessions")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="Session token from POST /auth/sessions, or a personal access token (mspat_…)",
+)
 _BCE = re.compile(r"\d{10}")
 
 
@@ -67,6 +74,8 @@ def current_principal(
             "log in first: this request needs an Authorization: Bearer token",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    if access_tokens.is_access_token(credentials.credentials):
+        return _token_principal(db, credentials.credentials, revocation, request)
     row = db.scalar(
         select(AuthSession).where(AuthSession.token_sha256 == token_hash(credentials.credentials))
     )
@@ -82,7 +91,32 @@ def current_principal(
     return Principal(person=row.person, session=row)
 
 
-def _check_certificate(row: AuthSession, checker: RevocationChecker | None) -> None:
+def _token_principal(
+    db: Session, bearer: str, revocation: RevocationChecker | None, request: Request | None
+) -> Principal:
+    """The person behind a personal access token, for the operation of ``request``.
+
+    Same checks as a session (certificate of the card login it was created
+    from), plus the token's own: revoked, expired, its creator still holding
+    the context it acts for, and the operation's scope (portal/auth/scopes.py).
+    Streams re-check without a request: the scope was checked when they opened.
+    """
+    row = access_tokens.find(db, bearer)
+    if row is None:
+        raise access_tokens.failed("the access token is not valid")
+    access_tokens.check_usable(db, row)
+    try:
+        _check_certificate(row, revocation or latest_checker())
+    except Problem as problem:
+        raise access_tokens.failed(problem.detail) from None
+    if request is not None:
+        scopes.require(request, row)
+        request.state.person_language = row.person.language
+        access_tokens.record_use(db, row, request.client.host if request.client else None)
+    return Principal(person=row.person, session=row)
+
+
+def _check_certificate(row: AuthSession | AccessToken, checker: RevocationChecker | None) -> None:
     """401 when the session's certificate is revoked or its status cannot be known.
 
     Sessions opened before certificates were kept with them carry none and
@@ -130,6 +164,7 @@ def current_actor(
         raise Problem(
             "bad-request", 'X-Acting-As must be "me" or a 10-digit enterprise (BCE) number'
         )
+    acting_as = _token_context(principal, acting_as)
     context = authz.find_context(db, principal.person, acting_as)
     if context is None:
         raise Problem(
@@ -137,6 +172,23 @@ def current_actor(
             f"you hold no role allowing you to act for organisation {acting_as}",
         )
     return Actor(person=principal.person, session=principal.session, context=context)
+
+
+def _token_context(principal: Principal, acting_as: str) -> str:
+    """An access token acts in its own context only: 403 when another is asked.
+
+    "me" (the default of every client) means the token's own context, so a
+    script needs no ``--as`` besides the token.
+    """
+    token = principal.token
+    if token is None:
+        return acting_as
+    if acting_as == token.acting_as or acting_as == authz.ME:
+        return token.acting_as
+    raise Problem(
+        "forbidden",
+        f"this access token acts only as {token.acting_as}, not as {acting_as}",
+    )
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

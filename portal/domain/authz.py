@@ -25,7 +25,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import AuthSession, LegalRep, Mandate, Organisation, Person, Role, utcnow
+from portal.models import (
+    AccessToken,
+    AuthSession,
+    LegalRep,
+    Mandate,
+    Organisation,
+    Person,
+    Role,
+    utcnow,
+)
 
 #: The CSAM domains a procedure can belong to (docs/api.md).
 DOMAINS = (
@@ -223,10 +232,20 @@ def visibility(person: Person, context: Context) -> Visibility:
 
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated person and their login session."""
+    """The authenticated person and their login: a card session or an access token."""
 
     person: Person
-    session: AuthSession
+    session: AuthSession | AccessToken
+
+    @property
+    def token(self) -> AccessToken | None:
+        """The personal access token of the request, None for a login session."""
+        return self.session if isinstance(self.session, AccessToken) else None
+
+    @property
+    def login_id(self) -> str:
+        """``session:<id>`` or ``token:<id>``: what live streams are counted and cached by."""
+        return self.session.login_id
 
 
 @dataclass(frozen=True)
@@ -234,8 +253,13 @@ class Actor:
     """A principal acting in one context (``X-Acting-As``)."""
 
     person: Person
-    session: AuthSession
+    session: AuthSession | AccessToken
     context: Context
+
+    @property
+    def login_id(self) -> str:
+        """See :attr:`Principal.login_id`."""
+        return self.session.login_id
 
     @property
     def acting_as(self) -> str:

@@ -203,7 +203,7 @@ class Hub:
         self._groups: dict[RightsKey, set[Subscriber]] = {}
         self._by_applicant: dict[tuple[str, str], set[RightsKey]] = {}
         self._agent_keys: set[RightsKey] = set()
-        self._per_login: dict[int, int] = {}
+        self._per_login: dict[str, int] = {}
         self._per_person: dict[str, int] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup: asyncio.Event | None = None
@@ -604,7 +604,7 @@ def _log_failure(task: asyncio.Future[None]) -> None:
         log.error("event hub: a rights check failed", exc_info=task.exception())
 
 
-def key_for(login_id: int, nrn: str, token: str, *, agent: bool, acting_as: str) -> RightsKey:
+def key_for(login_id: str, nrn: str, token: str, *, agent: bool, acting_as: str) -> RightsKey:
     """The rights key of a stream being opened."""
     kind = AGENT if agent else "applicant"
     return RightsKey(login_id, nrn, kind, "" if agent else acting_as, token)

@@ -48,7 +48,7 @@ SESSION, CONTEXT, NOT_AGENT = "session", "context", "agent"
 class RightsKey:
     """What one stream's rights depend on; streams with equal keys share one check."""
 
-    login_id: int
+    login_id: str  # Principal.login_id: "session:<id>" or "token:<id>"
     nrn: str
     kind: str  # APPLICANT | AGENT
     acting_as: str  # "me", a BCE number, or "" for an agent stream
@@ -58,7 +58,7 @@ class RightsKey:
         """Whether a change named by ``tags`` may alter these rights."""
         return (
             EVERYONE in tags
-            or f"session:{self.login_id}" in tags
+            or self.login_id in tags
             or f"person:{self.nrn}" in tags
             or f"org:{self.acting_as}" in tags
         )
@@ -86,7 +86,7 @@ def check(db: Session, key: RightsKey) -> Grant:
         principal = current_principal(db, credentials)
     except Problem as problem:
         return Grant(SESSION, problem.detail)
-    if principal.session.id != key.login_id:  # cannot happen: one token, one session
+    if principal.login_id != key.login_id:  # cannot happen: one token, one login
         return Grant(SESSION, "the session token is not valid")
     expires = principal.session.expires_at
     if key.kind == AGENT:

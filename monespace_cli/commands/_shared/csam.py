@@ -78,6 +78,8 @@ def rights() -> Iterator[None]:
     try:
         yield
     except Forbidden as exc:
+        if exc.problem.get("missing_scope"):
+            raise  # the access token's scope, not the person's rights: errors.explain says so
         raise forbidden(exc) from None
 
 

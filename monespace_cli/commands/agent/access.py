@@ -23,6 +23,8 @@ def supervisor_only() -> Iterator[None]:
     try:
         yield
     except Forbidden as exc:
+        if exc.problem.get("missing_scope"):
+            raise  # the access token's scope, not the agent's rank: errors.explain says so
         raise AuthProblem(
             _("Not allowed: {detail}").format(detail=exc),
             hint=_("Only a supervisor of the service may do this."),

@@ -399,8 +399,39 @@ def build_world(
     world.targets["code"] = COMPANY_PROCEDURE
     world.targets["bce"] = COMPANY
     world.targets["gap-nrn"] = GAP
+    token = {"name": "matrix", "scopes": ["dossiers:read"], "acting_as": COMPANY}
+    world.targets["token"] = world.ok(LEGAL_REP, "POST", f"{API}/auth/tokens", 201, json=token)[
+        "id"
+    ]
+    _scoped_tokens(world)
     world.take_snapshot()
     return world
+
+
+def _scoped_tokens(world: World) -> None:
+    """An access token of each scope for each caller who may create one in its context.
+
+    Stored under ``"<nrn>/<scope>"`` in ``world.tokens``, so that a
+    :func:`token_caller` probes like its creator, through the token.
+    """
+    from portal.auth.scopes import SCOPES
+
+    for caller in CALLERS:
+        if caller.nrn is None:
+            continue
+        for scope in SCOPES:
+            body = {"name": scope, "scopes": [scope], "acting_as": caller.acting_as}
+            made = world.call(caller.nrn, "POST", f"{API}/auth/tokens", json=body)
+            if made.status_code == 201:
+                world.tokens[f"{caller.nrn}/{scope}"] = made.json()["token"]
+
+
+def token_caller(world: World, caller: Caller, scope: str) -> Caller | None:
+    """``caller`` through its access token of ``scope`` (None: it may create none)."""
+    key = f"{caller.nrn}/{scope}"
+    if key not in world.tokens:
+        return None
+    return Caller(f"{caller.column}[{scope}]", key, caller.acting_as, f"{caller.who}, {scope}")
 
 
 # --- probes: from a matrix row to a request ----------------------------------------
@@ -415,6 +446,7 @@ _PARAM_TARGET = {
     "endpoint_id": "webhook",
     "delivery_id": "delivery",
     "notification_id": "notification",
+    "token_id": "token",
 }
 
 #: Ids that exist nowhere, per path parameter (for "no existence leak").
@@ -431,6 +463,7 @@ NONEXISTENT = {
     "bce": "0999999922",  # valid (mod 97), in no register
     "nrn": "50010199730",  # valid (mod 97), nobody's
     "code": "NO-SUCH-PROCEDURE",
+    "token_id": "pat_" + "n" * 22,
 }
 
 
@@ -504,6 +537,7 @@ def _mandates_query(world: World, row: Row, caller: Caller) -> dict[str, Any]:
 BODIES: dict[tuple[str, str], Callable[[World, Row, Caller], dict[str, Any]]] = {
     ("POST", f"{API}/auth/sessions"): _login_body,
     ("POST", f"{API}/sandbox/cards"): _json({"nrn": CITIZEN, "pin": "1234"}),
+    ("POST", f"{API}/auth/tokens"): _json({"name": "ci", "scopes": ["dossiers:read"]}),
     ("POST", f"{API}/dossiers"): _json({"procedure": COMPANY_PROCEDURE}),
     ("PUT", f"{API}/dossiers/{{dossier_id}}/data"): _put_data,
     ("POST", f"{API}/dossiers/{{dossier_id}}/attachments"): _upload_body,

@@ -61,7 +61,7 @@ def test_agent_only_events_never_reach_the_applicants_stream():
 
     async def collect() -> list[str]:
         hub = Hub(State(), StreamSettings())
-        key = RightsKey(1, applicant[1], APPLICANT, "me", token="t")
+        key = RightsKey("session:1", applicant[1], APPLICANT, "me", token="t")
         hub.rights.ttl = 1e9
         hub.rights.store(key, Grant(visibility=Visibility(*applicant)), 0)
         sub = hub.open(key, applicant=applicant, hidden=AGENT_ONLY_TYPES)

@@ -120,3 +120,24 @@ def test_last_event_id_parsing():
     assert parse_last_event_id(None) is None
     assert parse_last_event_id("abc") is None
     assert parse_last_event_id("9" * 40) is None
+
+
+def test_revoking_an_access_token_ends_its_stream(server, login):
+    """Streams re-check access tokens like sessions (portal.streams.rights)."""
+    session = login(server.url, CITIZEN)
+    with _api(server.url, session) as api:
+        made = api.post("/auth/tokens", json={"name": "watch", "scopes": ["dossiers:read"]})
+        assert made.status_code == 201, made.text
+        writer = api.post("/auth/tokens", json={"name": "w", "scopes": ["dossiers:write"]})
+    refused = httpx.get(
+        server.url + "/api/v1/events",
+        headers={"Authorization": f"Bearer {writer.json()['token']}"},
+        timeout=10,
+    )
+    assert refused.status_code == 403 and "dossiers:read" in refused.json()["detail"]
+    stream = Stream(server.url, made.json()["token"], until=lambda e: e.event == "session-ended")
+    with _api(server.url, session) as api:
+        assert api.delete(f"/auth/tokens/{made.json()['id']}").status_code == 204
+    ended = stream.result()
+    assert ended[-1].event == "session-ended"
+    assert "revoked" in ended[-1].data

@@ -19,7 +19,7 @@ from portal.streams.rights import APPLICANT, Grant, RightsCache, RightsKey
 
 
 def _key(login_id: int = 1, nrn: str = "86040203095", acting_as: str = "0459811078") -> RightsKey:
-    return RightsKey(login_id, nrn, APPLICANT, acting_as, token="t")
+    return RightsKey(f"session:{login_id}", nrn, APPLICANT, acting_as, token="t")
 
 
 def test_changes_name_who_they_touch() -> None:
