@@ -148,6 +148,14 @@ def explain(exc: BaseException) -> CliError | None:
     return None
 
 
+def _card_login_required(detail: str) -> CliError:
+    """A card-only action tried from a session opened on another device (exit 3)."""
+    return AuthProblem(
+        _("This action needs a login with your eID card: {detail}").format(detail=detail),
+        hint=_("Log in with your card and reader: monespace auth login"),
+    )
+
+
 def _explain_portal_error(exc: BaseException) -> CliError | None:
     if not isinstance(exc, client.PortalError):
         return None
@@ -157,6 +165,8 @@ def _explain_portal_error(exc: BaseException) -> CliError | None:
             _("The portal refused the session: {detail}").format(detail=text),
             hint=_("Log in again with: monespace auth login"),
         )
+    if isinstance(exc, client.Forbidden) and exc.problem.get("required_login") == "eid":
+        return _card_login_required(text)
     if isinstance(exc, client.Forbidden):
         return AuthProblem(
             _("Not allowed in this acting context: {detail}").format(detail=text),

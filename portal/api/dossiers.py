@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query
+from fastapi import APIRouter, Body, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
 from portal import csam
 from portal.api.schemas import DossierOut, DossierPage, EventList, ValidationReport, problems
+from portal.auth.card_required import require_card
 from portal.auth.deps import CurrentActor, DbSession
 from portal.db import write_apart
 from portal.domain import dossiers, states
@@ -227,6 +228,7 @@ def validate(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> dict[
     responses={200: {"model": DossierOut}, **problems(400, 401, 403, 404, 409, 422)},
 )
 def submit(
+    request: Request,
     dossier_id: DossierId,
     actor: CurrentActor,
     db: DbSession,
@@ -234,6 +236,7 @@ def submit(
 ) -> JSONResponse:
     """Submitted, with receipt (and payment when there is a fee); 422 with every problem."""
     dossier = dossiers.get_visible(db, actor, dossier_id)
+    require_card(request.app.state.settings, actor.session, f"submit:{dossier.procedure_code}")
 
     def action() -> dict[str, Any]:
         submission.submit(db, actor, dossier)

@@ -78,6 +78,8 @@ def rights() -> Iterator[None]:
     try:
         yield
     except Forbidden as exc:
+        if exc.problem.get("required_login"):
+            raise  # not a missing right: the session must be a card one (monespace_cli.errors)
         raise forbidden(exc) from None
 
 
