@@ -228,7 +228,7 @@ def validate(dossier_id: DossierId, actor: CurrentActor, db: DbSession) -> dict[
     responses={200: {"model": DossierOut}, **problems(400, 401, 403, 404, 409, 422)},
 )
 def submit(
-    request: Request,
+    http: Request,
     dossier_id: DossierId,
     actor: CurrentActor,
     db: DbSession,
@@ -236,7 +236,7 @@ def submit(
 ) -> JSONResponse:
     """Submitted, with receipt (and payment when there is a fee); 422 with every problem."""
     dossier = dossiers.get_visible(db, actor, dossier_id)
-    require_card(request.app.state.settings, actor.session, f"submit:{dossier.procedure_code}")
+    require_card(http.app.state.settings, actor.session, f"submit:{dossier.procedure_code}")
 
     def action() -> dict[str, Any]:
         submission.submit(db, actor, dossier)

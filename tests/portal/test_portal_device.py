@@ -185,3 +185,34 @@ def test_access_log_says_how_the_reader_logged_in(portal_client, login) -> None:
             e["accessor_login"] for e in log if e.get("dossier_id") == created.json()["id"]
         }
     assert entries == {"device": {"device"}, "eid": {"eid"}}
+
+
+def test_a_procedure_can_require_a_card_login_to_submit(portal_database, pki_dir, login) -> None:
+    from fastapi.testclient import TestClient
+
+    from portal.app import create_app
+    from tests.conftest import make_settings
+
+    settings = make_settings(
+        portal_database, pki_dir, card_required=frozenset({"submit:PERMIS-PECHE"})
+    )
+    app = create_app(settings)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            headers = _device_session(client, OLIVIER)
+            card = {"Authorization": f"Bearer {login(client, OLIVIER)}"}
+            for who in (headers, card):
+                created = client.post(
+                    f"{API}/dossiers", json={"procedure": "PERMIS-PECHE"}, headers=who
+                )
+                assert created.status_code == 201, created.text
+                submitted = client.post(
+                    f"{API}/dossiers/{created.json()['id']}/submit", headers=who
+                )
+                if who is headers:
+                    assert submitted.status_code == 403, submitted.text
+                    assert submitted.json()["required_login"] == "eid"
+                else:  # the card session reaches the dossier's own checks
+                    assert submitted.status_code in (200, 422), submitted.text
+    finally:
+        app.state.engine.dispose()
