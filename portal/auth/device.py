@@ -103,7 +103,12 @@ def find_pending(db: Session, user_code: str) -> DeviceAuthorization | None:
             DeviceAuthorization.user_code_sha256 == token_hash(user_code)
         )
     )
-    if row is None or row.status != PENDING or row.expires_at <= utcnow():
+    return find_pending_row(row) if row is not None else None
+
+
+def find_pending_row(row: DeviceAuthorization) -> DeviceAuthorization | None:
+    """``row`` when it is still pending and unexpired."""
+    if row.status != PENDING or row.expires_at <= utcnow():
         return None
     return row
 

@@ -216,3 +216,58 @@ def test_a_procedure_can_require_a_card_login_to_submit(portal_database, pki_dir
                     assert submitted.status_code in (200, 422), submitted.text
     finally:
         app.state.engine.dispose()
+
+
+def test_with_the_federal_service_the_page_hands_over_and_says_what_is_missing(
+    portal_database, pki_dir
+) -> None:
+    """``fas``: the code only, then a redirect to the provider; its callback is not implemented."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from fastapi.testclient import TestClient
+
+    from portal.app import create_app
+    from tests.conftest import make_settings
+
+    settings = make_settings(
+        portal_database,
+        pki_dir,
+        sandbox=False,
+        public_origin="https://monespace.example",
+        device_verifier="fas",
+        fas_authorization_endpoint="https://fas.example/authorize",
+        fas_client_id="monespace",
+    )
+    app = create_app(settings)
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            body = start(client)
+            assert body["verification_uri"] == "https://monespace.example/device"
+            form = client.get("/device", params={"user_code": body["user_code"]})
+            assert 'name="person"' not in form.text and "Sandbox" not in form.text
+            csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+            assert csrf is not None
+            fields = {"csrf": csrf.group(1), "user_code": body["user_code"], "decision": "approve"}
+            handed = client.post("/device", data=fields, follow_redirects=False)
+            assert handed.status_code == 303, handed.text
+            target = urlsplit(handed.headers["location"])
+            assert (
+                f"{target.scheme}://{target.netloc}{target.path}" == "https://fas.example/authorize"
+            )
+            query = {k: v[0] for k, v in parse_qs(target.query).items()}
+            assert query["client_id"] == "monespace" and query["response_type"] == "code"
+            assert query["redirect_uri"] == "https://monespace.example/device/callback"
+            state = query["state"]
+            # Another browser (without this one's cookie) cannot use the state.
+            client.cookies.clear()
+            assert (
+                client.get("/device/callback", params={"code": "c", "state": state}).status_code
+                == 403
+            )
+            client.cookies.set("monespace_device_csrf", csrf.group(1), path="/device")
+            back = client.get("/device/callback", params={"code": "c", "state": state})
+            assert back.status_code == 503
+            assert "not implemented" in back.json()["detail"]
+            assert rfc_error(poll(client, body["device_code"])) == "authorization_pending"
+    finally:
+        app.state.engine.dispose()

@@ -3,7 +3,7 @@
 A person opens ``verification_uri_complete`` as the QR code gives it, picks
 a sandbox person and approves (or refuses) by clicking; the terminal's poll
 then gets its session (or ``access_denied``). A form posted to the page from
-another site — the browser does not send the ``SameSite=Strict`` cookie —
+another site — the browser does not send the ``SameSite=Lax`` cookie with it —
 is refused, and the login stays pending.
 """
 
