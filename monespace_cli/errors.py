@@ -167,6 +167,14 @@ def _unreachable_detail(exc: client.PortalError) -> str:
     return str(exc)
 
 
+def _card_login_required(detail: str) -> CliError:
+    """A card-only action tried from a session opened on another device (exit 3)."""
+    return AuthProblem(
+        _("This action needs a login with your eID card: {detail}").format(detail=detail),
+        hint=_("Log in with your card and reader: monespace auth login"),
+    )
+
+
 def _explain_portal_error(exc: BaseException) -> CliError | None:
     if not isinstance(exc, client.PortalError):
         return None
@@ -192,6 +200,8 @@ def _explain_portal_error(exc: BaseException) -> CliError | None:
                 "{scope}), from a card session."
             ).format(scope=exc.problem["missing_scope"]),
         )
+    if isinstance(exc, client.Forbidden) and exc.problem.get("required_login") == "eid":
+        return _card_login_required(text)
     if isinstance(exc, client.Forbidden):
         return AuthProblem(
             _("Not allowed in this acting context: {detail}").format(detail=text),

@@ -12,20 +12,27 @@ from pathlib import Path
 from typing import Any
 
 
-def _qr(payload: str) -> Any:
+def _qr(payload: str, *, compact: bool = False) -> Any:
     import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
+    from qrcode.constants import ERROR_CORRECT_L, ERROR_CORRECT_M
 
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2)  # EPC069-12 asks for level M
+    if compact:  # a screen-read address, not a printed payment: level L, thin quiet zone
+        code = qrcode.QRCode(error_correction=ERROR_CORRECT_L, border=1)
+    else:
+        code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=2)  # EPC069-12: level M
     code.add_data(payload.encode("utf-8"))
     code.make(fit=True)
     return code
 
 
-def qr_text(payload: str) -> str:
-    """The QR code as text (half blocks), inverted for a dark terminal."""
+def qr_text(payload: str, *, compact: bool = False) -> str:
+    """The QR code as text (half blocks), inverted for a dark terminal.
+
+    ``compact``: the smallest code a phone still reads from a screen (error
+    correction L, one-module quiet zone), for an 80×24 terminal's login screen.
+    """
     out = io.StringIO()
-    _qr(payload).print_ascii(out=out, invert=True)
+    _qr(payload, compact=compact).print_ascii(out=out, invert=True)
     return out.getvalue().rstrip("\n")
 
 

@@ -23,6 +23,8 @@ from portal.api import (
     auth,
     catalog,
     csam,
+    device,
+    device_page,
     docs_page,
     documents,
     dossiers,
@@ -59,6 +61,7 @@ API_PREFIX = "/api/v1"
 ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     tokens.router,
+    device.router,
     me.router,
     catalog.router,
     dossiers.router,
@@ -106,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(device_page.router)  # a page for people, outside the API
     openapi.install(app)  # every error documented as application/problem+json
     periphery.install(app)  # seal key, SMTP mailer, settings for the services
     # What every recorded dossier event also does, in its transaction:

@@ -49,6 +49,17 @@ def _parser() -> argparse.ArgumentParser:
         "end within MONESPACE_PORTAL_REVOCATION_RECHECK seconds (the portal's status cache).",
     )
     revoke.add_argument("nrn", metavar="NRN", help="national register number (11 digits)")
+    for action, verb in (("approve", "approve"), ("refuse", "refuse")):
+        decide = sandbox_sub.add_parser(
+            action,
+            help=f"{verb} a login on another device in a sandbox person's name",
+            description=f"{verb.capitalize()} the pending login whose user code is CODE "
+            "(shown by `monespace auth login --device`), as the sandbox page at /device does.",
+        )
+        decide.add_argument("code", metavar="CODE", help="the user code, e.g. WDJB-MJHT")
+        decide.add_argument(
+            "--person", required=True, metavar="NRN", help="the sandbox person who decides"
+        )
     seed = sub.add_parser("seed", help="insert N realistic dossiers (benchmarks)")
     seed.add_argument("--dossiers", type=int, required=True, metavar="N")
     seed.add_argument("--seed", type=int, default=42, help="random seed (reproducible data)")
@@ -174,6 +185,56 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
+    """``sandbox revoke|approve|refuse``."""
+    if args.sandbox_command in ("approve", "refuse"):
+        return cmd_sandbox_decide(args)
+    return cmd_sandbox_revoke(args)
+
+
+def cmd_sandbox_decide(args: argparse.Namespace) -> int:
+    """``sandbox approve|refuse CODE --person NRN``: the sandbox page's decision, for scripts."""
+    from be_identifiers import compact, is_valid_nrn
+    from portal.auth import device
+    from portal.db import make_engine, make_sessionmaker
+    from portal.models import Person
+
+    code = device.normalise_user_code(args.code)
+    if code is None:
+        print(
+            f"error: {args.code!r} is not a user code (eight letters, e.g. WDJB-MJHT)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    nrn = compact(args.person)
+    if not is_valid_nrn(nrn):
+        print(f"error: {args.person!r} is not a valid national register number", file=sys.stderr)
+        return EXIT_FAILURE
+    settings = _settings(sandbox=True)
+    if _schema_outdated(settings.database_url):
+        return EXIT_FAILURE
+    engine = make_engine(settings.database_url)
+    try:
+        with make_sessionmaker(engine)() as db:
+            person = db.get(Person, nrn)
+            if person is None:
+                print(f"error: no sandbox person has the number {nrn}", file=sys.stderr)
+                return EXIT_FAILURE
+            row = device.find_pending(db, code)
+            if row is None:
+                print(f"error: no pending login has the code {code} (expired?)", file=sys.stderr)
+                return EXIT_FAILURE
+            approve = args.sandbox_command == "approve"
+            device.decide(row, person, approve=approve)
+            db.commit()
+            name = person.name
+    finally:
+        engine.dispose()
+    done = "approved" if approve else "refused"
+    print(f"{done} login {code} as {name} ({nrn})", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_sandbox_revoke(args: argparse.Namespace) -> int:
     """``sandbox revoke NRN``: the support scenario "my card was stolen"."""
     from be_identifiers import compact, is_valid_nrn
     from portal.db import make_engine, make_sessionmaker

@@ -132,6 +132,20 @@ class Settings:
     #: Failed logins per client address, all cards together: an office behind
     #: one NAT shares it, so it is much higher than the per-card one.
     login_failure_address_rate: Limit | None = field(default_factory=lambda: Limit(300, 300))
+    #: Login on another device (RFC 8628, portal/auth/device.py): lifetime of a
+    #: pair of codes, the first polling interval, pairs asked per address, and
+    #: wrong user codes typed per address (brute force on the short code).
+    device_ttl_seconds: int = 600
+    device_interval_seconds: int = 5
+    device_rate: Limit | None = field(default_factory=lambda: Limit(30, 300))
+    device_code_failure_rate: Limit | None = field(default_factory=lambda: Limit(10, 300))
+    #: ``sandbox`` (the portal's own page) or ``fas`` (portal/auth/verification.py).
+    device_verifier: str = "sandbox"
+    fas_authorization_endpoint: str | None = None
+    fas_client_id: str | None = None
+    #: Actions a device session may not do: a card login is required
+    #: (portal/auth/card_required.py): ``mandate-sign``, ``submit:<PROCEDURE>``.
+    card_required: frozenset[str] = frozenset({"mandate-sign"})
     #: Proxies whose X-Forwarded-For is believed (the load balancer's addresses).
     trusted_proxies: tuple[str, ...] = ()
     #: Seconds before each webhook retry; after the last one a delivery is dead.
@@ -253,6 +267,16 @@ def from_env(env: Mapping[str, str] | None = None) -> Settings:
             env, "MONESPACE_PORTAL_RATE_LOGIN_FAILURES_ADDRESS", "300/300"
         ),
         trusted_proxies=tuple(env.get("MONESPACE_PORTAL_TRUSTED_PROXIES", "").split()),
+        device_ttl_seconds=_int(env, "MONESPACE_PORTAL_DEVICE_TTL", 600),
+        device_interval_seconds=_int(env, "MONESPACE_PORTAL_DEVICE_INTERVAL", 5),
+        device_rate=_limit(env, "MONESPACE_PORTAL_RATE_DEVICE", "30/300"),
+        device_code_failure_rate=_limit(
+            env, "MONESPACE_PORTAL_RATE_DEVICE_CODE_FAILURES", "10/300"
+        ),
+        device_verifier=_verifier(env.get("MONESPACE_PORTAL_DEVICE_VERIFIER")),
+        fas_authorization_endpoint=env.get("MONESPACE_PORTAL_FAS_AUTHORIZATION_ENDPOINT") or None,
+        fas_client_id=env.get("MONESPACE_PORTAL_FAS_CLIENT_ID") or None,
+        card_required=_card_required(env.get("MONESPACE_PORTAL_CARD_REQUIRED")),
         webhook_backoff=_backoff(env.get("MONESPACE_PORTAL_WEBHOOK_BACKOFF")),
         webhooks_enabled=env.get("MONESPACE_PORTAL_WEBHOOKS", "on").strip().lower()
         not in {"0", "off", "false", "no"},
@@ -283,6 +307,23 @@ def _streams(env: Mapping[str, str]) -> StreamSettings:
         rights_ttl=_seconds(env, "MONESPACE_PORTAL_STREAM_RIGHTS_TTL", base.rights_ttl),
         recheck_seconds=_seconds(env, "MONESPACE_PORTAL_STREAM_RECHECK", base.recheck_seconds),
     )
+
+
+def _verifier(value: str | None) -> str:
+    """``sandbox`` (default) or ``fas``."""
+    name = (value or "sandbox").strip().lower()
+    if name not in {"sandbox", "fas"}:
+        raise ConfigError(f"MONESPACE_PORTAL_DEVICE_VERIFIER must be sandbox or fas, not {value!r}")
+    return name
+
+
+def _card_required(value: str | None) -> frozenset[str]:
+    """``"mandate-sign,submit:PROC"`` → the set; unset → mandate signing only; ``off`` → none."""
+    if value is None:
+        return frozenset({"mandate-sign"})
+    if value.strip().lower() in {"", "off", "none"}:
+        return frozenset()
+    return frozenset(part.strip() for part in value.split(",") if part.strip())
 
 
 def _backoff(value: str | None) -> tuple[float, ...]:

@@ -462,6 +462,8 @@ class AccessLogEntry(Base):
     data: Mapped[str] = mapped_column(String(40))
     purpose: Mapped[str] = mapped_column(String(300))
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"))
+    #: How the accessor's session was opened (``eid`` / ``device``), when known.
+    accessor_login: Mapped[str | None] = mapped_column(String(10))
 
 
 # --- authentication ----------------------------------------------------------
@@ -495,6 +497,10 @@ class AuthSession(Base):
     #: PEM of the authentication certificate then its issuing CA, so the
     #: certificate's revocation can be checked while the session lives.
     certificate_chain: Mapped[str | None] = mapped_column(Text)
+    #: How the session was opened: ``eid`` (card and PIN) or ``device``
+    #: (approved on another device, RFC 8628). Actions that require a card
+    #: (portal.auth.card_required) refuse ``device`` sessions.
+    method: Mapped[str] = mapped_column(String(10), default="eid", server_default="eid")
 
     person: Mapped[Person] = relationship()
 
@@ -535,6 +541,40 @@ class AccessToken(Base):
     def login_id(self) -> str:
         """See :attr:`AuthSession.login_id`."""
         return f"token:{self.id}"
+
+    @property
+    def method(self) -> str:
+        """How the session it was created from was opened (see :attr:`AuthSession.method`).
+
+        A token keeps the certificate chain of a card session and none from a
+        session opened on another device: a token made there cannot do what
+        that session could not (``portal.auth.card_required``).
+        """
+        return "eid" if self.certificate_chain else "device"
+
+
+class DeviceAuthorization(Base):
+    """A pending login on another device (OAuth 2.0 Device Authorization Grant).
+
+    Both codes are stored as SHA-256 only: the device code is a bearer
+    secret, and a user code read from the table could be approved by anyone.
+    ``status`` goes pending → approved | refused, then ``consumed_at`` marks
+    the single exchange for a session token.
+    """
+
+    __tablename__ = "device_authorizations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    device_code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    interval: Mapped[int] = mapped_column(Integer)
+    last_polled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    person_nrn: Mapped[str | None] = mapped_column(ForeignKey("persons.nrn"))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    consumed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class IdempotencyKey(Base):

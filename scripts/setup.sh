@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
-DEB_PACKAGES=(pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools swig gcc python3-dev python3-venv tmux)
+DEB_PACKAGES=(pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools swig gcc python3-dev python3-venv tmux
+  chromium chromium-driver)  # the browser tests of the device-login page
 if [ "${WITH_POSTGRES:-0}" = 1 ]; then DEB_PACKAGES+=(postgresql); fi
 
 missing=()

@@ -20,6 +20,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from monespace_cli.client import PortalClient
     from tui.cards import CardSource
     from tui.settings import TuiSettings
@@ -46,6 +48,10 @@ class Navigation(Protocol):
 
     def form(self, dossier_id: str) -> None:
         """The form of a dossier."""
+        ...
+
+    def device_login(self, done: Callable[[str | None], None]) -> None:
+        """Log in on another device; ``done`` gets the session token, or None when left."""
         ...
 
     def roles(self) -> None:

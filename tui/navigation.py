@@ -11,12 +11,14 @@ host's :class:`tui.host.Navigation` description, importing no other screen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from monespace_cli.i18n import _
 from tui.screens.agent_queue import AgentQueueScreen
 from tui.screens.catalogue import CatalogueScreen
 from tui.screens.dashboard import DashboardScreen
+from tui.screens.device_login import DeviceLoginScreen
 from tui.screens.dossier import DossierScreen
 from tui.screens.form import FormScreen
 from tui.screens.roles import RolesScreen
@@ -58,6 +60,10 @@ class Navigator:
 
     def form(self, dossier_id: str) -> None:
         self.app.push_screen(FormScreen(dossier_id))
+
+    def device_login(self, done: Callable[[str | None], None]) -> None:
+        """The login on another device, above the login screen; ``done(token or None)``."""
+        self.app.push_screen(DeviceLoginScreen(), callback=done)
 
     def roles(self) -> None:
         """Roles are an organisation's: acting as oneself, say so instead."""

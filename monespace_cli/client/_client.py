@@ -32,6 +32,7 @@ from ._models import (
     Attachment,
     AuditEntry,
     Challenge,
+    DeviceAuthorization,
     Document,
     Dossier,
     Event,
@@ -54,6 +55,8 @@ from ._sse import EventStream
 from ._tls import client_tls_context
 
 API_PREFIX = "/api/v1"
+#: RFC 8628 §3.4: the grant of a login approved on another device.
+DEVICE_GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 #: The event stream sends a keepalive every 15 s; a longer silence is a dead link.
 STREAM_TIMEOUT = httpx.Timeout(5.0, read=45.0)
@@ -314,6 +317,15 @@ class PortalClient(AgentAPI, _Base):
             "algorithm": algorithm,
         }
         return cast(Session, self._json("POST", "auth/sessions", json=body))
+
+    def start_device_login(self) -> DeviceAuthorization:
+        """RFC 8628 device authorization: the codes and the address to approve at."""
+        return cast(DeviceAuthorization, self._json("POST", "auth/device"))
+
+    def poll_device_login(self, device_code: str) -> Session:
+        """The session once approved; else BadRequest whose problem's ``error`` is RFC 8628's."""
+        body = {"grant_type": DEVICE_GRANT_TYPE, "device_code": device_code}
+        return cast(Session, self._json("POST", "auth/device/token", json=body))
 
     def logout(self) -> None:
         self._json("DELETE", "auth/sessions/current")

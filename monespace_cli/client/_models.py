@@ -66,6 +66,19 @@ class Me(TypedDict):
     person: Person
     contexts: list[Context]
     session_expires_at: str
+    #: "eid" (card and PIN) or "device" (approved on another device).
+    session_method: str
+
+
+class DeviceAuthorization(TypedDict):
+    """RFC 8628 §3.2: what ``POST /auth/device`` answers."""
+
+    device_code: str
+    user_code: str
+    verification_uri: str
+    verification_uri_complete: str
+    expires_in: int
+    interval: int
 
 
 class Challenge(TypedDict):

@@ -1,5 +1,8 @@
 """``monespace auth login|status|logout|token``: the eID session.
 
+``auth login --device`` logs in without a card reader: the person approves
+on another device (RFC 8628, :mod:`monespace_cli.device_login`).
+
 Login is the challenge–response of docs/api.md: the portal's challenge (its
 ``origin`` must be the profile's portal — the card never signs for another
 site), the authentication certificate and CA chain from the card, the PIN
@@ -107,10 +110,22 @@ def login(
         bool,
         typer.Option("--force-last-try", help=_("Try the PIN even when one try is left.")),
     ] = False,
+    device: Annotated[
+        bool,
+        typer.Option(
+            "--device",
+            help=_("Log in without a card reader: approve on another device (phone, computer)."),
+        ),
+    ] = False,
 ) -> None:
     """Log in with your eID card and its PIN; the token is kept for the next commands."""
     f = current()
-    session = _sign_in(f, reader, pin_stdin, force_last_try)
+    if device and (reader or pin_stdin or force_last_try):
+        raise UsageProblem(
+            _("--device cannot be used with --reader, --pin-stdin or --force-last-try."),
+            hint=_("A login on another device uses no card here."),
+        )
+    session = _device_login(f) if device else _sign_in(f, reader, pin_stdin, force_last_try)
     stored = f.tokens.save(f.profile.name, f.portal_url, str(session["token"]))
     if stored.source == "keyring" and f.environ.get("MONESPACE_TOKEN"):
         f.io.warn(_("warning: MONESPACE_TOKEN is set and takes precedence over the new token."))
@@ -130,6 +145,62 @@ def login(
         )
     else:
         f.printer.object(result)
+
+
+def _device_login(f: Factory) -> Session:
+    """RFC 8628: show the code, the address and its QR code, then wait for the approval.
+
+    Nothing is stored before the session comes: Ctrl-C (exit 130), a refusal
+    or an expiry (exit 3) leave the previous token as it was.
+    """
+    from monespace_cli.device_login import DeviceLoginEnded, wait_for_session
+    from monespace_cli.qr import qr_text
+
+    with f.client(auth="none") as client:
+        started = client.start_device_login()
+        f.io.info(
+            _("To log in, open {address} on another device and enter the code {code}").format(
+                address=started["verification_uri"], code=started["user_code"]
+            )
+        )
+        f.io.info(_("or scan this QR code:"))
+        f.io.info(qr_text(started["verification_uri_complete"]))
+        minutes = max(1, round(int(started["expires_in"]) / 60))
+        f.io.info(
+            _("Waiting for the approval (the code is valid {n} min; Ctrl-C to stop)…").format(
+                n=minutes
+            )
+        )
+
+        def slower(interval: int) -> None:
+            f.io.info(_("The portal asks to wait longer: every {n} s.").format(n=interval))
+
+        try:
+            return wait_for_session(client, started, on_slow_down=slower)
+        except DeviceLoginEnded as ended:
+            raise _device_ended(ended.reason) from None
+
+
+def _device_ended(reason: str) -> AuthProblem:
+    """The sentence of a login that will not happen (exit 3)."""
+    if reason == "access_denied":
+        return AuthProblem(
+            _("The login was refused on the other device."),
+            hint=_("Start again with: monespace auth login --device"),
+        )
+    return AuthProblem(
+        _("The code has expired before the login was approved."),
+        hint=_("Start again with: monespace auth login --device"),
+    )
+
+
+def _login_method(method: Any) -> str:
+    """How the session was opened, in words."""
+    if method == "device":
+        return _("another device")
+    if method == "eid":
+        return _("the eID card")
+    return str(method or "")
 
 
 def _where(source: str, location: str) -> str:
@@ -157,6 +228,7 @@ def status() -> None:
         "profile": f.profile.name,
         "person": me.get("person"),
         "session_expires_at": me.get("session_expires_at"),
+        "session_method": me.get("session_method"),
         "acting_as": f.acting_as,
         "token_source": stored.source,
         "token_location": stored.location,
@@ -169,6 +241,7 @@ def status() -> None:
                 Column("profile", _("Profile")),
                 Column("person", _("Logged in as"), person_label),
                 Column("session_expires_at", _("Until")),
+                Column("session_method", _("Logged in with"), _login_method),
                 Column("acting_as", _("Acting as"), acting_label),
                 Column("token", _("Token stored in")),
             ],

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from sqlalchemy import select
 
 from portal import csam
 from portal.api.schemas import problems
 from portal.auth import access_tokens
+from portal.auth.card_required import require_card
 from portal.auth.deps import CurrentPrincipal, DbSession
 from portal.domain import authz
 from portal.domain.serialize import address_json
@@ -212,11 +213,14 @@ def list_mandates(
     summary="Propose a mandate",
     responses=problems(401, 403, 409, 422),
 )
-def propose_mandate(body: JsonBody, principal: CurrentPrincipal, db: DbSession) -> dict[str, Any]:
-    """``proposed_by`` is the side the caller manages."""
+def propose_mandate(
+    request: Request, body: JsonBody, principal: CurrentPrincipal, db: DbSession
+) -> dict[str, Any]:
+    """``proposed_by`` is the side the caller manages; may need a card login."""
     access_tokens.confine(
         principal, *(str(body.get(k) or "") for k in ("beneficiary", "mandataire"))
     )
+    require_card(request.app.state.settings, principal.session, MANDATE_SIGN)
     mandate = csam.propose_mandate(db, principal.person, body)
     db.commit()
     return csam.mandate_json(db, mandate)
@@ -235,6 +239,11 @@ def _mandate(db: DbSession, principal: CurrentPrincipal, mandate_id: str) -> Any
     return mandate
 
 
+#: The act a card login may be required for (portal/auth/card_required.py):
+#: proposing or accepting a mandate binds the organisation.
+MANDATE_SIGN = "mandate-sign"
+
+
 def _decide(mandate_id: str, principal: CurrentPrincipal, db: DbSession, accept: bool) -> Any:
     mandate = _mandate(db, principal, mandate_id)
     csam.decide_mandate(db, principal.person, mandate, accept=accept)
@@ -247,8 +256,11 @@ def _decide(mandate_id: str, principal: CurrentPrincipal, db: DbSession, accept:
     summary="Accept a proposed mandate (other side)",
     responses=problems(401, 403, 404, 409),
 )
-def accept_mandate(mandate_id: str, principal: CurrentPrincipal, db: DbSession) -> dict[str, Any]:
-    """Only the side that did not propose."""
+def accept_mandate(
+    request: Request, mandate_id: str, principal: CurrentPrincipal, db: DbSession
+) -> dict[str, Any]:
+    """Only the side that did not propose; may need a card login."""
+    require_card(request.app.state.settings, principal.session, MANDATE_SIGN)
     return dict(_decide(mandate_id, principal, db, True))
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import csam
 from portal.api.schemas import DossierOut, DossierPage, EventList, ValidationReport, problems
+from portal.auth.card_required import require_card
 from portal.auth.deps import CurrentActor, DbSession
 from portal.db import write_apart
 from portal.domain import dossiers, states
@@ -236,6 +237,7 @@ def validate(
     responses={200: {"model": DossierOut}, **problems(400, 401, 403, 404, 409, 422)},
 )
 def submit(
+    http: Request,
     dossier_id: DossierId,
     actor: CurrentActor,
     db: DbSession,
@@ -243,6 +245,7 @@ def submit(
 ) -> JSONResponse:
     """Submitted, with receipt (and payment when there is a fee); 422 with every problem."""
     dossier = dossiers.get_visible(db, actor, dossier_id)
+    require_card(http.app.state.settings, actor.session, f"submit:{dossier.procedure_code}")
 
     def action() -> dict[str, Any]:
         submission.submit(db, actor, dossier)

@@ -27,4 +27,5 @@ def me(principal: CurrentPrincipal, db: DbSession) -> dict[str, Any]:
         "person": person_json(principal.person),
         "contexts": [c.to_json() for c in contexts],
         "session_expires_at": rfc3339(principal.session.expires_at),
+        "session_method": principal.session.method,
     }

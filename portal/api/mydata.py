@@ -66,6 +66,7 @@ def my_data(actor: CurrentActor, db: DbSession) -> dict[str, Any]:
             subject_kind="organisation",
             subject_id=org.bce,
             accessor_nrn=actor.person.nrn,
+            accessor_login=actor.session.method,
             data="organisation",
             purpose="consultation des données BCE par un mandataire (Mon Espace)",
         )
@@ -96,6 +97,8 @@ def entry_json(entry: AccessLogEntry, accessor: Person, dossier: Dossier | None)
     }
     if entry.accessor_organisation:
         body["accessor_organisation"] = entry.accessor_organisation
+    if entry.accessor_login:
+        body["accessor_login"] = entry.accessor_login
     if dossier is not None:
         body["dossier_id"] = dossier_public_id(dossier.id, dossier.created_at)
     return body

@@ -71,6 +71,29 @@ class MeOut(BaseModel):
     person: PersonOut
     contexts: list[ContextOut]
     session_expires_at: str
+    session_method: Literal["eid", "device"] = Field(
+        description='how the session was opened: "eid" (card and PIN) or "device" (another device)'
+    )
+
+
+class DeviceAuthorizationOut(BaseModel):
+    """RFC 8628 §3.2 device authorization response."""
+
+    device_code: str
+    user_code: str = Field(description='"WDJB-MJHT": eight letters, case and dash ignored')
+    verification_uri: str
+    verification_uri_complete: str
+    expires_in: int
+    interval: int
+
+
+class DeviceSessionOut(SessionOut):
+    """The session, with RFC 6749 §5.1 names alongside the portal's."""
+
+    access_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int
+    method: Literal["device"]
 
 
 class MoneyOut(BaseModel):

@@ -23,6 +23,7 @@ def log_mandataire_read(db: Session, actor: Actor, dossier: Dossier) -> None:
         subject_kind="organisation",
         subject_id=actor.context.bce,
         accessor_nrn=actor.person.nrn,
+        accessor_login=actor.session.method,
         data="dossier",
         purpose=f"consultation du dossier {dossier.public_id} par un mandataire (Mon Espace)",
         dossier_id=dossier.id,

@@ -23,8 +23,13 @@ def record_access(
     purpose: str,
     accessor_organisation: str | None = None,
     dossier_id: int | None = None,
+    accessor_login: str | None = None,
 ) -> AccessLogEntry:
-    """Add one access-log entry (committed with the caller's transaction)."""
+    """Add one access-log entry (committed with the caller's transaction).
+
+    ``accessor_login`` is how the reader's session was opened (``eid`` or
+    ``device``): the data subject sees whether a card vouched for the read.
+    """
     entry = AccessLogEntry(
         at=utcnow(),
         subject_kind=subject_kind,
@@ -34,6 +39,7 @@ def record_access(
         data=data,
         purpose=purpose,
         dossier_id=dossier_id,
+        accessor_login=accessor_login,
     )
     db.add(entry)
     return entry

@@ -284,6 +284,7 @@ def apply_prefill(
             subject_kind=kind,
             subject_id=subject_id,
             accessor_nrn=actor.person.nrn,
+            accessor_login=actor.session.method,
             accessor_organisation=actor.context.bce,
             data=category,
             purpose=f"prefill of dossier {dossier.public_id} ({dossier.procedure_code})",

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
 from textual.worker import get_current_worker
 
@@ -42,6 +42,7 @@ class LoginScreen(PortalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "login", _("Log in"), show=True, priority=False),
         Binding("ctrl+r", "rescan", _("Rescan readers")),
+        Binding("f2", "device_login", _("Another device")),
     ]
 
     DEFAULT_CSS = """
@@ -57,6 +58,8 @@ class LoginScreen(PortalScreen[None]):
     LoginScreen #card-status.-missing { color: $warning; }
     LoginScreen #force-last { display: none; }
     LoginScreen #force-last.-shown { display: block; }
+    LoginScreen #login-buttons { height: auto; }
+    LoginScreen #device-button { margin-left: 1; }
     LoginScreen #login-error { color: $error; height: auto; margin-top: 1; }
     LoginScreen #login-info { color: $text-muted; height: auto; }
     """
@@ -80,7 +83,9 @@ class LoginScreen(PortalScreen[None]):
                 id="pin",
             )
             yield Checkbox(_("Use the last PIN try (I am sure of my PIN)"), id="force-last")
-            yield Button(_("Log in"), variant="primary", id="login-button")
+            with Horizontal(id="login-buttons"):
+                yield Button(_("Log in"), variant="primary", id="login-button")
+                yield Button(_("No card reader? Use another device"), id="device-button")
             yield Static("", id="login-info")
             yield Static("", id="login-error")
         yield Footer()
@@ -170,6 +175,18 @@ class LoginScreen(PortalScreen[None]):
         if event.button.id == "login-button":
             event.stop()
             self.action_login()
+        elif event.button.id == "device-button":
+            event.stop()
+            self.action_device_login()
+
+    def action_device_login(self) -> None:
+        """No card reader: approve on a phone or another computer (RFC 8628)."""
+        if not self.busy:
+            self.host.navigate.device_login(self._device_done)
+
+    def _device_done(self, token: str | None) -> None:
+        if token:
+            self.host.logged_in(token)
 
     def action_login(self) -> None:
         if self.busy:

@@ -80,6 +80,8 @@ def rights() -> Iterator[None]:
     except Forbidden as exc:
         if exc.problem.get("missing_scope"):
             raise  # the access token's scope, not the person's rights: errors.explain says so
+        if exc.problem.get("required_login"):
+            raise  # not a missing right: the session must be a card one (monespace_cli.errors)
         raise forbidden(exc) from None
 
 

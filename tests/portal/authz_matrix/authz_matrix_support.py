@@ -512,6 +512,13 @@ def _login_body(world: World, row: Row, caller: Caller) -> dict[str, Any]:
     return {"json": sign_login_message(credentials, challenge)}
 
 
+def _device_token_body(world: World, row: Row, caller: Caller) -> dict[str, Any]:
+    """A fresh, still pending device code: every caller is told to wait (400, RFC 8628)."""
+    started = world.client.post(f"{API}/auth/device").json()
+    grant = "urn:ietf:params:oauth:grant-type:device_code"
+    return {"json": {"grant_type": grant, "device_code": started["device_code"]}}
+
+
 def _put_data(world: World, row: Row, caller: Caller) -> dict[str, Any]:
     data, version = world.data[row.target], world.versions[row.target]
     return {"json": data, "headers": {"If-Match": f'"{version}"'}}
@@ -536,6 +543,7 @@ def _mandates_query(world: World, row: Row, caller: Caller) -> dict[str, Any]:
 
 BODIES: dict[tuple[str, str], Callable[[World, Row, Caller], dict[str, Any]]] = {
     ("POST", f"{API}/auth/sessions"): _login_body,
+    ("POST", f"{API}/auth/device/token"): _device_token_body,
     ("POST", f"{API}/sandbox/cards"): _json({"nrn": CITIZEN, "pin": "1234"}),
     ("POST", f"{API}/auth/tokens"): _json({"name": "ci", "scopes": ["dossiers:read"]}),
     ("POST", f"{API}/dossiers"): _json({"procedure": COMPANY_PROCEDURE}),
