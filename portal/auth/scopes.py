@@ -48,6 +48,8 @@ OPERATIONS: Final[dict[tuple[str, str], str]] = {
     ("GET", "/healthz"): PUBLIC,
     ("POST", f"{_V1}/auth/challenges"): PUBLIC,
     ("POST", f"{_V1}/auth/sessions"): PUBLIC,
+    ("POST", f"{_V1}/auth/device"): PUBLIC,
+    ("POST", f"{_V1}/auth/device/token"): PUBLIC,
     ("DELETE", f"{_V1}/auth/sessions/current"): ANY_TOKEN,
     ("POST", f"{_V1}/auth/tokens"): SESSION_ONLY,
     ("GET", f"{_V1}/auth/tokens"): SESSION_ONLY,
